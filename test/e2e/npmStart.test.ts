@@ -1,0 +1,139 @@
+/**
+ * End to end: `npm start` brings up the embedded dev server, a worker and the
+ * API; health is OK; the Web UI answers; a workflow started through the client
+ * survives a stop and a start; and a bad environment stops it with one line.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { onboardingStateQuery, onboardingWorkflowId } from '../../workflows/messages';
+import { startOnboarding } from '../../client/onboardingClient';
+import { DEFAULT_PLAYBOOK } from '../../config/defaultPlaybook';
+import type { PartnerProfile } from '../../workflows/types';
+
+const ROOT = path.resolve(__dirname, '../..');
+const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+interface Running {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function start(env: NodeJS.ProcessEnv): Running {
+  const child = spawn(TSX, ['workers/main.ts'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => out, exited };
+}
+
+async function waitFor(url: string, ok: (status: number) => boolean, timeoutMs: number): Promise<Response> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url);
+      if (ok(res.status)) return res;
+      last = `HTTP ${res.status}: ${await res.text()}`;
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} not ready within ${timeoutMs} ms (${last})`);
+}
+
+async function stop(run: Running): Promise<number | null> {
+  run.child.kill('SIGINT');
+  return run.exited;
+}
+
+describe('npm start', () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'onboarding-start-'));
+  let env: NodeJS.ProcessEnv;
+  let run: Running | undefined;
+
+  beforeAll(async () => {
+    env = {
+      DATA_DIR: dataDir,
+      HTTP_PORT: String(await freePort()),
+      TEMPORAL_DEV_PORT: String(await freePort()),
+      TEMPORAL_UI_PORT: String(await freePort()),
+      TEMPORAL_ADDRESS: '',
+      API_KEYS: '',
+      LOG_LEVEL: 'warn',
+    };
+  });
+
+  afterAll(async () => {
+    if (run && run.child.exitCode === null) await stop(run);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('serves health and the Temporal UI, and keeps workflows across a restart', async () => {
+    const api = `http://127.0.0.1:${env.HTTP_PORT}`;
+    run = start(env);
+    const health = await waitFor(`${api}/healthz`, (s) => s === 200, 60_000).catch((err: Error) => {
+      throw new Error(`${err.message}\n--- output ---\n${run!.output()}`);
+    });
+    expect(await health.json()).toMatchObject({ status: 'ok' });
+    const ui = await waitFor(`http://127.0.0.1:${env.TEMPORAL_UI_PORT}/`, (s) => s === 200, 30_000);
+    expect(await ui.text()).toMatch(/<html/i);
+
+    const connection = await Connection.connect({ address: `127.0.0.1:${env.TEMPORAL_DEV_PORT}` });
+    const client = new Client({ connection });
+    const profile: PartnerProfile = {
+      partnerId: `restart-${Date.now()}`,
+      name: 'Restart Test Ltd',
+      segment: 'core',
+      role: 'sales',
+      partnerManager: { name: 'Dana Ruiz', email: 'dana@vendor.example' },
+    };
+    const started = await startOnboarding(client, { taskQueue: 'partner-onboarding', playbook: DEFAULT_PLAYBOOK }, profile);
+    expect(started.created).toBe(true);
+    const handle = client.workflow.getHandle(onboardingWorkflowId(profile.partnerId));
+    expect((await handle.query(onboardingStateQuery)).phase).toBe('foundation');
+    await connection.close();
+
+    expect(await stop(run)).toBe(0);
+    expect(fs.existsSync(path.join(dataDir, 'temporal.sqlite'))).toBe(true);
+
+    run = start(env);
+    await waitFor(`${api}/healthz`, (s) => s === 200, 60_000);
+    const res = await fetch(`${api}/v1/partners/${profile.partnerId}`);
+    expect(res.status).toBe(200);
+    const state = (await res.json()) as { partnerId: string; phase: string };
+    expect(state).toMatchObject({ partnerId: profile.partnerId, phase: 'foundation' });
+    expect(await stop(run)).toBe(0);
+  }, 180_000);
+
+  it('stops with one line naming the variable on a bad environment', () => {
+    const r = spawnSync(TSX, ['workers/main.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, HTTP_PORT: 'notaport', DATA_DIR: dataDir },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.status).not.toBe(0);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/HTTP_PORT/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});

@@ -1,0 +1,31 @@
+/**
+ * Builds the onboarding worker. Used by `npm run worker`, `npm start` and the
+ * tests, so all of them run the same workflow code and activities.
+ */
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { Activities } from '../activities';
+
+export interface OnboardingWorkerOptions {
+  connection: NativeConnection;
+  namespace?: string;
+  taskQueue: string;
+  activities: Activities;
+  /** A prebuilt bundle (tests bundle once per file); otherwise bundled from source at start. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  /** How long in-flight activities may finish on shutdown before they are cancelled. */
+  shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
+}
+
+export const WORKFLOWS_PATH = require.resolve('../workflows');
+
+export function createOnboardingWorker(opts: OnboardingWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace ?? 'default',
+    taskQueue: opts.taskQueue,
+    activities: opts.activities,
+    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    // Notifications are short; give them time to finish so a restart does not cut one in half.
+    shutdownGraceTime: opts.shutdownGraceTime ?? '10 seconds',
+  });
+}

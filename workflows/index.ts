@@ -1,0 +1,3 @@
+/** The workflow bundle's entry point: every workflow the worker registers. */
+export { partnerOnboarding } from './partnerOnboarding';
+export type { OnboardingOptions } from './partnerOnboarding';

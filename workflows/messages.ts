@@ -1,0 +1,32 @@
+/**
+ * Signal, query and search-attribute definitions shared by the workflow, the
+ * client, the API and the tests. No side effects: safe in the workflow bundle.
+ */
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { OnboardingState } from './types';
+
+export const WORKFLOW_TYPE = 'partnerOnboarding';
+export const DEFAULT_TASK_QUEUE = 'partner-onboarding';
+
+/** One `PartnerEvent`; validated inside the workflow, never trusted. */
+export const partnerEventSignal = defineSignal<[unknown]>('partnerEvent');
+export const onboardingStateQuery = defineQuery<OnboardingState>('onboardingState');
+
+export const SA_PHASE = defineSearchAttributeKey('OnboardingPhase', SearchAttributeType.KEYWORD);
+export const SA_SEGMENT = defineSearchAttributeKey('PartnerSegment', SearchAttributeType.KEYWORD);
+export const SA_MANAGER = defineSearchAttributeKey('PartnerManager', SearchAttributeType.KEYWORD);
+export const SA_HEALTH = defineSearchAttributeKey('OnboardingHealth', SearchAttributeType.KEYWORD);
+
+/** The contract's search attributes, all Keyword, for registration on a server. */
+export const SEARCH_ATTRIBUTES = {
+  OnboardingPhase: 'KEYWORD',
+  PartnerSegment: 'KEYWORD',
+  PartnerManager: 'KEYWORD',
+  OnboardingHealth: 'KEYWORD',
+} as const;
+
+/** Business key -> workflow id: one live onboarding per partner. */
+export function onboardingWorkflowId(partnerId: string): string {
+  return `onboarding-${partnerId}`;
+}

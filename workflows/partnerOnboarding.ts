@@ -1,0 +1,178 @@
+/**
+ * The `partnerOnboarding` workflow: a thin, deterministic shell around the pure
+ * domain in ./domain. It
+ *   - applies `partnerEvent` signals to the state (validation and dedup live in the domain),
+ *   - answers `onboardingState` queries,
+ *   - asks the domain what is due, delivers it through one activity, records the result,
+ *   - keeps ONE timer for the next due moment (re-armed only when that moment changes),
+ *   - keeps its search attributes current, and
+ *   - continues-as-new to keep its history bounded over years.
+ */
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  isCancellation,
+  log,
+  proxyActivities,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { DEFAULT_PLAYBOOK } from '../config/defaultPlaybook';
+import type { Playbook } from '../config/playbook';
+import {
+  advance,
+  applyEvent,
+  initState,
+  isFinished,
+  markContinuedAsNew,
+  nextWakeAt,
+  recordDelivery,
+  searchAttributes,
+  shouldContinueAsNew,
+  toView,
+  type DomainState,
+} from './domain';
+import { SA_HEALTH, SA_MANAGER, SA_PHASE, SA_SEGMENT, onboardingStateQuery, partnerEventSignal } from './messages';
+import type { DeliveryResult, NotificationRequest } from './notifications';
+import { parseProfile, type OnboardingState, type PartnerProfile } from './types';
+
+export interface OnboardingOptions {
+  /** The playbook to pin; the default playbook when absent. */
+  playbook?: Playbook;
+  /** State carried over by continue-as-new. */
+  carried?: DomainState;
+}
+
+/** Safety net: continue-as-new well before Temporal's 10,240-event history warning. */
+const MAX_HISTORY_EVENTS = 4000;
+
+const { deliverNotification } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes', maximumAttempts: 15 },
+});
+
+export async function partnerOnboarding(profile: PartnerProfile, options: OnboardingOptions = {}): Promise<OnboardingState> {
+  const parsed = parseProfile(profile);
+  if (!parsed.ok) {
+    throw ApplicationFailure.nonRetryable(
+      `invalid PartnerProfile: ${parsed.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`,
+      'InvalidProfile',
+    );
+  }
+  let state: DomainState = options.carried ?? initState(parsed.value, options.playbook ?? DEFAULT_PLAYBOOK, Date.now());
+  let dirty = true;
+
+  setHandler(partnerEventSignal, (raw: unknown) => {
+    state = applyEvent(state, raw, Date.now());
+    dirty = true;
+  });
+  setHandler(onboardingStateQuery, () => toView(state, Date.now()));
+
+  const timer = new WakeUpTimer();
+  let published = '';
+
+  for (;;) {
+    dirty = false;
+    const step = advance(state, Date.now());
+    state = step.state;
+    if (step.requests.length) {
+      const results = await Promise.all(step.requests.map((r) => deliver(state, r)));
+      for (const result of results) state = recordDelivery(state, result, Date.now());
+    }
+    published = publishSearchAttributes(state, published);
+
+    if (isFinished(state)) {
+      timer.cancel();
+      await condition(allHandlersFinished);
+      return toView(state, Date.now());
+    }
+    if (shouldContinueAsNew(state) || workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > MAX_HISTORY_EVENTS) {
+      timer.cancel();
+      await condition(allHandlersFinished);
+      return continueAsNew<typeof partnerOnboarding>(profile, { carried: markContinuedAsNew(state) });
+    }
+    if (dirty) continue; // a signal arrived while delivering: re-evaluate first
+    timer.arm(nextWakeAt(state, Date.now()));
+    await condition(() => dirty || timer.fired);
+  }
+}
+
+async function deliver(state: DomainState, request: NotificationRequest): Promise<DeliveryResult> {
+  const { workflowId } = workflowInfo();
+  try {
+    return await deliverNotification({
+      workflowId,
+      partnerId: state.profile.partnerId,
+      partnerName: state.profile.name,
+      request,
+    });
+  } catch (err) {
+    if (err instanceof ActivityFailure) {
+      // Retries exhausted on a transient fault: surface it in the state, never fail the workflow.
+      const cause = err.cause instanceof Error ? err.cause.message : err.message;
+      log.warn('notification failed after retries', { key: request.key, cause });
+      return { key: request.key, status: 'failed', error: `delivery failed after retries: ${cause}` };
+    }
+    throw err;
+  }
+}
+
+/** Upserts the search attributes that changed; returns the new fingerprint. */
+function publishSearchAttributes(state: DomainState, previous: string): string {
+  const sa = searchAttributes(state, Date.now());
+  const fingerprint = `${sa.phase}|${sa.segment}|${sa.manager}|${sa.health}`;
+  if (fingerprint === previous) return previous;
+  const current = workflowInfo().typedSearchAttributes;
+  const updates = [
+    { key: SA_PHASE, value: sa.phase },
+    { key: SA_SEGMENT, value: sa.segment },
+    { key: SA_MANAGER, value: sa.manager },
+    { key: SA_HEALTH, value: sa.health },
+  ].filter(({ key, value }) => current.get(key) !== value);
+  if (updates.length) upsertSearchAttributes(updates.map(({ key, value }) => ({ key, value })));
+  return fingerprint;
+}
+
+/**
+ * One durable timer for the next due moment. Re-arming with the same moment
+ * keeps the running timer, so a signal does not cost a new timer (each timer is
+ * a billed action on Temporal Cloud).
+ */
+class WakeUpTimer {
+  private at: number | null = null;
+  private scope: CancellationScope | null = null;
+  fired = false;
+
+  arm(at: number | null): void {
+    if (at === this.at && !this.fired) return;
+    this.cancel();
+    this.fired = false;
+    this.at = at;
+    if (at === null) return;
+    const scope = new CancellationScope();
+    this.scope = scope;
+    void scope
+      .run(() => sleep(Math.max(1, at - Date.now())))
+      .then(
+        () => {
+          if (this.scope === scope) this.fired = true;
+        },
+        (err: unknown) => {
+          if (!isCancellation(err)) throw err;
+        },
+      );
+  }
+
+  cancel(): void {
+    this.scope?.cancel();
+    this.scope = null;
+    this.at = null;
+  }
+}

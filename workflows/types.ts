@@ -1,0 +1,272 @@
+/**
+ * The public data shapes of ../shared/CONTRACT.md, as zod schemas (validation at
+ * every boundary) and the TypeScript types inferred from them.
+ *
+ * Pure module: safe to import from workflow code, activities, the API and tests.
+ */
+import { z } from 'zod';
+
+export const PARTNER_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+
+export const Segment = z.enum(['strategic', 'core', 'transactional']);
+export type Segment = z.infer<typeof Segment>;
+
+export const Role = z.enum(['sales', 'technical', 'strategic']);
+export type Role = z.infer<typeof Role>;
+
+export const Phase = z.enum(['foundation', 'activation', 'momentum']);
+export type Phase = z.infer<typeof Phase>;
+
+export const LifecyclePhase = z.enum(['foundation', 'activation', 'momentum', 'graduated', 'offboarded']);
+export type LifecyclePhase = z.infer<typeof LifecyclePhase>;
+
+export const Health = z.enum(['on_track', 'behind', 'at_risk']);
+export type Health = z.infer<typeof Health>;
+
+const isoDate = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time, e.g. 2026-11-27T09:00:00Z' });
+const email = z.email({ message: 'must be an e-mail address' });
+
+export const Contact = z.object({
+  role: z.string().min(1).max(64),
+  name: z.string().min(1).max(200),
+  email,
+});
+export type Contact = z.infer<typeof Contact>;
+
+function isIanaTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const PartnerProfile = z.object({
+  partnerId: z.string().regex(PARTNER_ID_PATTERN, { message: 'must match [A-Za-z0-9._-]{1,64}' }),
+  name: z.string().min(1).max(200),
+  segment: Segment,
+  role: Role,
+  contractSignedAt: isoDate.optional(),
+  experienced: z.boolean().optional(),
+  timezone: z.string().refine(isIanaTimeZone, { message: 'must be an IANA time zone, e.g. Europe/Berlin' }).optional(),
+  partnerManager: z.object({
+    name: z.string().min(1).max(200),
+    email,
+    slackUserId: z.string().min(1).max(64).optional(),
+    digest: z.boolean().optional(), // daily digest instead of single pings
+  }),
+  contacts: z.array(Contact).max(50).optional(),
+});
+export type PartnerProfile = z.infer<typeof PartnerProfile>;
+
+const opportunityId = z.string().min(1).max(128);
+const empty = z.object({}).optional();
+
+/** The `data` schema of each event type. */
+export const EventData = {
+  kickoff_completed: empty,
+  profile_completed: empty,
+  contacts_designated: z.object({ contacts: z.array(Contact).min(1).max(50) }),
+  agreements_signed: z.object({ agreements: z.array(z.string().min(1)).optional() }).optional(),
+  portal_access_granted: z
+    .object({ systems: z.array(z.enum(['portal', 'training', 'deal_registration'])).optional() })
+    .optional(),
+  training_completed: z.object({ module: z.string().min(1).max(128) }),
+  assessment_completed: z.object({ assessment: z.string().min(1).max(128), score: z.number().min(0).max(100) }),
+  demo_shadowed: empty,
+  joint_business_plan_created: empty,
+  executive_sponsor_assigned: z.object({ name: z.string().min(1).max(200).optional() }).optional(),
+  opportunity_identified: z.object({ opportunityId, account: z.string().max(200).optional() }),
+  opportunity_registered: z.object({
+    opportunityId,
+    account: z.string().max(200).optional(),
+    amount: z.number().nonnegative().optional(),
+  }),
+  opportunity_acknowledged: z.object({ opportunityId, owner: z.string().max(200).optional() }),
+  opportunity_qualified: z.object({ opportunityId, amount: z.number().nonnegative().optional() }),
+  opportunity_disqualified: z.object({ opportunityId, reason: z.string().max(500).optional() }),
+  customer_engagement_completed: z.object({
+    opportunityId: opportunityId.optional(),
+    kind: z.enum(['meeting', 'call', 'demo']),
+  }),
+  certification_completed: z.object({
+    track: z.string().min(1).max(64),
+    passed: z.boolean(),
+    score: z.number().min(0).max(100).optional(),
+  }),
+  practical_completed: z.object({ kind: z.string().max(128).optional() }).optional(),
+  deal_won: z.object({ opportunityId, amount: z.number().nonnegative() }),
+  deal_lost: z.object({ opportunityId, reason: z.string().max(500).optional() }),
+  community_event_attended: z.object({ event: z.string().max(200).optional() }).optional(),
+  extended_team_met: z.object({ team: z.enum(['marketing', 'product', 'customer_success']) }),
+  survey_completed: z.object({ score: z.number().min(0).max(10), comment: z.string().max(2000).optional() }),
+  business_review_completed: z.object({ notes: z.string().max(2000).optional() }).optional(),
+  milestone_waived: z.object({
+    milestoneId: z.string().min(1).max(64),
+    reason: z.string().min(1).max(500),
+    by: z.string().max(200).optional(),
+  }),
+  checkpoint_decision: z.object({
+    decision: z.enum(['advance', 'extend', 'offboard']),
+    days: z.number().int().min(1).max(120).optional(),
+    by: z.string().max(200).optional(),
+    note: z.string().max(2000).optional(),
+  }),
+  offboarded: z.object({ reason: z.string().min(1).max(500) }),
+} as const;
+
+export type EventType = keyof typeof EventData;
+export const EVENT_TYPES = Object.keys(EventData) as EventType[];
+
+const envelope = {
+  eventId: z.string().min(1).max(128),
+  occurredAt: isoDate.optional(),
+};
+
+/** A `PartnerEvent`, discriminated by `type` so that each type's `data` is checked. */
+export const PartnerEvent = z.discriminatedUnion(
+  'type',
+  EVENT_TYPES.map((type) => z.object({ ...envelope, type: z.literal(type), data: EventData[type] })) as unknown as [
+    z.ZodObject<{ type: z.ZodLiteral<EventType> }>,
+    ...z.ZodObject<{ type: z.ZodLiteral<EventType> }>[],
+  ],
+  {
+    error: (issue) =>
+      issue.code === 'invalid_type'
+        ? 'must be a JSON object with eventId, type and data'
+        : `must be one of: ${EVENT_TYPES.join(', ')}`,
+  },
+);
+
+/** A validated event, typed per event type. */
+export type PartnerEvent = {
+  [K in EventType]: { eventId: string; type: K; occurredAt?: string; data: z.infer<(typeof EventData)[K]> };
+}[EventType];
+
+export type EventOf<K extends EventType> = Extract<PartnerEvent, { type: K }>;
+
+export const CheckpointDecision = EventData.checkpoint_decision;
+export type CheckpointDecision = z.infer<typeof CheckpointDecision>;
+
+/** One field-level validation problem: `field` is a dotted path such as `data.score`. */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export function fieldErrors(error: z.ZodError): FieldError[] {
+  return error.issues.map((issue) => ({
+    field: issue.path.length ? issue.path.map(String).join('.') : '(root)',
+    message: issue.message,
+  }));
+}
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
+
+export function parseProfile(input: unknown): Parsed<PartnerProfile> {
+  const r = PartnerProfile.safeParse(input);
+  return r.success ? { ok: true, value: r.data } : { ok: false, errors: fieldErrors(r.error) };
+}
+
+export function parseEvent(input: unknown): Parsed<PartnerEvent> {
+  const r = PartnerEvent.safeParse(input);
+  return r.success ? { ok: true, value: r.data as PartnerEvent } : { ok: false, errors: fieldErrors(r.error) };
+}
+
+// ---------------------------------------------------------------------------
+// OnboardingState: the query result (plain JSON, ISO strings for dates)
+// ---------------------------------------------------------------------------
+
+export type MilestoneStatus = 'pending' | 'done' | 'overdue' | 'waived';
+export type OpportunityStatus = 'identified' | 'registered' | 'qualified' | 'disqualified' | 'won' | 'lost';
+export type CheckpointOutcome = 'pending' | 'passed' | 'extended' | 'advanced' | 'offboarded';
+
+export interface MilestoneView {
+  id: string;
+  title: string;
+  phase: Phase;
+  owner: 'partner' | 'vendor';
+  required: boolean;
+  status: MilestoneStatus;
+  dueAt: string;
+  completedAt: string | null;
+  waivedReason?: string;
+}
+
+export interface OpportunityView {
+  opportunityId: string;
+  account?: string;
+  amount?: number;
+  status: OpportunityStatus;
+  identifiedAt: string | null;
+  registeredAt: string | null;
+  acknowledgedAt: string | null;
+  owner?: string;
+  qualifiedAt: string | null;
+  closedAt: string | null;
+  slaBreached: boolean;
+}
+
+export interface CheckpointView {
+  phase: Phase;
+  dueAt: string;
+  outcome: CheckpointOutcome;
+  gaps: string[];
+  decidedAt?: string;
+  decidedBy?: string;
+  note?: string;
+}
+
+export interface NotificationView {
+  key: string;
+  channel: 'email' | 'slack';
+  kind: string;
+  to: string;
+  at: string;
+  status: 'sent' | 'failed';
+  error?: string;
+}
+
+export interface Indicators {
+  timeToPortalAccessHours: number | null;
+  timeToFirstTrainingDays: number | null;
+  timeToFirstRegistrationDays: number | null;
+  timeToFirstEngagementDays: number | null;
+  timeToFirstDealDays: number | null;
+  certificationFirstAttemptPassed: boolean | null;
+  satisfactionScore: number | null;
+}
+
+export interface RejectedEvent {
+  eventId: string;
+  type: string;
+  reason: string;
+  at: string;
+}
+
+export interface OnboardingState {
+  partnerId: string;
+  name: string;
+  segment: Segment;
+  role: Role;
+  phase: LifecyclePhase;
+  health: Health;
+  awaitingDecision: boolean;
+  day: number;
+  startedAt: string;
+  phaseDeadline: string | null;
+  extensions: number;
+  playbookVersion: string;
+  partnerManager: { name: string; email: string };
+  milestones: MilestoneView[];
+  opportunities: OpportunityView[];
+  checkpoints: CheckpointView[];
+  notifications: NotificationView[];
+  indicators: Indicators;
+  rejectedEvents: RejectedEvent[];
+  graduatedAt: string | null;
+  offboardedAt: string | null;
+  nextReviewAt: string | null;
+  reviewsCompleted: number;
+}
