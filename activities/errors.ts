@@ -34,6 +34,7 @@ import {
   WebAPIRateLimitedError,
   WebAPIRequestError,
 } from '@slack/web-api';
+import type { DeliveryResult } from '../workflows/notifications';
 
 /** A classified fault: `failed` ends the delivery, `retry` is thrown for Temporal. */
 export type Fault = { kind: 'failed'; error: string } | { kind: 'retry'; failure: ApplicationFailure };
@@ -48,11 +49,23 @@ const TRANSIENT_SLACK_ERRORS = new Set([
   'ratelimited',
 ]);
 
+/**
+ * Settles a delivery error: the failed result for a permanent fault; throws the
+ * retryable failure for a transient one, and the error itself when unclassified.
+ */
+export function failedOrThrow(key: string, err: unknown, classify: (err: unknown) => Fault | undefined): DeliveryResult {
+  const fault = classify(err);
+  if (!fault) throw err;
+  if (fault.kind === 'retry') throw fault.failure;
+  return { key, status: 'failed', error: fault.error };
+}
+
 /** Classifies a nodemailer SMTP error; undefined when it is not one. */
 export function smtpFault(err: unknown): Fault | undefined {
-  if (!(err instanceof Error)) return undefined;
-  const { code, command, responseCode } = err as Error & { code?: unknown; command?: unknown; responseCode?: unknown };
-  const reason = scrub(err.message.replace(/^Can't send mail - all recipients were rejected: /, ''));
+  // Structural, not `instanceof Error`: Node's socket errors may come from another realm (Jest).
+  if (typeof err !== 'object' || err === null) return undefined;
+  const { message, code, command, responseCode } = err as Record<string, unknown>;
+  const reason = scrub(String(message).replace(/^Can't send mail - all recipients were rejected: /, ''));
   if (typeof responseCode === 'number') {
     if (responseCode < 500 || responseCode === 503) return retry(`SMTP ${responseCode}: ${reason}`, 'SmtpTransient');
     return failed(command === 'RCPT TO' ? `invalid address: ${reason}` : `SMTP rejected the message: ${reason}`);
@@ -72,7 +85,9 @@ export function slackFault(err: unknown): Fault | undefined {
     const message = `Slack HTTP ${err.statusCode} ${err.statusMessage}`.trim();
     return err.statusCode >= 500 ? retry(message, 'SlackUnavailable') : failed(message);
   }
-  if (err instanceof WebAPIRequestError) return retry(`Slack unreachable: ${scrub(err.original.message)}`, 'SlackUnavailable');
+  if (err instanceof WebAPIRequestError) {
+    return retry(`Slack unreachable: ${scrub(err.original.message)}`, 'SlackUnavailable');
+  }
   if (err instanceof WebAPIPlatformError) {
     const code = err.data.error;
     return TRANSIENT_SLACK_ERRORS.has(code) ? retry(`Slack ${code}`, 'SlackUnavailable') : failed(code);

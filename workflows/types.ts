@@ -133,7 +133,7 @@ export const PartnerEvent = z.discriminatedUnion(
   ],
   {
     error: (issue) =>
-      issue.code === 'invalid_type'
+      (issue as { code: string }).code === 'invalid_type'
         ? 'must be a JSON object with eventId, type and data'
         : `must be one of: ${EVENT_TYPES.join(', ')}`,
   },
@@ -141,7 +141,9 @@ export const PartnerEvent = z.discriminatedUnion(
 
 /** A validated event, typed per event type. */
 export type PartnerEvent = {
-  [K in EventType]: { eventId: string; type: K; occurredAt?: string; data: z.infer<(typeof EventData)[K]> };
+  [K in EventType]: { eventId: string; type: K; occurredAt?: string } & (undefined extends z.infer<(typeof EventData)[K]>
+    ? { data?: z.infer<(typeof EventData)[K]> }
+    : { data: z.infer<(typeof EventData)[K]> });
 }[EventType];
 
 export type EventOf<K extends EventType> = Extract<PartnerEvent, { type: K }>;

@@ -1,0 +1,92 @@
+/**
+ * The notification activities. `deliverNotification` renders one
+ * NotificationRequest and delivers it exactly once per idempotency key
+ * `${workflowId}/${request.key}`:
+ *
+ *   1. a key already in the sent-log is reported as sent (`duplicate`), nothing goes out;
+ *   2. otherwise the message goes out carrying the key (e-mail: a Message-ID derived
+ *      from it; Slack: message metadata, and a post an earlier attempt made is found
+ *      in the conversation instead of being posted again);
+ *   3. as soon as the provider accepted it, the key goes into the sent-log.
+ *
+ * Transient faults throw for Temporal to retry; permanent ones come back as
+ * `{ status: 'failed', error }` (./errors.ts), so the workflow records them and
+ * never fails. Logs carry keys, kinds and counts: no bodies, no addresses.
+ */
+import path from 'node:path';
+import { log as activityLog } from '@temporalio/activity';
+import type { Logger } from '@temporalio/common';
+import type { Config } from '../config/env';
+import type { DeliveryInput, DeliveryResult } from '../workflows/notifications';
+import { createEmailSender, outboxTransport, smtpTransport, type MailTransport } from './email';
+import { fileSentLog, type SentLog } from './sentLog';
+import { createSlackSender, fileTransport, slackClient, webApiTransport, type SlackTransport } from './slack';
+
+export interface NotificationDeps {
+  /** `smtpTransport(url)` (or any nodemailer transporter), or `outboxTransport(dir)`. */
+  mailer: MailTransport;
+  /** `webApiTransport(slackClient(token))`, or `fileTransport(dir)`. */
+  slack: SlackTransport;
+  config: { from: string; escalationChannel?: string };
+  sentLog: SentLog;
+  log: Logger;
+}
+
+export function createActivities(deps: NotificationDeps) {
+  const { sentLog, log } = deps;
+  const sendEmail = createEmailSender(deps.mailer, deps.config.from, log);
+  const sendSlack = createSlackSender(deps.slack, deps.config.escalationChannel);
+
+  async function deliverNotification(input: DeliveryInput): Promise<DeliveryResult> {
+    const { request } = input;
+    const key = `${input.workflowId}/${request.key}`;
+    const meta = { key, kind: request.kind, channel: request.channel };
+
+    const earlier = await sentLog.find(key);
+    if (earlier) {
+      log.info('notification already delivered', meta);
+      return { key: request.key, status: 'sent', providerId: earlier.providerId, duplicate: true };
+    }
+
+    const result =
+      request.channel === 'email' ? await sendEmail(input, request, key) : await sendSlack(input, request, key);
+    if (result.status === 'failed') {
+      log.warn('notification failed permanently', { ...meta, error: result.error });
+      return result;
+    }
+    try {
+      await sentLog.record({ key, channel: request.channel, providerId: result.providerId, at: new Date().toISOString() });
+    } catch (err) {
+      // Delivered all the same: completing the activity records it in the workflow history.
+      log.error('sent-log write failed: delivered, but a retry after a crash now could deliver again', {
+        ...meta,
+        error: String(err),
+      });
+    }
+    log.info('notification delivered', { ...meta, duplicate: result.duplicate === true });
+    return result;
+  }
+
+  return { deliverNotification };
+}
+
+export type Activities = ReturnType<typeof createActivities>;
+
+/**
+ * Real dependencies from the environment: SMTP_URL or DATA_DIR/outbox,
+ * SLACK_BOT_TOKEN or DATA_DIR/slack, and the sent-log in DATA_DIR/sent-log.
+ */
+export function createActivitiesFromConfig(config: Config, log: Logger = activityLog): Activities {
+  const { email, slack, dataDir } = config;
+  const mailer = email.smtpUrl ? smtpTransport(email.smtpUrl) : outboxTransport(path.join(dataDir, 'outbox'));
+  const slackTransport = slack.token
+    ? webApiTransport(slackClient(slack.token, slack.apiUrl))
+    : fileTransport(path.join(dataDir, 'slack'));
+  return createActivities({
+    mailer,
+    slack: slackTransport,
+    config: { from: email.from, escalationChannel: slack.escalationChannel },
+    sentLog: fileSentLog(path.join(dataDir, 'sent-log')),
+    log,
+  });
+}

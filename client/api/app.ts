@@ -1,0 +1,110 @@
+/**
+ * The HTTP API as a fastify instance (not listening): JSON logs with request
+ * ids and no secrets, bodies or e-mail addresses; bearer and webhook auth; zod
+ * validation naming every invalid field; one error shape for every failure.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { Config } from '../../config/env';
+import type { Playbook } from '../../config/playbook';
+import { OnboardingClient } from '../onboardingClient';
+import { Authenticator, assertSafeBinding } from './auth';
+import { HttpError, toHttpError } from './errors';
+import { buildOpenApi } from './openapi';
+import type { ReportsProvider, RouteContext } from './route';
+import { ROUTES } from './routes';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The body as received: webhook signatures cover these exact bytes. */
+    rawBody?: string;
+  }
+}
+
+export interface ApiServerOptions {
+  client: Client;
+  config: Config;
+  /** Pinned into every onboarding this API starts. */
+  playbook: Playbook;
+  /** Builds GET /v1/reports/onboarding; without it the route answers 501. */
+  reports?: ReportsProvider;
+  /** Defaults: config.logLevel, to stdout. */
+  logger?: { level?: Config['logLevel'] | 'silent'; stream?: { write(line: string): void } };
+}
+
+/** 100 events of a few KiB each fit comfortably. */
+export const BODY_LIMIT_BYTES = 512 * 1024;
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export async function createApiServer(options: ApiServerOptions): Promise<FastifyInstance> {
+  const { config } = options;
+  assertSafeBinding(config.http);
+  const app = Fastify({
+    bodyLimit: BODY_LIMIT_BYTES,
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    logger: {
+      level: options.logger?.level ?? config.logLevel,
+      ...(options.logger?.stream ? { stream: options.logger.stream } : {}),
+      // Paths only (a query string may carry a manager's e-mail); never headers or bodies.
+      serializers: {
+        req: (req) => ({ method: req.method, path: (req.url ?? '').split('?')[0] }),
+        res: (res) => ({ statusCode: res.statusCode }),
+      },
+      redact: { paths: ['req.headers.authorization', `req.headers["x-onboarding-signature"]`], censor: '[redacted]' },
+    },
+  });
+  const auth = new Authenticator(config.http);
+  if (auth.open) {
+    app.log.warn(`API_KEYS is not set: the API is open to anyone who can reach it, so it listens on loopback (${config.http.host}) only`);
+  }
+
+  app.decorateRequest('rawBody', undefined);
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    const raw = body.toString();
+    req.rawBody = raw;
+    void parseJson(req, raw, done);
+  });
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  app.setErrorHandler((err, req, reply) => {
+    const known = toHttpError(err);
+    if (!known) req.log.error({ err }, 'request failed');
+    const e = known ?? new HttpError(500, 'internal', 'the request failed; the request id finds it in the logs');
+    return reply
+      .code(e.status)
+      .headers(e.headers ?? {})
+      .send({ error: e.code, message: e.message, ...(e.fields ? { fields: e.fields } : {}), requestId: req.id });
+  });
+  app.setNotFoundHandler((req, reply) =>
+    reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}`, requestId: req.id }),
+  );
+
+  const ctx: RouteContext = {
+    onboarding: new OnboardingClient(options.client, { taskQueue: config.temporal.taskQueue, playbook: options.playbook }),
+    reports: options.reports,
+    openapi: buildOpenApi(ROUTES),
+  };
+  for (const route of ROUTES) {
+    app.route({
+      method: route.method,
+      url: route.path.replace(/\{(\w+)\}/g, ':$1'),
+      onRequest: async (req) => auth.checkBearer(req, route.access),
+      preHandler: async (req) => auth.checkSignature(req, route.access, req.rawBody ?? ''),
+      handler: async (req, reply) => {
+        const { status, body } = await route.run({ params: req.params, query: req.query, body: req.body }, ctx);
+        return reply.code(status).send(body);
+      },
+    });
+  }
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,91 @@
+/**
+ * One API route, declared once: its access rule, its zod schemas (which both
+ * validate requests and generate the OpenAPI document) and its handler.
+ */
+import type { z } from 'zod';
+import type { FieldError } from '../../workflows/types';
+import { InvalidInputError } from '../errors';
+import type { OnboardingClient } from '../onboardingClient';
+import type { Access } from './auth';
+import type { ReportQuery, SchemaName } from './schemas';
+import { parseOrThrow } from './validation';
+
+/** Builds the program's indicators for GET /v1/reports/onboarding; injected (see createApiServer). */
+export type ReportsProvider = (query: ReportQuery) => Promise<unknown>;
+
+export interface RouteContext {
+  onboarding: OnboardingClient;
+  reports?: ReportsProvider;
+  openapi: object;
+}
+
+export interface Reply {
+  status: number;
+  body: unknown;
+}
+
+export interface ResponseDoc {
+  description: string;
+  schema?: SchemaName;
+}
+
+export interface RouteDoc {
+  method: 'GET' | 'POST';
+  /** OpenAPI path template, e.g. `/v1/partners/{partnerId}`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  access: Access;
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  body?: SchemaName;
+  responses: Record<number, ResponseDoc>;
+}
+
+export interface RawInput {
+  params: unknown;
+  query: unknown;
+  body: unknown;
+}
+
+export interface ApiRoute extends RouteDoc {
+  /** Validates the raw input (throwing InvalidInputError) and runs the handler. */
+  run(input: RawInput, ctx: RouteContext): Promise<Reply>;
+}
+
+interface RouteDefinition<P extends z.ZodObject, Q extends z.ZodObject, B> extends Omit<RouteDoc, 'params' | 'query'> {
+  params?: P;
+  query?: Q;
+  /** Turns the raw body into the handler's input, throwing InvalidInputError. */
+  parseBody?: (raw: unknown) => B;
+  handle(input: { params: z.output<P>; query: z.output<Q>; body: B }, ctx: RouteContext): Promise<Reply>;
+}
+
+/** Runs each step, collecting InvalidInputError fields so one answer names every problem. */
+function collect<T>(errors: FieldError[], step: () => T): T | undefined {
+  try {
+    return step();
+  } catch (err) {
+    if (!(err instanceof InvalidInputError)) throw err;
+    errors.push(...err.fields);
+    return undefined;
+  }
+}
+
+export function defineRoute<P extends z.ZodObject, Q extends z.ZodObject, B = undefined>(
+  definition: RouteDefinition<P, Q, B>,
+): ApiRoute {
+  const { parseBody, handle, ...doc } = definition;
+  return {
+    ...doc,
+    async run(raw, ctx) {
+      const errors: FieldError[] = [];
+      const params = collect(errors, () => (doc.params ? parseOrThrow(doc.params, raw.params) : {}));
+      const query = collect(errors, () => (doc.query ? parseOrThrow(doc.query, raw.query ?? {}) : {}));
+      const body = collect(errors, () => parseBody?.(raw.body));
+      if (errors.length) throw new InvalidInputError(errors);
+      return handle({ params: params as z.output<P>, query: query as z.output<Q>, body: body as B }, ctx);
+    },
+  };
+}

@@ -1,0 +1,141 @@
+/**
+ * The routes of ../../../shared/CONTRACT.md "HTTP API". Roles: ops start
+ * onboardings, systems send events (bearer key or signed webhook), managers
+ * read; decisions are for managers and ops.
+ */
+import { PartnerProfile } from '../../workflows/types';
+import { DecisionRequest, ListQuery, PartnerIdParam } from '../apiTypes';
+import { HttpError } from './errors';
+import { defineRoute, type ApiRoute } from './route';
+import { ReportQuery } from './schemas';
+import { parseEventBatch, parseOrThrow } from './validation';
+
+const NOT_FOUND = { description: 'no onboarding for this partner (or it has ended)', schema: 'ApiError' } as const;
+
+export const ROUTES: ApiRoute[] = [
+  defineRoute({
+    method: 'POST',
+    path: '/v1/partners',
+    operationId: 'startOnboarding',
+    summary: 'Start onboarding a partner',
+    description: 'Idempotent per partnerId: the same profile again answers 200; a different profile for a live partner answers 409.',
+    access: { roles: ['ops'] },
+    body: 'PartnerProfile',
+    parseBody: (raw) => parseOrThrow(PartnerProfile, raw),
+    responses: {
+      201: { description: 'onboarding started', schema: 'StartResult' },
+      200: { description: 'the same profile is already onboarding', schema: 'StartResult' },
+      409: { description: 'a different profile is onboarding under this partnerId', schema: 'ApiError' },
+    },
+    handle: async ({ body }, { onboarding }) => {
+      const result = await onboarding.start(body);
+      return { status: result.created ? 201 : 200, body: result };
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/v1/partners/{partnerId}/events',
+    operationId: 'sendEvents',
+    summary: 'Send one partner event or an array of up to 100',
+    description:
+      'Validated here, then signalled in order. Well-formed events that do not fit (e.g. after offboarding) are recorded by the workflow in rejectedEvents. Authenticate with a system key or sign the body (X-Onboarding-Timestamp, X-Onboarding-Signature).',
+    access: { roles: ['system'], webhook: true },
+    params: PartnerIdParam,
+    body: 'EventBatch',
+    parseBody: parseEventBatch,
+    responses: {
+      202: { description: 'events delivered to the workflow', schema: 'EventsAccepted' },
+      404: NOT_FOUND,
+    },
+    handle: async ({ params, body }, { onboarding }) => ({
+      status: 202,
+      body: await onboarding.sendEvents(params.partnerId, body),
+    }),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/v1/partners/{partnerId}',
+    operationId: 'getOnboardingState',
+    summary: "A partner's onboarding state",
+    access: { roles: ['manager'] },
+    params: PartnerIdParam,
+    responses: { 200: { description: 'the OnboardingState', schema: 'OnboardingState' }, 404: NOT_FOUND },
+    handle: async ({ params }, { onboarding }) => ({ status: 200, body: await onboarding.state(params.partnerId) }),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/v1/partners',
+    operationId: 'listPartners',
+    summary: 'Partner summaries from Temporal visibility, filtered and paged',
+    access: { roles: ['manager'] },
+    query: ListQuery,
+    responses: { 200: { description: 'one page of summaries', schema: 'PartnerPage' } },
+    handle: async ({ query }, { onboarding }) => ({ status: 200, body: await onboarding.list(query) }),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/v1/partners/{partnerId}/timeline',
+    operationId: 'getTimeline',
+    summary: 'The audit trail: every event, decision, rejection and notification, in order',
+    access: { roles: ['manager'] },
+    params: PartnerIdParam,
+    responses: { 200: { description: 'the timeline', schema: 'Timeline' }, 404: NOT_FOUND },
+    handle: async ({ params }, { onboarding }) => ({ status: 200, body: await onboarding.timeline(params.partnerId) }),
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/v1/partners/{partnerId}/decisions',
+    operationId: 'decideCheckpoint',
+    summary: 'A checkpoint decision: advance, extend or offboard',
+    description: 'Without an eventId, one is derived from the open checkpoint, so a retried request is applied once.',
+    access: { roles: ['manager', 'ops'] },
+    params: PartnerIdParam,
+    body: 'DecisionRequest',
+    parseBody: (raw) => parseOrThrow(DecisionRequest, raw),
+    responses: { 202: { description: 'decision delivered to the workflow', schema: 'EventsAccepted' }, 404: NOT_FOUND },
+    handle: async ({ params, body }, { onboarding }) => ({
+      status: 202,
+      body: await onboarding.decide(params.partnerId, body),
+    }),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/v1/reports/onboarding',
+    operationId: 'getOnboardingReport',
+    summary: "The program's indicators and where partners stall",
+    access: { roles: ['manager'] },
+    query: ReportQuery,
+    responses: {
+      200: { description: 'the report', schema: 'OnboardingReport' },
+      501: { description: 'reports are not available in this deployment', schema: 'ApiError' },
+    },
+    handle: async ({ query }, { reports }) => {
+      if (!reports) throw new HttpError(501, 'not_implemented', 'onboarding reports are not available in this deployment yet');
+      return { status: 200, body: await reports(query) };
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/healthz',
+    operationId: 'health',
+    summary: 'Temporal reachable and a worker polling the task queue',
+    access: 'public',
+    responses: {
+      200: { description: 'healthy', schema: 'HealthReport' },
+      503: { description: 'Temporal unreachable or no worker polling', schema: 'HealthReport' },
+    },
+    handle: async (_input, { onboarding }) => {
+      const health = await onboarding.health();
+      return { status: health.status === 'ok' ? 200 : 503, body: health };
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/openapi.json',
+    operationId: 'openapi',
+    summary: 'This OpenAPI 3.1 document',
+    access: 'public',
+    responses: { 200: { description: 'the OpenAPI document' } },
+    handle: async (_input, { openapi }) => ({ status: 200, body: openapi }),
+  }),
+];

@@ -1,0 +1,42 @@
+/**
+ * `npm run api`: the HTTP API alone, against TEMPORAL_ADDRESS, on
+ * HTTP_HOST:HTTP_PORT. SIGINT/SIGTERM finish in-flight requests, then close.
+ */
+import { loadConfigOrExit } from '../../config/env';
+import { loadPlaybookOrExit } from '../../config/loadPlaybook';
+import { connectClient } from '../connection';
+import { createApiServer } from './app';
+import { assertSafeBinding } from './auth';
+
+function exitWith(code: number, line: string): never {
+  process.stderr.write(`${line}\n`);
+  process.exit(code);
+}
+
+export async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  if (!config.temporal.address) {
+    exitWith(2, 'config error: TEMPORAL_ADDRESS: required for `npm run api` (`npm start` runs the embedded dev server instead)');
+  }
+  try {
+    assertSafeBinding(config.http);
+  } catch (err) {
+    exitWith(2, `config error: ${(err as Error).message}`);
+  }
+  const playbook = loadPlaybookOrExit(config.playbookPath);
+  const client = await connectClient(config);
+  const app = await createApiServer({ client, config, playbook });
+  await app.listen({ host: config.http.host, port: config.http.port });
+
+  const shutdown = async (signal: NodeJS.Signals) => {
+    app.log.info({ signal }, 'shutting down');
+    await app.close();
+    await client.connection.close();
+    process.exit(0);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void shutdown(signal));
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => exitWith(1, `api: ${(err as Error).message}`));
+}

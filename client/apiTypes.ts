@@ -1,0 +1,247 @@
+/**
+ * The shapes the typed client returns and the HTTP API serves, as zod schemas
+ * (the OpenAPI document is generated from them) and the types inferred from them.
+ * Request shapes reuse the contract's schemas from ../workflows/types.
+ */
+import { z } from 'zod';
+import {
+  CheckpointDecision,
+  Health,
+  LifecyclePhase,
+  PARTNER_ID_PATTERN,
+  Phase,
+  Role,
+  Segment,
+  type OnboardingState as ContractState,
+} from '../workflows/types';
+
+/** Memo keys written at start; list summaries read them back from visibility. */
+export const MEMO_KEYS = { partnerId: 'partnerId', name: 'name', profileHash: 'profileHash' } as const;
+
+const iso = z.string().describe('ISO-8601 date-time');
+const isoOrNull = iso.nullable();
+
+// ---------------------------------------------------------------------------
+// OnboardingState: mirrors the contract's interface (checked at compile time below)
+// ---------------------------------------------------------------------------
+
+export const OnboardingState = z.object({
+  partnerId: z.string(),
+  name: z.string(),
+  segment: Segment,
+  role: Role,
+  phase: LifecyclePhase,
+  health: Health,
+  awaitingDecision: z.boolean(),
+  day: z.number(),
+  startedAt: iso,
+  phaseDeadline: isoOrNull,
+  extensions: z.number(),
+  playbookVersion: z.string(),
+  partnerManager: z.object({ name: z.string(), email: z.string() }),
+  milestones: z.array(
+    z.object({
+      id: z.string(),
+      title: z.string(),
+      phase: Phase,
+      owner: z.enum(['partner', 'vendor']),
+      required: z.boolean(),
+      status: z.enum(['pending', 'done', 'overdue', 'waived']),
+      dueAt: iso,
+      completedAt: isoOrNull,
+      waivedReason: z.string().optional(),
+    }),
+  ),
+  opportunities: z.array(
+    z.object({
+      opportunityId: z.string(),
+      account: z.string().optional(),
+      amount: z.number().optional(),
+      status: z.enum(['identified', 'registered', 'qualified', 'disqualified', 'won', 'lost']),
+      identifiedAt: isoOrNull,
+      registeredAt: isoOrNull,
+      acknowledgedAt: isoOrNull,
+      owner: z.string().optional(),
+      qualifiedAt: isoOrNull,
+      closedAt: isoOrNull,
+      slaBreached: z.boolean(),
+    }),
+  ),
+  checkpoints: z.array(
+    z.object({
+      phase: Phase,
+      dueAt: iso,
+      outcome: z.enum(['pending', 'passed', 'extended', 'advanced', 'offboarded']),
+      gaps: z.array(z.string()),
+      decidedAt: iso.optional(),
+      decidedBy: z.string().optional(),
+      note: z.string().optional(),
+    }),
+  ),
+  notifications: z.array(
+    z.object({
+      key: z.string(),
+      channel: z.enum(['email', 'slack']),
+      kind: z.string(),
+      to: z.string(),
+      at: iso,
+      status: z.enum(['sent', 'failed']),
+      error: z.string().optional(),
+    }),
+  ),
+  indicators: z.object({
+    timeToPortalAccessHours: z.number().nullable(),
+    timeToFirstTrainingDays: z.number().nullable(),
+    timeToFirstRegistrationDays: z.number().nullable(),
+    timeToFirstEngagementDays: z.number().nullable(),
+    timeToFirstDealDays: z.number().nullable(),
+    certificationFirstAttemptPassed: z.boolean().nullable(),
+    satisfactionScore: z.number().nullable(),
+  }),
+  rejectedEvents: z.array(z.object({ eventId: z.string(), type: z.string(), reason: z.string(), at: iso })),
+  graduatedAt: isoOrNull,
+  offboardedAt: isoOrNull,
+  nextReviewAt: isoOrNull,
+  reviewsCompleted: z.number(),
+});
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+/** Fails to compile when the schema above drifts from the contract's OnboardingState. */
+export type StateSchemaMatchesContract = Assert<Same<z.infer<typeof OnboardingState>, ContractState>>;
+
+// ---------------------------------------------------------------------------
+// Requests beyond the contract's PartnerProfile / PartnerEvent
+// ---------------------------------------------------------------------------
+
+/** A checkpoint decision; the eventId is derived from the open checkpoint when absent. */
+export const DecisionRequest = CheckpointDecision.extend({ eventId: z.string().min(1).max(128).optional() });
+export type DecisionRequest = z.infer<typeof DecisionRequest>;
+
+export const PartnerIdParam = z.object({
+  partnerId: z.string().regex(PARTNER_ID_PATTERN, { message: 'must match [A-Za-z0-9._-]{1,64}' }),
+});
+
+export const ListQuery = z.object({
+  phase: LifecyclePhase.optional(),
+  segment: Segment.optional(),
+  manager: z.email({ message: 'must be an e-mail address' }).optional(),
+  health: Health.optional(),
+  pageSize: z.coerce.number().int().min(1).max(100).optional(),
+  pageToken: z.string().min(1).max(2048).optional(),
+});
+export type ListQuery = z.infer<typeof ListQuery>;
+
+// ---------------------------------------------------------------------------
+// Results
+// ---------------------------------------------------------------------------
+
+export const StartResult = z.object({
+  partnerId: z.string(),
+  workflowId: z.string(),
+  runId: z.string(),
+  created: z.boolean().describe('false when the same profile was already onboarding (idempotent start)'),
+});
+export type StartResult = z.infer<typeof StartResult>;
+
+export const EventsAccepted = z.object({
+  partnerId: z.string(),
+  accepted: z.number().int().describe('events delivered to the workflow (each is still checked there)'),
+  eventIds: z.array(z.string()),
+});
+export type EventsAccepted = z.infer<typeof EventsAccepted>;
+
+export const ExecutionStatus = z.enum(['running', 'completed', 'failed', 'canceled', 'terminated', 'timed_out', 'unknown']);
+export type ExecutionStatus = z.infer<typeof ExecutionStatus>;
+
+export const PartnerSummary = z.object({
+  partnerId: z.string(),
+  name: z.string().nullable(),
+  workflowId: z.string(),
+  runId: z.string(),
+  status: ExecutionStatus,
+  phase: z.string().nullable(),
+  segment: z.string().nullable(),
+  manager: z.string().nullable(),
+  health: z.string().nullable(),
+  startedAt: isoOrNull,
+  closedAt: isoOrNull,
+});
+export type PartnerSummary = z.infer<typeof PartnerSummary>;
+
+export const PartnerPage = z.object({
+  partners: z.array(PartnerSummary),
+  nextPageToken: z.string().nullable().describe('pass as pageToken for the next page; null on the last page'),
+});
+export type PartnerPage = z.infer<typeof PartnerPage>;
+
+/** How the workflow treated a signalled event (cross-checked with the state's rejectedEvents). */
+export const EventOutcome = z.enum(['accepted', 'rejected', 'duplicate']);
+export type EventOutcome = z.infer<typeof EventOutcome>;
+
+const at = { at: iso, runId: z.string() };
+
+export const TimelineEntry = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('started'), ...at }),
+  z.object({
+    kind: z.literal('event'),
+    ...at,
+    eventId: z.string().nullable(),
+    type: z.string().nullable(),
+    occurredAt: iso.optional(),
+    data: z.unknown().optional(),
+    outcome: EventOutcome,
+    reason: z.string().optional(),
+  }),
+  z.object({
+    kind: z.literal('decision'),
+    ...at,
+    eventId: z.string(),
+    decision: CheckpointDecision,
+    outcome: EventOutcome,
+    reason: z.string().optional(),
+  }),
+  z.object({
+    kind: z.literal('notification'),
+    ...at,
+    key: z.string(),
+    notificationKind: z.string(),
+    channel: z.string(),
+    to: z.array(z.string()),
+    status: z.enum(['pending', 'sent', 'failed']),
+    completedAt: iso.optional(),
+    error: z.string().optional(),
+  }),
+  z.object({ kind: z.literal('status_changed'), ...at, phase: z.string().optional(), health: z.string().optional() }),
+  z.object({ kind: z.literal('continued_as_new'), ...at, newRunId: z.string() }),
+  z.object({ kind: z.literal('closed'), ...at, status: ExecutionStatus }),
+]);
+export type TimelineEntry = z.infer<typeof TimelineEntry>;
+
+export const Timeline = z.object({
+  partnerId: z.string(),
+  workflowId: z.string(),
+  runIds: z.array(z.string()).describe('the continue-as-new chain, oldest first'),
+  entries: z.array(TimelineEntry),
+});
+export type Timeline = z.infer<typeof Timeline>;
+
+export const HealthReport = z.object({
+  status: z.enum(['ok', 'unavailable']),
+  temporal: z.object({ reachable: z.boolean(), namespace: z.string(), error: z.string().optional() }),
+  worker: z.object({
+    taskQueue: z.string(),
+    workflowPollers: z.number().int(),
+    activityPollers: z.number().int(),
+    lastSeenAt: isoOrNull,
+  }),
+});
+export type HealthReport = z.infer<typeof HealthReport>;
+
+export const ApiError = z.object({
+  error: z.string().describe('machine-readable code, e.g. validation_failed, not_found, conflict'),
+  message: z.string(),
+  fields: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  requestId: z.string(),
+});
+export type ApiError = z.infer<typeof ApiError>;

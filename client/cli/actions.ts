@@ -1,0 +1,136 @@
+/** The commands that change something: start, event, decide. */
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import type { EventsAccepted, StartResult } from '../apiTypes';
+import { parseJson, stringOption, usageError, type Command, type OptionValues } from './command';
+
+function readJsonFile(file: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw usageError(`cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  return parseJson(text, file);
+}
+
+const path = (partnerId: string, rest = '') => `/v1/partners/${encodeURIComponent(partnerId)}${rest}`;
+
+/** Profile fields that can be given as flags (and override the file). */
+const PROFILE_FLAGS: Record<string, readonly [string, string?]> = {
+  'partner-id': ['partnerId'],
+  name: ['name'],
+  segment: ['segment'],
+  role: ['role'],
+  'contract-signed-at': ['contractSignedAt'],
+  timezone: ['timezone'],
+  'manager-name': ['partnerManager', 'name'],
+  'manager-email': ['partnerManager', 'email'],
+  'manager-slack': ['partnerManager', 'slackUserId'],
+};
+
+function profileFrom(values: OptionValues): Record<string, unknown> {
+  const file = stringOption(values, 'file');
+  const fromFile = file ? readJsonFile(file) : {};
+  if (!fromFile || typeof fromFile !== 'object' || Array.isArray(fromFile)) throw usageError(`${file} must hold one JSON object`);
+  const profile = { ...(fromFile as Record<string, unknown>) };
+  for (const [flag, [key, nested]] of Object.entries(PROFILE_FLAGS)) {
+    const value = stringOption(values, flag);
+    if (value === undefined) continue;
+    if (nested) profile[key] = { ...(profile[key] as object), [nested]: value };
+    else profile[key] = value;
+  }
+  if (values.experienced) profile.experienced = true;
+  if (!file && !profile.partnerId) throw usageError('give --file <profile.json> or at least --partner-id and the other profile flags');
+  return profile;
+}
+
+export const start: Command = {
+  name: 'start',
+  summary: 'Start onboarding a partner from a PartnerProfile file and/or flags (flags override the file).',
+  args: [],
+  options: {
+    file: { type: 'string', value: 'profile.json', description: 'a PartnerProfile as JSON' },
+    'partner-id': { type: 'string', value: 'id', description: 'partnerId, [A-Za-z0-9._-]{1,64}' },
+    name: { type: 'string', value: 'name', description: "the partner's name" },
+    segment: { type: 'string', value: 'segment', description: 'strategic | core | transactional' },
+    role: { type: 'string', value: 'role', description: 'sales | technical | strategic (certification track)' },
+    'contract-signed-at': { type: 'string', value: 'iso', description: 'ISO-8601 date-time; defaults to now' },
+    timezone: { type: 'string', value: 'tz', description: 'IANA time zone for partner-facing nudges' },
+    experienced: { type: 'boolean', description: 'training fast track' },
+    'manager-name': { type: 'string', value: 'name', description: "partner manager's name" },
+    'manager-email': { type: 'string', value: 'email', description: "partner manager's e-mail" },
+    'manager-slack': { type: 'string', value: 'id', description: "partner manager's Slack user id" },
+  },
+  async run({ values }, { api, json, out }) {
+    const result = await api.request<StartResult>('POST', '/v1/partners', profileFrom(values));
+    if (json) return out(JSON.stringify(result, null, 2));
+    out(`${result.created ? 'started' : 'already onboarding (same profile)'}: ${result.partnerId} (workflow ${result.workflowId})`);
+  },
+};
+
+function eventFrom(values: OptionValues): unknown {
+  const file = stringOption(values, 'file');
+  if (file) return readJsonFile(file);
+  const type = stringOption(values, 'type');
+  if (!type) throw usageError('give --type <eventType> (with --data) or --file <events.json>');
+  const data = stringOption(values, 'data');
+  const occurredAt = stringOption(values, 'occurred-at');
+  return {
+    // A generated id makes each invocation a new event; pass --event-id to make retries idempotent.
+    eventId: stringOption(values, 'event-id') ?? `cli-${randomUUID()}`,
+    type,
+    ...(occurredAt ? { occurredAt } : {}),
+    ...(data === undefined ? {} : { data: parseJson(data, '--data') }),
+  };
+}
+
+function printAccepted(result: EventsAccepted, json: boolean, out: (line: string) => void): void {
+  if (json) return out(JSON.stringify(result, null, 2));
+  out(`accepted ${result.accepted} event${result.accepted === 1 ? '' : 's'} for ${result.partnerId}: ${result.eventIds.join(', ')}`);
+}
+
+export const event: Command = {
+  name: 'event',
+  summary: 'Send a partner event (or a file with one event or an array of up to 100).',
+  args: ['<partnerId>'],
+  options: {
+    type: { type: 'string', value: 'type', description: 'event type, e.g. portal_access_granted' },
+    data: { type: 'string', value: 'json', description: 'the event data as JSON, e.g. \'{"module":"product"}\'' },
+    'event-id': { type: 'string', value: 'id', description: 'idempotency key; generated when absent' },
+    'occurred-at': { type: 'string', value: 'iso', description: 'when it happened; defaults to receipt time' },
+    file: { type: 'string', value: 'events.json', description: 'a PartnerEvent or an array of them, as JSON' },
+  },
+  async run({ values, positionals: [partnerId] }, { api, json, out }) {
+    printAccepted(await api.request<EventsAccepted>('POST', path(partnerId, '/events'), eventFrom(values)), json, out);
+  },
+};
+
+const DECISIONS = ['advance', 'extend', 'offboard'];
+
+export const decide: Command = {
+  name: 'decide',
+  summary: 'Decide a checkpoint that awaits a decision: advance, extend (--days) or offboard.',
+  args: ['<partnerId>'],
+  options: {
+    decision: { type: 'string', value: DECISIONS.join('|'), description: 'the decision' },
+    days: { type: 'string', value: 'n', description: 'extension in days (extend)' },
+    by: { type: 'string', value: 'name', description: 'who decided' },
+    note: { type: 'string', value: 'text', description: 'why' },
+    'event-id': { type: 'string', value: 'id', description: 'idempotency key; derived from the open checkpoint when absent' },
+  },
+  async run({ values, positionals: [partnerId] }, { api, json, out }) {
+    const decision = stringOption(values, 'decision');
+    if (!decision || !DECISIONS.includes(decision)) throw usageError(`--decision must be one of ${DECISIONS.join(', ')}`);
+    const days = stringOption(values, 'days');
+    if (days !== undefined && !/^\d+$/.test(days)) throw usageError('--days must be a whole number of days');
+    const body = {
+      decision,
+      days: days === undefined ? undefined : Number(days),
+      by: stringOption(values, 'by'),
+      note: stringOption(values, 'note'),
+      eventId: stringOption(values, 'event-id'),
+    };
+    printAccepted(await api.request<EventsAccepted>('POST', path(partnerId, '/decisions'), body), json, out);
+  },
+};

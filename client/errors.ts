@@ -1,0 +1,37 @@
+/**
+ * What the typed client throws besides Temporal's own errors. The API maps each
+ * to one HTTP status; the CLI maps those statuses to exit codes.
+ */
+import { isGrpcServiceError } from '@temporalio/client';
+import type { FieldError } from '../workflows/types';
+
+/** No onboarding runs (or ever ran) for this partner, or it has closed. */
+export class PartnerNotFoundError extends Error {
+  override name = 'PartnerNotFoundError';
+  constructor(readonly partnerId: string, detail = 'no live onboarding') {
+    super(`${detail} for partner ${partnerId}`);
+  }
+}
+
+/** A different profile is already onboarding under this partnerId. */
+export class ProfileConflictError extends Error {
+  override name = 'ProfileConflictError';
+  constructor(readonly partnerId: string) {
+    super(`partner ${partnerId} is already onboarding with a different profile`);
+  }
+}
+
+/** Input that fails validation, with one entry per invalid field. */
+export class InvalidInputError extends Error {
+  override name = 'InvalidInputError';
+  constructor(readonly fields: FieldError[]) {
+    super(fields.map((f) => `${f.field}: ${f.message}`).join('; '));
+  }
+}
+
+/** The gRPC status code of a Temporal RPC failure (on the error or its cause), if any. */
+export function grpcCode(err: unknown): number | undefined {
+  if (isGrpcServiceError(err)) return err.code;
+  const cause = err instanceof Error ? err.cause : undefined;
+  return isGrpcServiceError(cause) ? cause.code : undefined;
+}

@@ -1,0 +1,154 @@
+/**
+ * The typed client over @temporalio/client: what the API, the tests and any
+ * system with access to Temporal use to drive onboardings. One workflow per
+ * partner (`onboarding-<partnerId>`); events are signals; state is a query; lists
+ * come from visibility only; the timeline is read from workflow history.
+ */
+import { createHash } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Playbook } from '../config/playbook';
+import {
+  SA_HEALTH,
+  SA_MANAGER,
+  SA_PHASE,
+  SA_SEGMENT,
+  WORKFLOW_TYPE,
+  onboardingStateQuery,
+  onboardingWorkflowId,
+  partnerEventSignal,
+} from '../workflows/messages';
+import type { partnerOnboarding } from '../workflows/partnerOnboarding';
+import { parseProfile, type OnboardingState, type PartnerEvent, type PartnerProfile } from '../workflows/types';
+import {
+  MEMO_KEYS,
+  type DecisionRequest,
+  type EventsAccepted,
+  type HealthReport,
+  type ListQuery,
+  type PartnerPage,
+  type StartResult,
+  type Timeline,
+} from './apiTypes';
+import { InvalidInputError, PartnerNotFoundError, ProfileConflictError } from './errors';
+import { checkHealth } from './health';
+import { buildTimeline } from './timeline';
+import { listPartners } from './visibility';
+
+export interface OnboardingClientOptions {
+  taskQueue: string;
+  /** Pinned into every new onboarding, so later playbook changes never move running partners. */
+  playbook: Playbook;
+}
+
+/** A stable hash of a normalized profile: key order and unknown fields do not matter. */
+export function profileHash(profile: PartnerProfile): string {
+  const sortedKeys = (_key: string, value: unknown) =>
+    value && typeof value === 'object' && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : value;
+  return createHash('sha256').update(JSON.stringify(profile, sortedKeys)).digest('hex');
+}
+
+/**
+ * Starts an onboarding, idempotently per partnerId: `created: false` when the
+ * same profile is already live; ProfileConflictError when a different one is.
+ * Temporal guarantees one running workflow per id, so concurrent identical
+ * starts yield exactly one `created: true`.
+ */
+export async function startOnboarding(client: Client, options: OnboardingClientOptions, input: unknown): Promise<StartResult> {
+  const parsed = parseProfile(input);
+  if (!parsed.ok) throw new InvalidInputError(parsed.errors);
+  const profile = parsed.value;
+  const workflowId = onboardingWorkflowId(profile.partnerId);
+  const hash = profileHash(profile);
+  try {
+    const handle = await client.workflow.start<typeof partnerOnboarding>(WORKFLOW_TYPE, {
+      workflowId,
+      taskQueue: options.taskQueue,
+      args: [profile, { playbook: options.playbook }],
+      workflowIdConflictPolicy: 'FAIL',
+      memo: { [MEMO_KEYS.partnerId]: profile.partnerId, [MEMO_KEYS.name]: profile.name, [MEMO_KEYS.profileHash]: hash },
+      typedSearchAttributes: [
+        { key: SA_PHASE, value: 'foundation' },
+        { key: SA_SEGMENT, value: profile.segment },
+        { key: SA_MANAGER, value: profile.partnerManager.email },
+        { key: SA_HEALTH, value: 'on_track' },
+      ],
+    });
+    return { partnerId: profile.partnerId, workflowId, runId: handle.firstExecutionRunId, created: true };
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+  const live = await client.workflow.getHandle(workflowId).describe();
+  if (live.memo?.[MEMO_KEYS.profileHash] !== hash) throw new ProfileConflictError(profile.partnerId);
+  return { partnerId: profile.partnerId, workflowId, runId: live.runId, created: false };
+}
+
+/**
+ * The eventId of a decision sent without one: derived from the checkpoint it
+ * answers, so a retried request is deduplicated by the workflow while a decision
+ * at a later checkpoint (or after an extension) gets a new id.
+ */
+export function decisionEventId(state: OnboardingState, decision: Omit<DecisionRequest, 'eventId'>): string {
+  const basis = JSON.stringify([state.phase, state.phaseDeadline, state.extensions, decision.decision, decision.days ?? null]);
+  return `decision-${state.phase}-${createHash('sha256').update(basis).digest('hex').slice(0, 16)}`;
+}
+
+export class OnboardingClient {
+  constructor(
+    readonly client: Client,
+    private readonly options: OnboardingClientOptions,
+  ) {}
+
+  start(profile: unknown): Promise<StartResult> {
+    return startOnboarding(this.client, this.options, profile);
+  }
+
+  /** Signals each event, in order. The workflow validates and deduplicates them again. */
+  sendEvents(partnerId: string, events: PartnerEvent[]): Promise<EventsAccepted> {
+    return this.forPartner(partnerId, 'no live onboarding', async () => {
+      const handle = this.client.workflow.getHandle(onboardingWorkflowId(partnerId));
+      for (const event of events) await handle.signal(partnerEventSignal, event);
+      return { partnerId, accepted: events.length, eventIds: events.map((e) => e.eventId) };
+    });
+  }
+
+  async decide(partnerId: string, request: DecisionRequest): Promise<EventsAccepted> {
+    const { eventId, ...decision } = request;
+    const id = eventId ?? decisionEventId(await this.state(partnerId), decision);
+    return this.sendEvents(partnerId, [{ eventId: id, type: 'checkpoint_decision', data: decision }]);
+  }
+
+  state(partnerId: string): Promise<OnboardingState> {
+    return this.forPartner(partnerId, 'no onboarding', () =>
+      this.client.workflow.getHandle(onboardingWorkflowId(partnerId)).query(onboardingStateQuery),
+    );
+  }
+
+  list(query: ListQuery = {}): Promise<PartnerPage> {
+    return listPartners(this.client, query);
+  }
+
+  /** The audit trail; rejections come from ONE state query, cross-checked against the history. */
+  timeline(partnerId: string): Promise<Timeline> {
+    const workflowId = onboardingWorkflowId(partnerId);
+    return this.forPartner(partnerId, 'no onboarding', async () => {
+      const handle = this.client.workflow.getHandle(workflowId);
+      const [description, state] = await Promise.all([handle.describe(), handle.query(onboardingStateQuery)]);
+      return buildTimeline(this.client, { partnerId, workflowId, runId: description.runId }, state.rejectedEvents);
+    });
+  }
+
+  health(): Promise<HealthReport> {
+    return checkHealth(this.client, this.options.taskQueue);
+  }
+
+  private async forPartner<T>(partnerId: string, detail: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new PartnerNotFoundError(partnerId, detail);
+      throw err;
+    }
+  }
+}

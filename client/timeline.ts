@@ -1,0 +1,200 @@
+/**
+ * The audit trail of one onboarding, read from workflow history: every signalled
+ * event and decision (with how the workflow treated it), every notification
+ * (scheduled and its result), phase and health changes, continue-as-new
+ * boundaries and the close, in history order across the whole run chain.
+ */
+import type { Client } from '@temporalio/client';
+import type { LoadedDataConverter } from '@temporalio/common';
+import type { temporal } from '@temporalio/proto';
+import { z } from 'zod';
+import type { Activities } from '../activities';
+import { SA_HEALTH, SA_PHASE, partnerEventSignal } from '../workflows/messages';
+import { parseEvent, type RejectedEvent } from '../workflows/types';
+import type { ExecutionStatus, Timeline, TimelineEntry } from './apiTypes';
+import { decodePayloads, keyword, timestampIso } from './decode';
+
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+type SignalEntry = Extract<TimelineEntry, { kind: 'event' | 'decision' }>;
+type NotificationEntry = Extract<TimelineEntry, { kind: 'notification' }>;
+
+const DELIVER_ACTIVITY = 'deliverNotification' satisfies keyof Activities;
+
+/** The parts of the activity's input and result the timeline shows (older histories may differ). */
+const DeliveryInput = z.object({
+  request: z.object({
+    key: z.string(),
+    kind: z.string(),
+    channel: z.string(),
+    to: z.union([z.array(z.object({ email: z.string() })), z.object({ label: z.string() })]),
+  }),
+});
+const DeliveryResult = z.object({ status: z.enum(['sent', 'failed']), error: z.string().optional() });
+
+interface Run {
+  runId: string;
+  events: HistoryEvent[];
+}
+
+export async function buildTimeline(
+  client: Client,
+  target: { partnerId: string; workflowId: string; runId: string },
+  rejected: RejectedEvent[],
+): Promise<Timeline> {
+  const runs = await fetchRunChain(client, target.workflowId, target.runId);
+  const entries: TimelineEntry[] = [];
+  for (const [i, run] of runs.entries()) entries.push(...(await runEntries(client.options.loadedDataConverter, run, i === 0)));
+  // History order puts signals that arrived during a workflow task after that task's
+  // commands; readers expect the order things happened: by time (stable sort).
+  entries.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  markOutcomes(
+    entries.filter((e): e is SignalEntry => e.kind === 'event' || e.kind === 'decision'),
+    rejected,
+  );
+  return { partnerId: target.partnerId, workflowId: target.workflowId, runIds: runs.map((r) => r.runId), entries };
+}
+
+/** The run and every run it continued from, oldest first. */
+async function fetchRunChain(client: Client, workflowId: string, latestRunId: string): Promise<Run[]> {
+  const runs: Run[] = [];
+  for (let runId: string | undefined = latestRunId; runId; ) {
+    const events: HistoryEvent[] = (await client.workflow.getHandle(workflowId, runId).fetchHistory()).events ?? [];
+    runs.unshift({ runId, events });
+    runId = events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
+  }
+  return runs;
+}
+
+async function runEntries(converter: LoadedDataConverter, { runId, events }: Run, first: boolean): Promise<TimelineEntry[]> {
+  const entries: TimelineEntry[] = [];
+  const notifications = new Map<string, NotificationEntry>();
+  const status = { phase: null as string | null, health: null as string | null };
+  const decode = async (payloads: temporal.api.common.v1.IPayloads | null | undefined) =>
+    (await decodePayloads(converter, payloads?.payloads))[0];
+
+  for (const event of events) {
+    const at = timestampIso(event.eventTime) ?? '';
+    const started = event.workflowExecutionStartedEventAttributes;
+    const signaled = event.workflowExecutionSignaledEventAttributes;
+    const scheduled = event.activityTaskScheduledEventAttributes;
+    const upsert = event.upsertWorkflowSearchAttributesEventAttributes;
+    const continued = event.workflowExecutionContinuedAsNewEventAttributes;
+    const closed = closeStatus(event);
+    const finished = activityOutcome(event);
+
+    if (started) {
+      Object.assign(status, searchStatus(started.searchAttributes?.indexedFields));
+      if (first) entries.push({ kind: 'started', at, runId });
+    } else if (signaled?.signalName === partnerEventSignal.name) {
+      entries.push(signalEntry(await decode(signaled.input), at, runId));
+    } else if (scheduled?.activityType?.name === DELIVER_ACTIVITY) {
+      const input = DeliveryInput.safeParse(await decode(scheduled.input));
+      if (!input.success) continue;
+      const { key, kind, channel, to } = input.data.request;
+      const entry: NotificationEntry = {
+        kind: 'notification',
+        at,
+        runId,
+        key,
+        notificationKind: kind,
+        channel,
+        to: Array.isArray(to) ? to.map((r) => r.email) : [to.label],
+        status: 'pending',
+      };
+      notifications.set(String(event.eventId), entry);
+      entries.push(entry);
+    } else if (finished) {
+      const entry = notifications.get(String(finished.scheduledEventId));
+      if (!entry) continue;
+      entry.completedAt = at;
+      const result = finished.result ? DeliveryResult.safeParse(await decode(finished.result)) : undefined;
+      entry.status = result?.success ? result.data.status : 'failed';
+      entry.error = result?.success ? result.data.error : finished.error;
+    } else if (upsert) {
+      const next = searchStatus(upsert.searchAttributes?.indexedFields);
+      const changed = {
+        ...(next.phase && next.phase !== status.phase ? { phase: next.phase } : {}),
+        ...(next.health && next.health !== status.health ? { health: next.health } : {}),
+      };
+      Object.assign(status, changed);
+      if (Object.keys(changed).length) entries.push({ kind: 'status_changed', at, runId, ...changed });
+    } else if (continued) {
+      entries.push({ kind: 'continued_as_new', at, runId, newRunId: continued.newExecutionRunId ?? '' });
+    } else if (closed) {
+      entries.push({ kind: 'closed', at, runId, status: closed });
+    }
+  }
+  return entries;
+}
+
+function searchStatus(fields: Parameters<typeof keyword>[0]): { phase?: string; health?: string } {
+  const phase = keyword(fields, SA_PHASE.name);
+  const health = keyword(fields, SA_HEALTH.name);
+  return { ...(phase ? { phase } : {}), ...(health ? { health } : {}) };
+}
+
+function signalEntry(raw: unknown, at: string, runId: string): SignalEntry {
+  const parsed = parseEvent(raw);
+  if (!parsed.ok) {
+    const fields = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+    return {
+      kind: 'event',
+      at,
+      runId,
+      eventId: typeof fields.eventId === 'string' ? fields.eventId : null,
+      type: typeof fields.type === 'string' ? fields.type : null,
+      outcome: 'rejected',
+      reason: `malformed: ${parsed.errors.map((e) => `${e.field} ${e.message}`).join('; ')}`,
+    };
+  }
+  const e = parsed.value;
+  if (e.type === 'checkpoint_decision') return { kind: 'decision', at, runId, eventId: e.eventId, decision: e.data, outcome: 'accepted' };
+  return { kind: 'event', at, runId, eventId: e.eventId, type: e.type, occurredAt: e.occurredAt, data: e.data, outcome: 'accepted' };
+}
+
+/**
+ * Marks signals the workflow rejected (from the state's rejectedEvents) and the
+ * repeats it ignored. A rejection belongs to the latest signal with its eventId
+ * received before the workflow recorded it.
+ */
+function markOutcomes(signals: SignalEntry[], rejected: RejectedEvent[]): void {
+  const matched = new Set<SignalEntry>();
+  for (const r of [...rejected].sort((a, b) => Date.parse(a.at) - Date.parse(b.at))) {
+    const received = signals.filter((s) => s.eventId === r.eventId && Date.parse(s.at) <= Date.parse(r.at) && !matched.has(s));
+    const signal = received[received.length - 1];
+    if (!signal) continue;
+    matched.add(signal);
+    signal.outcome = 'rejected';
+    signal.reason = r.reason;
+  }
+  const accepted = new Set<string>();
+  for (const s of signals) {
+    if (s.outcome !== 'accepted' || s.eventId === null) continue;
+    if (accepted.has(s.eventId)) s.outcome = 'duplicate';
+    accepted.add(s.eventId);
+  }
+}
+
+function closeStatus(event: HistoryEvent): ExecutionStatus | null {
+  if (event.workflowExecutionCompletedEventAttributes) return 'completed';
+  if (event.workflowExecutionFailedEventAttributes) return 'failed';
+  if (event.workflowExecutionTerminatedEventAttributes) return 'terminated';
+  if (event.workflowExecutionCanceledEventAttributes) return 'canceled';
+  if (event.workflowExecutionTimedOutEventAttributes) return 'timed_out';
+  return null;
+}
+
+/** A scheduled activity's end: its result payload, or why it produced none. */
+function activityOutcome(
+  event: HistoryEvent,
+): { scheduledEventId: unknown; result?: temporal.api.common.v1.IPayloads | null; error?: string } | null {
+  const completed = event.activityTaskCompletedEventAttributes;
+  if (completed) return { scheduledEventId: completed.scheduledEventId, result: completed.result };
+  const failed = event.activityTaskFailedEventAttributes;
+  if (failed) return { scheduledEventId: failed.scheduledEventId, error: failed.failure?.message ?? 'failed' };
+  const timedOut = event.activityTaskTimedOutEventAttributes;
+  if (timedOut) return { scheduledEventId: timedOut.scheduledEventId, error: 'timed out' };
+  const canceled = event.activityTaskCanceledEventAttributes;
+  if (canceled) return { scheduledEventId: canceled.scheduledEventId, error: 'canceled' };
+  return null;
+}

@@ -1,0 +1,34 @@
+/**
+ * Reads a playbook file (PLAYBOOK_PATH): JSON, or YAML for `.yaml`/`.yml`.
+ * Node-only (node:fs); the workflow never imports this, it receives the parsed
+ * playbook in its start input.
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import type { Parsed } from '../workflows/types';
+import { DEFAULT_PLAYBOOK } from './defaultPlaybook';
+import { parsePlaybook, type Playbook } from './playbook';
+
+export function loadPlaybookFile(path: string): Parsed<Playbook> {
+  let json: unknown;
+  try {
+    const text = readFileSync(path, 'utf8');
+    json = /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
+  } catch (err) {
+    return { ok: false, errors: [{ field: '(file)', message: `${path}: ${(err as Error).message}` }] };
+  }
+  return parsePlaybook(json);
+}
+
+/**
+ * For program entry points: the playbook at `path`, or the default playbook when
+ * no path is set. A bad file prints one line per problem (naming the field) to
+ * stderr and exits 2, like a bad environment.
+ */
+export function loadPlaybookOrExit(path: string | undefined): Playbook {
+  if (!path) return DEFAULT_PLAYBOOK;
+  const parsed = loadPlaybookFile(path);
+  if (parsed.ok) return parsed.value;
+  for (const e of parsed.errors) process.stderr.write(`playbook error: PLAYBOOK_PATH ${e.field}: ${e.message}\n`);
+  process.exit(2);
+}

@@ -1,0 +1,225 @@
+/**
+ * The playbook format: the seed's 90-day framework as data. A playbook says, per
+ * partner segment, how long each phase lasts, which milestones exist, when they
+ * are due, which are required at the phase checkpoint, which event completes
+ * each one, and which nudges go to whom and when.
+ *
+ * Pure module (zod only): the workflow bundle imports it, because each workflow
+ * pins the playbook it started with. Reading files lives in ./loadPlaybook.ts.
+ */
+import { z } from 'zod';
+import { NOTIFICATION_KINDS } from '../workflows/notifications';
+import { EVENT_TYPES, fieldErrors, Phase, type EventType, type Parsed } from '../workflows/types';
+
+const id = z
+  .string()
+  .max(64)
+  .regex(/^[a-z][a-z0-9_]*$/, { message: 'must be snake_case (a-z, 0-9, _), starting with a letter' });
+const EventTypeName = z.enum(EVENT_TYPES as [EventType, ...EventType[]]);
+const NotificationKind = z.enum(NOTIFICATION_KINDS);
+const days = z.number().int().min(1).max(365);
+const hours = z.number().min(-24 * 365).max(24 * 365);
+
+/** How a milestone gets done. Every rule can also be satisfied by a `milestone_waived` event. */
+export const CompletionRule = z.discriminatedUnion('kind', [
+  /** One of `events` arrives whose `data` has every `match` field equal. */
+  z.strictObject({
+    kind: z.literal('event'),
+    events: z.array(EventTypeName).min(1),
+    match: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+    /** Counts only once the partner has reached this phase (e.g. the closing review after monthly ones). */
+    fromPhase: Phase.optional(),
+    /** One event completes only the earliest-due open milestone among those with this flag and event. */
+    firstOpenOnly: z.boolean().optional(),
+  }),
+  /** `assessment_completed` for `assessment` with a score at or above the playbook's pass mark. */
+  z.strictObject({ kind: z.literal('assessment_passed'), assessment: z.string().min(1).max(128) }),
+  /** `certification_completed`, passed, on the partner's own role track. */
+  z.strictObject({ kind: z.literal('certification_passed') }),
+  /** At least `count` distinct opportunities registered. */
+  z.strictObject({ kind: z.literal('registrations'), count: z.number().int().min(1).max(100) }),
+  /** A deal won, or qualified open pipeline at or above the playbook's `pipelineThreshold`. */
+  z.strictObject({ kind: z.literal('deal_or_pipeline') }),
+  /** The system delivered a notification of this kind by e-mail (e.g. the welcome e-mail). */
+  z.strictObject({ kind: z.literal('notification_delivered'), notification: NotificationKind }),
+]);
+export type CompletionRule = z.infer<typeof CompletionRule>;
+
+export const MilestoneDef = z.strictObject({
+  id,
+  title: z.string().min(1).max(200),
+  phase: Phase,
+  owner: z.enum(['partner', 'vendor']),
+  /** Days after the contract signature (before any extension). */
+  dueDay: z.number().int().min(0).max(730),
+  requiredAtCheckpoint: z.boolean(),
+  completion: CompletionRule,
+});
+export type MilestoneDef = z.infer<typeof MilestoneDef>;
+
+/** Facts the domain records as they happen; notification rules can react to each. */
+export const LIFECYCLE_TRIGGERS = [
+  'registration_gated', // a registration was rejected by a gate (once per event id)
+  'checkpoint_gaps', // a phase deadline passed with required milestones missing
+  'auto_extension', // no decision within the window: the default extension applied
+  'at_risk', // the partner became at risk (not counting opportunity SLAs, which escalate themselves)
+  'phase_advanced', // the partner moved to the next phase
+  'first_deal_won',
+  'graduated',
+  'offboarded',
+] as const;
+
+/** When a notification rule fires. Timed triggers fire once per scope (milestone, opportunity, review cycle). */
+export const Trigger = z.discriminatedUnion('on', [
+  /** `afterHours` after the contract start, during onboarding; only if one of `ifAnyOpen` is still open. */
+  z.strictObject({ on: z.literal('start'), afterHours: hours.min(0), ifAnyOpen: z.array(id).min(1).optional() }),
+  /** Relative to each selected milestone's due time (negative: before), while that milestone is open. */
+  z.strictObject({
+    on: z.literal('milestone_due'),
+    afterHours: hours,
+    milestones: z.strictObject({
+      ids: z.array(id).min(1).optional(),
+      owner: z.enum(['partner', 'vendor']).optional(),
+      requiredAtCheckpoint: z.boolean().optional(),
+    }),
+  }),
+  /** Relative to a phase deadline (after extensions), during onboarding. */
+  z.strictObject({
+    on: z.literal('phase_deadline'),
+    phase: Phase,
+    afterHours: hours,
+    ifAnyOpen: z.array(id).min(1).optional(),
+  }),
+  /** At an opportunity's SLA mark (hours after registration, see `opportunitySla`) while unanswered. */
+  z.strictObject({ on: z.literal('opportunity_sla'), mark: z.enum(['response', 'escalation']) }),
+  /** Relative to the next recurring business review, once per review cycle. */
+  z.strictObject({ on: z.literal('review_due'), afterHours: hours }),
+  z.strictObject({ on: z.enum(LIFECYCLE_TRIGGERS) }),
+]);
+export type Trigger = z.infer<typeof Trigger>;
+export type LifecycleTrigger = (typeof LIFECYCLE_TRIGGERS)[number];
+
+/**
+ * One nudge. Audiences: `partner` = e-mail to the partner contacts in their
+ * business hours; `manager` = Slack to the partner manager (or their daily
+ * digest); `escalation` = Slack to the escalation channel.
+ */
+export const NotificationRule = z.strictObject({
+  id,
+  kind: NotificationKind,
+  audience: z.array(z.enum(['partner', 'manager', 'escalation'])).min(1),
+  trigger: Trigger,
+});
+export type NotificationRule = z.infer<typeof NotificationRule>;
+export type Audience = NotificationRule['audience'][number];
+
+export const SegmentPlan = z
+  .strictObject({
+    phaseDays: z.strictObject({ foundation: days, activation: days, momentum: days }),
+    /** Ongoing success management: a business review every N days after graduation. */
+    reviewCadenceDays: days,
+    /** Recurring reviews run during onboarding too (strategic: monthly business reviews). */
+    reviewsDuringOnboarding: z.boolean(),
+    milestones: z.array(MilestoneDef).min(1),
+    notifications: z.array(NotificationRule),
+  })
+  .superRefine((plan, ctx) => {
+    const ids = new Set<string>();
+    const phaseEnd = { foundation: 0, activation: 0, momentum: 0 };
+    let end = 0;
+    for (const phase of Phase.options) phaseEnd[phase] = end += plan.phaseDays[phase];
+    plan.milestones.forEach((m, i) => {
+      if (ids.has(m.id)) {
+        ctx.addIssue({ code: 'custom', path: ['milestones', i, 'id'], message: `duplicate milestone id '${m.id}'` });
+      }
+      ids.add(m.id);
+      if (m.dueDay > phaseEnd[m.phase]) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['milestones', i, 'dueDay'],
+          message: `must be at most ${phaseEnd[m.phase]}, the last day of the ${m.phase} phase`,
+        });
+      }
+    });
+    const known = (list: string[] | undefined, path: (string | number)[]) =>
+      list?.forEach((ref, j) => {
+        if (!ids.has(ref)) ctx.addIssue({ code: 'custom', path: [...path, j], message: `unknown milestone id '${ref}'` });
+      });
+    const ruleIds = new Set<string>();
+    plan.notifications.forEach((rule, i) => {
+      if (ruleIds.has(rule.id)) {
+        ctx.addIssue({ code: 'custom', path: ['notifications', i, 'id'], message: `duplicate rule id '${rule.id}'` });
+      }
+      ruleIds.add(rule.id);
+      const t = rule.trigger;
+      if (t.on === 'start' || t.on === 'phase_deadline') known(t.ifAnyOpen, ['notifications', i, 'trigger', 'ifAnyOpen']);
+      if (t.on === 'milestone_due') known(t.milestones.ids, ['notifications', i, 'trigger', 'milestones', 'ids']);
+    });
+  });
+export type SegmentPlan = z.infer<typeof SegmentPlan>;
+
+export const PlaybookSchema = z
+  .strictObject({
+    version: z.string().min(1).max(64),
+    /** Product assessment pass mark in percent (seed: 80%). */
+    passMark: z.number().min(0).max(100),
+    /** "$X pipeline value": qualified open pipeline that counts as first_deal_or_pipeline. */
+    pipelineThreshold: z.number().nonnegative(),
+    /** "Respond to opportunity registration within 24 hours"; escalate later. */
+    opportunitySla: z
+      .strictObject({ responseHours: z.number().positive().max(720), escalationHours: z.number().positive().max(720) })
+      .refine((s) => s.escalationHours > s.responseHours, {
+        path: ['escalationHours'],
+        message: 'must be greater than responseHours',
+      }),
+    checkpointPolicy: z.strictObject({
+      /** Days after a phase deadline with gaps for a manager's checkpoint_decision. */
+      decisionWindowDays: z.number().int().min(0).max(60),
+      /** The extension applied by default, and by an `extend` decision without `days`. */
+      defaultExtensionDays: days,
+      /** Default extensions in total; after that the partner is at risk. */
+      maxAutoExtensions: z.number().int().min(0).max(10),
+    }),
+    /** A required milestone overdue by more than this many days (or a review, after graduation) means at risk. */
+    atRiskOverdueDays: z.number().int().min(1).max(365),
+    /** "Gate opportunity registration behind baseline training completion." Done or waived satisfies a gate. */
+    gates: z.array(z.strictObject({ event: EventTypeName, requires: z.array(id).min(1) })),
+    /** "Training fast track for experienced partners" (profile.experienced). */
+    fastTrack: z.strictObject({
+      waive: z.array(id),
+      waiveReason: z.string().min(1).max(200),
+      /** `milestone` completes as soon as `whenDone` is done (test-out). */
+      testOut: z.array(z.strictObject({ milestone: id, whenDone: id })),
+    }),
+    /** Partner e-mails go out in the partner's business hours (profile.timezone, default UTC). */
+    businessHours: z
+      .strictObject({
+        /** ISO weekdays: 1 = Monday ... 7 = Sunday. */
+        weekdays: z.array(z.number().int().min(1).max(7)).min(1),
+        startHour: z.number().int().min(0).max(23),
+        endHour: z.number().int().min(1).max(24),
+      })
+      .refine((b) => b.endHour > b.startHour, { path: ['endHour'], message: 'must be after startHour' }),
+    /** Managers with `digest: true` get their Slack pings once a day at this hour (UTC). */
+    digestHourUtc: z.number().int().min(0).max(23),
+    segments: z.strictObject({ strategic: SegmentPlan, core: SegmentPlan, transactional: SegmentPlan }),
+  })
+  .superRefine((pb, ctx) => {
+    const everywhere = new Set(Object.values(pb.segments).flatMap((s) => s.milestones.map((m) => m.id)));
+    const known = (ref: string, path: (string | number)[]) => {
+      if (!everywhere.has(ref)) ctx.addIssue({ code: 'custom', path, message: `unknown milestone id '${ref}' (in no segment)` });
+    };
+    pb.gates.forEach((g, i) => g.requires.forEach((ref, j) => known(ref, ['gates', i, 'requires', j])));
+    pb.fastTrack.waive.forEach((ref, i) => known(ref, ['fastTrack', 'waive', i]));
+    pb.fastTrack.testOut.forEach((t, i) => {
+      known(t.milestone, ['fastTrack', 'testOut', i, 'milestone']);
+      known(t.whenDone, ['fastTrack', 'testOut', i, 'whenDone']);
+    });
+  });
+export type Playbook = z.infer<typeof PlaybookSchema>;
+
+/** Validates a playbook; errors name the field, e.g. `segments.core.milestones.3.dueDay`. */
+export function parsePlaybook(json: unknown): Parsed<Playbook> {
+  const r = PlaybookSchema.safeParse(json);
+  return r.success ? { ok: true, value: r.data } : { ok: false, errors: fieldErrors(r.error) };
+}

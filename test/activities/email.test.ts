@@ -1,0 +1,222 @@
+/**
+ * E-mail delivery against a real SMTP server on loopback: what arrives, that a
+ * retry never sends twice, and how SMTP faults are classified.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ApplicationFailure } from '@temporalio/common';
+import { createActivities } from '../../activities';
+import { messageIdFor, outboxTransport, smtpTransport, type MailTransport } from '../../activities/email';
+import { fileSentLog } from '../../activities/sentLog';
+import { fileTransport } from '../../activities/slack';
+import type { NotificationRequest } from '../../workflows/notifications';
+import { freePort, startSmtpServer, type TestSmtpServer } from './fixtures/smtpServer';
+import { deliveryInput, memoryLogger, tempDir } from './fixtures/support';
+
+const FROM = 'Partner Onboarding <onboarding@vendor.example>';
+
+const welcome: NotificationRequest = {
+  key: 'welcome',
+  kind: 'welcome',
+  channel: 'email',
+  to: [
+    { name: 'Lee Park', email: 'lee@acme.example' },
+    { email: 'tech@acme.example' },
+  ],
+  data: { managerName: 'Dana Ruiz', portalUrl: 'https://partners.vendor.example/acme' },
+};
+
+describe('e-mail delivery over SMTP', () => {
+  let smtp: TestSmtpServer;
+  let dirs: Awaited<ReturnType<typeof tempDir>>;
+
+  beforeAll(async () => {
+    smtp = await startSmtpServer();
+    dirs = await tempDir();
+  });
+  afterAll(async () => {
+    await smtp.close();
+    await dirs.remove();
+  });
+  beforeEach(() => {
+    smtp.messages.length = 0;
+    smtp.rcptReplies.clear();
+  });
+
+  function activities(opts: { mailer?: MailTransport; sentLogDir?: string } = {}) {
+    const log = memoryLogger();
+    const { deliverNotification } = createActivities({
+      mailer: opts.mailer ?? smtpTransport(smtp.url),
+      slack: fileTransport(path.join(dirs.dir, 'slack')),
+      config: { from: FROM },
+      sentLog: fileSentLog(opts.sentLogDir ?? path.join(dirs.dir, 'sent-log')),
+      log,
+    });
+    return { deliverNotification, log };
+  }
+
+  test('the welcome e-mail reaches every contact with a stable Message-ID, text and HTML', async () => {
+    const { deliverNotification } = activities();
+    const input = deliveryInput(welcome);
+
+    const result = await deliverNotification(input);
+
+    const messageId = messageIdFor(`${input.workflowId}/welcome`);
+    expect(messageId).toMatch(/^<[0-9a-f]{64}@partner-onboarding>$/);
+    expect(result).toEqual({ key: 'welcome', status: 'sent', providerId: messageId });
+    expect(smtp.messages).toHaveLength(1);
+    const [mail] = smtp.messages;
+    expect(mail!.envelope).toEqual({ from: 'onboarding@vendor.example', to: ['lee@acme.example', 'tech@acme.example'] });
+    expect(mail!.headers['message-id']).toBe(messageId);
+    expect(mail!.headers.subject).toBe('Welcome to the partner program, Acme Cloud GmbH');
+    expect(mail!.headers.to).toBe('Lee Park <lee@acme.example>, tech@acme.example');
+    expect(mail!.text).toContain('Dana Ruiz is your partner manager');
+    expect(mail!.text).toContain('1. Join the 30-minute kickoff call with your partner manager');
+    expect(mail!.text).toContain('Open the partner portal: https://partners.vendor.example/acme');
+    expect(mail!.html).toContain('<ol><li>Join the 30-minute kickoff call with your partner manager</li>');
+    expect(mail!.html).toContain('<a href="https://partners.vendor.example/acme">Open the partner portal</a>');
+  });
+
+  test('the Message-ID is the same for every attempt and different for every key', () => {
+    expect(messageIdFor('onboarding-a/welcome')).toBe(messageIdFor('onboarding-a/welcome'));
+    expect(messageIdFor('onboarding-a/welcome')).not.toBe(messageIdFor('onboarding-b/welcome'));
+  });
+
+  test('reminders and the registration gate read their data; HTML is escaped', async () => {
+    const { deliverNotification } = activities();
+    await deliverNotification(
+      deliveryInput({
+        key: 'remind:portal_access',
+        kind: 'milestone_reminder',
+        channel: 'email',
+        to: [{ email: 'lee@acme.example' }],
+        data: { milestone: 'portal_access', dueAt: '2026-11-29T09:00:00Z', overdue: true },
+      }),
+    );
+    await deliverNotification(
+      deliveryInput(
+        {
+          key: 'gated:opp-1',
+          kind: 'registration_gated',
+          channel: 'email',
+          to: [{ email: 'lee@acme.example' }],
+          data: { opportunityId: 'opp-1', training: 'business_101_training' },
+        },
+        'Fish & <Chips> Ltd',
+      ),
+    );
+
+    const [reminder, gated] = smtp.messages;
+    expect(reminder!.headers.subject).toBe('Overdue: Portal access');
+    expect(reminder!.text).toContain('Portal access was due on Sun, 29 Nov 2026 and is the next step');
+    expect(gated!.headers.subject).toBe('Finish Business 101 training to register opportunity opp-1');
+    expect(gated!.text).toContain('1. Complete Business 101 training');
+    expect(gated!.text).toContain('Fish & <Chips> Ltd is onboarding');
+    expect(gated!.html).toContain('Fish &#38; &#60;Chips&#62; Ltd is onboarding');
+    expect(gated!.html).not.toContain('<Chips>');
+  });
+
+  test('a retried activity does not send twice', async () => {
+    const { deliverNotification } = activities();
+    const input = deliveryInput(welcome);
+
+    const first = await deliverNotification(input);
+    const second = await deliverNotification(input);
+
+    expect(smtp.messages).toHaveLength(1);
+    expect(second).toEqual({ ...first, duplicate: true });
+  });
+
+  test('a crash before the sent-log write resends with the same Message-ID (SMTP cannot do better)', async () => {
+    const input = deliveryInput(welcome);
+    await activities({ sentLogDir: path.join(dirs.dir, 'lost-log-1') }).deliverNotification(input);
+    await activities({ sentLogDir: path.join(dirs.dir, 'lost-log-2') }).deliverNotification(input);
+
+    expect(smtp.messages).toHaveLength(2);
+    expect(smtp.messages[1]!.headers['message-id']).toBe(smtp.messages[0]!.headers['message-id']);
+  });
+
+  test('SMTP down, then back: a retryable failure first, then exactly one message', async () => {
+    const port = await freePort();
+    const { deliverNotification } = activities({ mailer: smtpTransport(`smtp://127.0.0.1:${port}`) });
+    const input = deliveryInput(welcome);
+
+    const down = deliverNotification(input);
+    await expect(down).rejects.toBeInstanceOf(ApplicationFailure);
+    await expect(down).rejects.toMatchObject({ type: 'SmtpUnavailable', nonRetryable: false });
+
+    const revived = await startSmtpServer(port);
+    try {
+      await expect(deliverNotification(input)).resolves.toMatchObject({ status: 'sent' });
+      await expect(deliverNotification(input)).resolves.toMatchObject({ status: 'sent', duplicate: true });
+      expect(revived.messages).toHaveLength(1);
+    } finally {
+      await revived.close();
+    }
+  });
+
+  test('a 4xx reply is retried; the retry after it clears sends once', async () => {
+    const { deliverNotification } = activities();
+    const input = deliveryInput({ ...welcome, to: [{ email: 'busy@acme.example' }] });
+    smtp.rcptReplies.set('busy@acme.example', 451);
+
+    await expect(deliverNotification(input)).rejects.toMatchObject({ type: 'SmtpTransient', nonRetryable: false });
+    smtp.rcptReplies.clear();
+    await expect(deliverNotification(input)).resolves.toMatchObject({ status: 'sent' });
+    expect(smtp.messages).toHaveLength(1);
+  });
+
+  test('an address the server rejects (550) is a failed result, not an error, and names no address', async () => {
+    const { deliverNotification, log } = activities();
+    smtp.rcptReplies.set('nobody@acme.example', 550);
+
+    const result = await deliverNotification(deliveryInput({ ...welcome, to: [{ email: 'nobody@acme.example' }] }));
+
+    expect(result).toEqual({ key: 'welcome', status: 'failed', error: expect.stringMatching(/^invalid address: 550/) });
+    expect(result.error).not.toContain('nobody@');
+    expect(smtp.messages).toHaveLength(0);
+    expect(JSON.stringify(log.lines)).not.toContain('nobody@');
+  });
+
+  test('one rejected recipient among several: the others get it, and it counts as sent', async () => {
+    const { deliverNotification, log } = activities();
+    smtp.rcptReplies.set('tech@acme.example', 550);
+
+    const result = await deliverNotification(deliveryInput(welcome));
+
+    expect(result.status).toBe('sent');
+    expect(smtp.messages[0]!.envelope.to).toEqual(['lee@acme.example']);
+    expect(log.lines).toContainEqual(expect.objectContaining({ level: 'WARN', meta: expect.objectContaining({ rejected: 1, of: 2 }) }));
+  });
+
+  test('no recipients is a failed result', async () => {
+    const result = await activities().deliverNotification(deliveryInput({ ...welcome, to: [] }));
+    expect(result).toEqual({ key: 'welcome', status: 'failed', error: 'no e-mail recipients' });
+  });
+
+  test('logs carry keys and kinds, never addresses or bodies', async () => {
+    const { deliverNotification, log } = activities();
+    const input = deliveryInput(welcome);
+    await deliverNotification(input);
+    await deliverNotification(input);
+
+    const logged = JSON.stringify(log.lines);
+    expect(logged).toContain(`${input.workflowId}/welcome`);
+    expect(logged).not.toMatch(/@acme\.example|kickoff call|Dana Ruiz/);
+  });
+
+  test('without SMTP the outbox gets one .eml per key; a retry overwrites it', async () => {
+    const outbox = path.join(dirs.dir, 'outbox');
+    const input = deliveryInput(welcome);
+    // Two fresh sent-logs: the second call really renders and writes again.
+    await activities({ mailer: outboxTransport(outbox), sentLogDir: path.join(dirs.dir, 'outbox-log-1') }).deliverNotification(input);
+    await activities({ mailer: outboxTransport(outbox), sentLogDir: path.join(dirs.dir, 'outbox-log-2') }).deliverNotification(input);
+
+    const hash = /^<([0-9a-f]{64})@/.exec(messageIdFor(`${input.workflowId}/welcome`))![1];
+    expect(await readdir(outbox)).toEqual([`${hash}.eml`]);
+    const eml = (await readFile(path.join(outbox, `${hash}.eml`), 'utf8')).replace(/\r\n[ \t]+/g, ' ');
+    expect(eml).toContain('Subject: Welcome to the partner program, Acme Cloud GmbH');
+    expect(eml).toContain(`Message-ID: <${hash}@partner-onboarding>`);
+    expect(smtp.messages).toHaveLength(0);
+  });
+});

@@ -1,0 +1,415 @@
+/**
+ * Every route of the HTTP API and every status it answers, against the real
+ * dev server, a real worker and the API listening on a port.
+ */
+import type { OnboardingState } from '../../workflows/types';
+import type { EventsAccepted, PartnerPage, StartResult, Timeline } from '../../client/apiTypes';
+import { onboardingWorkflowId } from '../../workflows/messages';
+import { BODY_LIMIT_BYTES } from '../../client/api/app';
+import { uniq } from '../helpers/temporal';
+import { KEYS, call, eventually, profile, startHarness, type Api, type Harness } from './harness';
+
+let h: Harness;
+let api: Api;
+beforeAll(async () => {
+  h = await startHarness();
+  api = h.api;
+});
+afterAll(() => h?.close());
+
+const ops = { key: KEYS.ops };
+const system = { key: KEYS.system };
+const manager = { key: KEYS.manager };
+const DAY = 24 * 60 * 60 * 1000;
+
+async function started(overrides = {}) {
+  const p = profile(overrides);
+  const res = await call<StartResult>(api, 'POST', '/v1/partners', { ...ops, body: p });
+  expect(res.status).toBe(201);
+  return p;
+}
+
+const stateOf = (partnerId: string) => call<OnboardingState>(api, 'GET', `/v1/partners/${partnerId}`, manager);
+const signalsIn = async (partnerId: string) => {
+  const history = await h.env.client.workflow.getHandle(onboardingWorkflowId(partnerId)).fetchHistory();
+  return (history.events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes).length;
+};
+
+describe('POST /v1/partners', () => {
+  it('answers 201, then 200 for the same profile (key order does not matter), 409 for a different one', async () => {
+    const p = profile();
+    const first = await call<StartResult>(api, 'POST', '/v1/partners', { ...ops, body: p });
+    expect(first).toMatchObject({ status: 201, body: { partnerId: p.partnerId, workflowId: `onboarding-${p.partnerId}`, created: true } });
+
+    const reordered = Object.fromEntries(Object.entries(p).reverse());
+    const again = await call<StartResult>(api, 'POST', '/v1/partners', { ...ops, body: reordered });
+    expect(again).toMatchObject({ status: 200, body: { created: false, runId: first.body.runId } });
+
+    const other = await call(api, 'POST', '/v1/partners', { ...ops, body: { ...p, segment: 'strategic' } });
+    expect(other).toMatchObject({ status: 409, body: { error: 'conflict' } });
+  });
+
+  it('starts the workflow with the search attributes and the profile hash in the memo', async () => {
+    const p = await started({ segment: 'transactional', partnerManager: { name: 'Kim', email: 'kim@vendor.example' } });
+    const description = await h.env.client.workflow.getHandle(onboardingWorkflowId(p.partnerId)).describe();
+    expect(description.searchAttributes).toMatchObject({
+      OnboardingPhase: ['foundation'],
+      PartnerSegment: ['transactional'],
+      PartnerManager: ['kim@vendor.example'],
+      OnboardingHealth: ['on_track'],
+    });
+    expect(description.memo).toMatchObject({ partnerId: p.partnerId, name: p.name, profileHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+  });
+
+  it('creates exactly one onboarding from 10 concurrent identical starts', async () => {
+    const p = profile();
+    const answers = await Promise.all(Array.from({ length: 10 }, () => call(api, 'POST', '/v1/partners', { ...ops, body: p })));
+    const statuses = answers.map((a) => a.status).sort();
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 200, 201]);
+  });
+
+  it('answers 400 naming every invalid field', async () => {
+    const res = await call(api, 'POST', '/v1/partners', {
+      ...ops,
+      body: { partnerId: 'bad id!', segment: 'huge', role: 'sales', timezone: 'Mars/Olympus', partnerManager: { name: 'X', email: 'nope' }, contacts: [{ role: 'sales', name: 'Lee', email: 'lee' }] },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: 'validation_failed', requestId: expect.any(String) });
+    const fields = (res.body.fields as { field: string }[]).map((f) => f.field).sort();
+    expect(fields).toEqual(['contacts[0].email', 'name', 'partnerId', 'partnerManager.email', 'segment', 'timezone']);
+  });
+
+  it('answers 400 for malformed JSON, an empty or a text body, 415 for another media type, 413 for a body over the limit', async () => {
+    expect(await call(api, 'POST', '/v1/partners', { ...ops, raw: '{"partnerId": ' })).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_json', fields: [{ field: '(root)' }] },
+    });
+    expect((await call(api, 'POST', '/v1/partners', { ...ops, raw: '' })).status).toBe(400);
+    const text = await call(api, 'POST', '/v1/partners', { ...ops, raw: 'partnerId=x', headers: { 'content-type': 'text/plain' } });
+    expect(text).toMatchObject({ status: 400, body: { error: 'validation_failed', fields: [{ field: '(root)' }] } });
+    const form = await call(api, 'POST', '/v1/partners', {
+      ...ops,
+      raw: 'partnerId=x',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(form).toMatchObject({ status: 415, body: { error: 'unsupported_media_type' } });
+    const huge = await call(api, 'POST', '/v1/partners', { ...ops, body: { ...profile(), name: 'x'.repeat(BODY_LIMIT_BYTES) } });
+    expect(huge).toMatchObject({ status: 413, body: { error: 'payload_too_large' } });
+  });
+});
+
+describe('POST /v1/partners/{partnerId}/events', () => {
+  it('accepts one event or an array (202); the workflow applies them in order and records rejections', async () => {
+    const p = await started();
+    const one = await call<EventsAccepted>(api, 'POST', `/v1/partners/${p.partnerId}/events`, {
+      ...system,
+      body: { eventId: 'portal-1', type: 'portal_access_granted', data: { systems: ['portal'] } },
+    });
+    expect(one).toMatchObject({ status: 202, body: { partnerId: p.partnerId, accepted: 1, eventIds: ['portal-1'] } });
+
+    const batch = await call<EventsAccepted>(api, 'POST', `/v1/partners/${p.partnerId}/events`, {
+      ...system,
+      body: [
+        { eventId: 'kickoff-1', type: 'kickoff_completed' },
+        { eventId: 'ack-1', type: 'opportunity_acknowledged', data: { opportunityId: 'unknown-opp' } },
+        { eventId: 'training-1', type: 'training_completed', data: { module: 'business_101' } },
+      ],
+    });
+    expect(batch).toMatchObject({ status: 202, body: { accepted: 3, eventIds: ['kickoff-1', 'ack-1', 'training-1'] } });
+
+    const state = await eventually(
+      () => stateOf(p.partnerId),
+      (s) => s.body.milestones.find((m) => m.id === 'business_101_training')?.status === 'done',
+    );
+    const status = (id: string) => state.body.milestones.find((m) => m.id === id)?.status;
+    expect([status('portal_access'), status('kickoff_call')]).toEqual(['done', 'done']);
+    expect(state.body.rejectedEvents).toEqual([expect.objectContaining({ eventId: 'ack-1', type: 'opportunity_acknowledged' })]);
+  });
+
+  it('answers 400 naming every invalid field of every item by index, and signals nothing', async () => {
+    const p = await started();
+    const res = await call(api, 'POST', `/v1/partners/${p.partnerId}/events`, {
+      ...system,
+      body: [
+        { eventId: 'ok-1', type: 'kickoff_completed' },
+        { eventId: 'x', type: 'no_such_type' },
+        { eventId: '', type: 'assessment_completed', occurredAt: 'yesterday', data: { score: 101 } },
+        { type: 'nonsense' },
+      ],
+    });
+    expect(res.status).toBe(400);
+    const fields = (res.body.fields as { field: string }[]).map((f) => f.field).sort();
+    expect(fields).toEqual(['[1].type', '[2].data.assessment', '[2].data.score', '[2].eventId', '[2].occurredAt', '[3].eventId', '[3].type']);
+    expect(await signalsIn(p.partnerId)).toBe(0);
+
+    const single = await call(api, 'POST', `/v1/partners/${p.partnerId}/events`, {
+      ...system,
+      body: { eventId: 'a', type: 'survey_completed', data: { score: 11 } },
+    });
+    expect(single).toMatchObject({ status: 400, body: { fields: [{ field: 'data.score' }] } });
+  });
+
+  it('answers 400 for an empty array and for more than 100 events', async () => {
+    const p = await started();
+    const events = (n: number) => Array.from({ length: n }, (_, i) => ({ eventId: `e${i}`, type: 'kickoff_completed' }));
+    expect((await call(api, 'POST', `/v1/partners/${p.partnerId}/events`, { ...system, body: [] })).status).toBe(400);
+    const tooMany = await call(api, 'POST', `/v1/partners/${p.partnerId}/events`, { ...system, body: events(101) });
+    expect(tooMany).toMatchObject({ status: 400, body: { fields: [{ field: '(root)', message: expect.stringContaining('1 to 100') }] } });
+    expect((await call(api, 'POST', `/v1/partners/${p.partnerId}/events`, { ...system, body: events(100) })).status).toBe(202);
+  });
+
+  it('answers 404 for an unknown partner', async () => {
+    const res = await call(api, 'POST', `/v1/partners/${uniq('nobody')}/events`, { ...system, body: { eventId: 'e', type: 'kickoff_completed' } });
+    expect(res).toMatchObject({ status: 404, body: { error: 'not_found' } });
+  });
+});
+
+describe('GET /v1/partners/{partnerId}', () => {
+  it('answers the OnboardingState, 404 for an unknown partner, 400 for an invalid partnerId', async () => {
+    const p = await started({ segment: 'strategic', role: 'strategic' });
+    const res = await stateOf(p.partnerId);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ partnerId: p.partnerId, segment: 'strategic', phase: 'foundation', health: 'on_track', awaitingDecision: false });
+    expect(res.body.milestones.map((m) => m.id)).toEqual(expect.arrayContaining(['joint_business_plan', 'executive_sponsor']));
+
+    expect((await stateOf(uniq('nobody'))).status).toBe(404);
+    expect(await call(api, 'GET', `/v1/partners/${encodeURIComponent('bad id')}`, manager)).toMatchObject({
+      status: 400,
+      body: { fields: [{ field: 'partnerId' }] },
+    });
+  });
+});
+
+describe('GET /v1/partners', () => {
+  it('lists from visibility with filters and pages', async () => {
+    const email = `${uniq('mgr')}@vendor.example`;
+    const mine = [];
+    for (let i = 0; i < 3; i++) mine.push(await started({ partnerManager: { name: 'M', email } }));
+    const query = `manager=${encodeURIComponent(email)}`;
+    const all = await eventually(
+      () => call<PartnerPage>(api, 'GET', `/v1/partners?${query}`, manager),
+      (r) => r.body.partners?.length === 3,
+    );
+    expect(all.status).toBe(200);
+    expect(all.body.partners.map((s) => s.partnerId).sort()).toEqual(mine.map((p) => p.partnerId).sort());
+    expect(all.body.partners[0]).toMatchObject({ name: 'Acme Cloud GmbH', phase: 'foundation', segment: 'core', manager: email, health: 'on_track', status: 'running' });
+
+    const seen: string[] = [];
+    let token: string | null = null;
+    do {
+      const page: { status: number; body: PartnerPage } = await call<PartnerPage>(
+        api,
+        'GET',
+        `/v1/partners?${query}&pageSize=2${token ? `&pageToken=${token}` : ''}`,
+        manager,
+      );
+      expect(page.status).toBe(200);
+      expect(page.body.partners.length).toBeLessThanOrEqual(2);
+      seen.push(...page.body.partners.map((s) => s.partnerId));
+      token = page.body.nextPageToken;
+    } while (token);
+    expect(seen.sort()).toEqual(mine.map((p) => p.partnerId).sort());
+
+    const none = await call<PartnerPage>(api, 'GET', `/v1/partners?${query}&phase=momentum&segment=core&health=at_risk`, manager);
+    expect(none).toMatchObject({ status: 200, body: { partners: [], nextPageToken: null } });
+  });
+
+  it('escapes filter values in the visibility query', async () => {
+    const res = await call<PartnerPage>(api, 'GET', `/v1/partners?manager=${encodeURIComponent("o'brien@vendor.example")}`, manager);
+    expect(res).toMatchObject({ status: 200, body: { partners: [] } });
+  });
+
+  it('answers 400 for invalid filters and for a page token it did not issue for the same filters', async () => {
+    const res = await call(api, 'GET', '/v1/partners?phase=done&pageSize=1000&manager=x', manager);
+    expect(res.status).toBe(400);
+    expect((res.body.fields as { field: string }[]).map((f) => f.field).sort()).toEqual(['manager', 'pageSize', 'phase']);
+    expect(await call(api, 'GET', '/v1/partners?pageToken=abc', manager)).toMatchObject({ status: 400, body: { fields: [{ field: 'pageToken' }] } });
+
+    const email = `${uniq('mgr')}@vendor.example`;
+    for (let i = 0; i < 2; i++) await started({ partnerManager: { name: 'M', email } });
+    const first = await eventually(
+      () => call<PartnerPage>(api, 'GET', `/v1/partners?manager=${encodeURIComponent(email)}&pageSize=1`, manager),
+      (r) => r.body.nextPageToken !== null,
+    );
+    const foreign = await call(api, 'GET', `/v1/partners?phase=foundation&pageToken=${first.body.nextPageToken}`, manager);
+    expect(foreign).toMatchObject({ status: 400, body: { fields: [{ field: 'pageToken' }] } });
+  });
+});
+
+describe('GET /v1/partners/{partnerId}/timeline', () => {
+  it('lists events with their outcome, decisions, notifications and status changes, in order', async () => {
+    // Signed three days ago: access is overdue at once, so the manager is notified and health turns behind.
+    const p = await started({ contractSignedAt: new Date(Date.now() - 3 * DAY).toISOString() });
+    const path = `/v1/partners/${p.partnerId}`;
+    await call(api, 'POST', `${path}/events`, {
+      ...system,
+      body: [
+        { eventId: 'kick', type: 'kickoff_completed' },
+        { eventId: 'ack', type: 'opportunity_acknowledged', data: { opportunityId: 'ghost' } },
+        { eventId: 'kick', type: 'kickoff_completed' },
+      ],
+    });
+    await call(api, 'POST', `${path}/decisions`, { ...manager, body: { decision: 'advance', by: 'Dana' } });
+
+    const timeline = await eventually(
+      () => call<Timeline>(api, 'GET', `${path}/timeline`, manager),
+      (r) =>
+        r.body.entries.some((e) => e.kind === 'notification' && e.status !== 'pending') &&
+        r.body.entries.some((e) => e.kind === 'decision' && e.outcome === 'rejected'),
+    );
+    expect(timeline.status).toBe(200);
+    const { entries, runIds } = timeline.body;
+    expect(runIds).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ kind: 'started', runId: runIds[0] });
+    const events = entries.filter((e) => e.kind === 'event');
+    expect(events.map((e) => e.kind === 'event' && [e.eventId, e.outcome])).toEqual([
+      ['kick', 'accepted'],
+      ['ack', 'rejected'],
+      ['kick', 'duplicate'],
+    ]);
+    expect(events[1]).toMatchObject({ reason: expect.stringContaining('ghost') });
+    // No checkpoint awaits a decision on day 3: the workflow records the decision as rejected.
+    expect(entries.find((e) => e.kind === 'decision')).toMatchObject({ decision: { decision: 'advance', by: 'Dana' }, outcome: 'rejected' });
+    expect(entries.find((e) => e.kind === 'notification')).toMatchObject({
+      notificationKind: 'access_overdue',
+      channel: 'slack',
+      to: ['dana@vendor.example'],
+      status: expect.stringMatching(/sent|failed/),
+      completedAt: expect.any(String),
+    });
+    expect(entries).toContainEqual(expect.objectContaining({ kind: 'status_changed', health: 'behind' }));
+    const times = entries.map((e) => Date.parse(e.at));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+  });
+
+  it('answers 404 for an unknown partner', async () => {
+    expect((await call(api, 'GET', `/v1/partners/${uniq('nobody')}/timeline`, manager)).status).toBe(404);
+  });
+});
+
+describe('POST /v1/partners/{partnerId}/decisions', () => {
+  it('answers 202 with an eventId derived from the open checkpoint, the same for a retried request', async () => {
+    const p = await started();
+    const decide = () => call<EventsAccepted>(api, 'POST', `/v1/partners/${p.partnerId}/decisions`, { ...ops, body: { decision: 'extend', days: 14 } });
+    const first = await decide();
+    expect(first).toMatchObject({ status: 202, body: { accepted: 1, eventIds: [expect.stringMatching(/^decision-foundation-/)] } });
+    expect((await decide()).body.eventIds).toEqual(first.body.eventIds);
+    const own = await call<EventsAccepted>(api, 'POST', `/v1/partners/${p.partnerId}/decisions`, {
+      ...manager,
+      body: { decision: 'advance', eventId: 'my-decision' },
+    });
+    expect(own.body.eventIds).toEqual(['my-decision']);
+  });
+
+  it('answers 400 for an invalid decision and 404 for an unknown partner', async () => {
+    const p = await started();
+    const bad = await call(api, 'POST', `/v1/partners/${p.partnerId}/decisions`, { ...ops, body: { decision: 'maybe', days: 0 } });
+    expect(bad.status).toBe(400);
+    expect((bad.body.fields as { field: string }[]).map((f) => f.field).sort()).toEqual(['days', 'decision']);
+    expect((await call(api, 'POST', `/v1/partners/${uniq('nobody')}/decisions`, { ...ops, body: { decision: 'advance' } })).status).toBe(404);
+  });
+});
+
+describe('GET /v1/reports/onboarding', () => {
+  it('answers 501 with a clear message until a reports provider is configured', async () => {
+    const res = await call(api, 'GET', '/v1/reports/onboarding', manager);
+    expect(res).toMatchObject({ status: 501, body: { error: 'not_implemented', message: expect.stringContaining('reports') } });
+  });
+
+  it('answers 200 from an injected provider with the validated filters, 400 for invalid ones', async () => {
+    const seen: unknown[] = [];
+    const withReports = await h.startApi(
+      {},
+      {
+        reports: async (query) => {
+          seen.push(query);
+          return { partners: 3, leading: { timeToPortalAccessHours: { median: 20 } } };
+        },
+      },
+    );
+    const res = await call(withReports, 'GET', '/v1/reports/onboarding?segment=core');
+    expect(res).toMatchObject({ status: 200, body: { partners: 3 } });
+    expect(seen).toEqual([{ segment: 'core' }]);
+    expect((await call(withReports, 'GET', '/v1/reports/onboarding?segment=gold')).status).toBe(400);
+  });
+});
+
+describe('GET /healthz', () => {
+  it('answers 200 when Temporal answers and a worker polls, 503 when no worker polls', async () => {
+    const ok = await call(api, 'GET', '/healthz');
+    expect(ok).toMatchObject({
+      status: 200,
+      body: { status: 'ok', temporal: { reachable: true }, worker: { taskQueue: h.taskQueue, workflowPollers: 1, activityPollers: 1 } },
+    });
+    const idle = await h.startApi({ TEMPORAL_TASK_QUEUE: uniq('no-worker') });
+    expect(await call(idle, 'GET', '/healthz')).toMatchObject({
+      status: 503,
+      body: { status: 'unavailable', temporal: { reachable: true }, worker: { workflowPollers: 0 } },
+    });
+  });
+});
+
+interface Operation {
+  parameters: { name: string; in: string; required: boolean }[];
+  requestBody: { content: Record<string, { schema: unknown }> };
+  responses: Record<string, unknown>;
+  security: unknown[];
+}
+interface OpenApiDocument {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, { oneOf?: unknown[]; anyOf?: unknown[] }>; securitySchemes: Record<string, unknown> };
+}
+
+describe('GET /openapi.json', () => {
+  it('is an OpenAPI 3.1 document listing every route with parameters, bodies, responses and security', async () => {
+    const res = await call<OpenApiDocument>(api, 'GET', '/openapi.json');
+    expect(res.status).toBe(200);
+    const doc = res.body;
+    expect(doc.openapi).toBe('3.1.0');
+    const operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    expect(operations.sort()).toEqual(
+      [
+        'POST /v1/partners',
+        'POST /v1/partners/{partnerId}/events',
+        'GET /v1/partners/{partnerId}',
+        'GET /v1/partners',
+        'GET /v1/partners/{partnerId}/timeline',
+        'POST /v1/partners/{partnerId}/decisions',
+        'GET /v1/reports/onboarding',
+        'GET /healthz',
+        'GET /openapi.json',
+      ].sort(),
+    );
+    const events = doc.paths['/v1/partners/{partnerId}/events'].post;
+    expect(events.parameters).toEqual([expect.objectContaining({ name: 'partnerId', in: 'path', required: true })]);
+    expect(events.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/EventBatch' });
+    expect(Object.keys(events.responses).sort()).toEqual(['202', '400', '401', '403', '404', '413', '415', '503']);
+    expect(events.security).toEqual([{ bearerAuth: [] }, { webhookSignature: [], webhookTimestamp: [] }]);
+    expect(doc.paths['/healthz'].get.security).toEqual([]);
+    expect(doc.paths['/v1/partners'].get.parameters.map((p) => p.name).sort()).toEqual(
+      ['health', 'manager', 'pageSize', 'pageToken', 'phase', 'segment'],
+    );
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['bearerAuth', 'webhookSignature', 'webhookTimestamp']);
+    // Every reference resolves to a component.
+    const refs = JSON.stringify(doc).match(/#\/components\/schemas\/\w+/g) ?? [];
+    for (const ref of new Set(refs)) expect(doc.components.schemas).toHaveProperty(ref.split('/').pop()!);
+    expect(doc.components.schemas.PartnerEvent.oneOf ?? doc.components.schemas.PartnerEvent.anyOf).toHaveLength(27);
+  });
+});
+
+describe('any route', () => {
+  it('answers JSON 404 for an unknown route, with the request id', async () => {
+    const res = await call(api, 'GET', '/v2/nothing', manager);
+    expect(res).toMatchObject({ status: 404, body: { error: 'not_found', requestId: expect.any(String) } });
+  });
+
+  it('honours an incoming X-Request-Id and echoes it, or generates one', async () => {
+    const own = await call(api, 'GET', '/healthz', { headers: { 'x-request-id': 'trace-123' } });
+    expect(own.headers.get('x-request-id')).toBe('trace-123');
+    const bad = await call(api, 'GET', '/v1/partners/x/timeline', { key: 'wrong-key-0123456789', headers: { 'x-request-id': 'trace-456' } });
+    expect(bad.body).toMatchObject({ requestId: 'trace-456' });
+    const generated = await call(api, 'GET', '/healthz', { headers: { 'x-request-id': 'not ok' } });
+    expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});

@@ -1,0 +1,123 @@
+/**
+ * The `onboarding` CLI as a child process against the running API: tables,
+ * --json, and the exit codes scripts rely on.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { PartnerPage, StartResult, Timeline } from '../../client/apiTypes';
+import type { OnboardingState } from '../../workflows/types';
+import { eventually, profile, startHarness, type Api, type Harness } from '../api/harness';
+import { uniq } from '../helpers/temporal';
+
+const ROOT = path.resolve(__dirname, '../..');
+const ADMIN_KEY = 'admin-key-0123456789abcdef';
+
+let h: Harness;
+let api: Api;
+beforeAll(async () => {
+  h = await startHarness();
+  api = await h.startApi({ API_KEYS: ['ops', 'system', 'manager'].map((role) => `${role}:${ADMIN_KEY}`).join(',') });
+});
+afterAll(() => h?.close());
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI asynchronously: the API it calls is served by this very process. */
+function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [path.join(ROOT, 'bin/onboarding.js'), ...args],
+      { cwd: ROOT, env: { ...process.env, ONBOARDING_API_URL: api.url, ONBOARDING_API_KEY: ADMIN_KEY, ...env }, timeout: 30_000 },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+function profileFile(overrides = {}): { file: string; partnerId: string; email: string } {
+  const email = `${uniq('cli')}@vendor.example`;
+  const p = profile({ partnerManager: { name: 'Dana Ruiz', email }, ...overrides });
+  const file = path.join(h.dataDir, `${p.partnerId}.json`);
+  fs.writeFileSync(file, JSON.stringify(p));
+  return { file, partnerId: p.partnerId, email };
+}
+
+it('prints help for the CLI and each command', async () => {
+  const top = await cli(['--help']);
+  expect(top.code).toBe(0);
+  for (const command of ['start', 'event', 'status', 'list', 'decide', 'timeline', 'report']) expect(top.stdout).toContain(command);
+  const decide = await cli(['decide', '--help']);
+  expect(decide).toMatchObject({ code: 0, stdout: expect.stringContaining('--decision <advance|extend|offboard>') });
+});
+
+it('starts, sends events, shows status, lists, decides and shows the timeline', async () => {
+  const { file, partnerId, email } = profileFile();
+  const started = await cli(['start', '--file', file]);
+  expect(started).toMatchObject({ code: 0, stdout: expect.stringContaining(`started: ${partnerId}`) });
+  const again = await cli(['start', '--file', file, '--json']);
+  expect(again.code).toBe(0);
+  expect(JSON.parse(again.stdout) as StartResult).toMatchObject({ partnerId, created: false });
+
+  const sent = await cli(['event', partnerId, '--type', 'training_completed', '--data', '{"module":"business_101"}', '--event-id', 'lms-1']);
+  expect(sent).toMatchObject({ code: 0, stdout: expect.stringContaining('accepted 1 event') });
+
+  const state = await eventually(
+    async () => JSON.parse((await cli(['status', partnerId, '--json'])).stdout) as OnboardingState,
+    (s) => s.milestones.some((m) => m.id === 'business_101_training' && m.status === 'done'),
+  );
+  expect(state).toMatchObject({ partnerId, phase: 'foundation' });
+  const table = await cli(['status', partnerId]);
+  expect(table.code).toBe(0);
+  expect(table.stdout).toMatch(/MILESTONE\s+PHASE\s+REQUIRED\s+STATUS\s+DUE\s+COMPLETED/);
+  expect(table.stdout).toMatch(/business_101_training\s+foundation\s+no\s+done/);
+
+  const listed = await eventually(
+    async () => JSON.parse((await cli(['list', '--manager', email, '--json'])).stdout) as PartnerPage,
+    (page) => page.partners.length === 1,
+  );
+  expect(listed.partners[0]).toMatchObject({ partnerId, phase: 'foundation' });
+  expect((await cli(['list', '--manager', email])).stdout).toMatch(new RegExp(`PARTNER\\s+NAME[\\s\\S]*${partnerId}\\s+Acme Cloud GmbH\\s+core`));
+
+  const decided = await cli(['decide', partnerId, '--decision', 'extend', '--days', '7', '--by', 'Dana', '--json']);
+  expect(decided.code).toBe(0);
+  expect(JSON.parse(decided.stdout)).toMatchObject({ accepted: 1, eventIds: [expect.stringMatching(/^decision-/)] });
+
+  const timeline = await cli(['timeline', partnerId, '--json']);
+  const entries = (JSON.parse(timeline.stdout) as Timeline).entries;
+  expect(entries.map((e) => e.kind)).toEqual(expect.arrayContaining(['started', 'event', 'decision']));
+  expect((await cli(['timeline', partnerId])).stdout).toMatch(/training_completed lms-1 accepted/);
+});
+
+it('exits 2 on usage errors, 3 not found, 4 invalid input, 5 conflict, 6 auth, 1 server or network errors', async () => {
+  const { file, partnerId } = profileFile();
+  expect((await cli(['start', '--file', file])).code).toBe(0);
+
+  expect((await cli([])).code).toBe(2);
+  expect((await cli(['frobnicate'])).code).toBe(2);
+  expect((await cli(['status'])).code).toBe(2);
+  expect((await cli(['start', '--no-such-flag'])).code).toBe(2);
+  expect(await cli(['event', partnerId, '--type', 'kickoff_completed', '--data', '{oops'])).toMatchObject({
+    code: 2,
+    stderr: expect.stringContaining('--data is not valid JSON'),
+  });
+  expect((await cli(['decide', partnerId, '--decision', 'maybe'])).code).toBe(2);
+
+  expect(await cli(['status', uniq('nobody')])).toMatchObject({ code: 3, stderr: expect.stringContaining('404') });
+
+  const invalid = await cli(['start', '--partner-id', uniq('p'), '--name', 'X', '--segment', 'huge', '--role', 'sales']);
+  expect(invalid.code).toBe(4);
+  expect(invalid.stderr).toMatch(/segment: /);
+  expect(invalid.stderr).toMatch(/partnerManager: /);
+
+  expect((await cli(['start', '--file', file, '--name', 'Renamed Partner'])).code).toBe(5);
+  expect((await cli(['status', partnerId], { ONBOARDING_API_KEY: 'wrong-key-0123456789' })).code).toBe(6);
+
+  expect(await cli(['report'])).toMatchObject({ code: 1, stderr: expect.stringContaining('not available') });
+  const down = await cli(['status', partnerId], { ONBOARDING_API_URL: 'http://127.0.0.1:9' });
+  expect(down).toMatchObject({ code: 1, stderr: expect.stringContaining('cannot reach the API') });
+});

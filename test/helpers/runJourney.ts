@@ -1,0 +1,65 @@
+/**
+ * Runs one segment's scripted happy path on the time-skipping server with the
+ * production workflow and real (file-writing) activities, up to graduation.
+ * Shared by the workflow tests, the history recorder and the cost benchmark.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { temporal } from '@temporalio/proto';
+import { createActivitiesFromConfig } from '../../activities';
+import { parseConfig } from '../../config/env';
+import { DEFAULT_PLAYBOOK } from '../../config/defaultPlaybook';
+import { createOnboardingWorker } from '../../workers/createWorker';
+import { onboardingWorkflowId, WORKFLOW_TYPE } from '../../workflows/messages';
+import type { OnboardingState, Segment } from '../../workflows/types';
+import { driveJourney, sleepUntilDay, stateOf } from './drive';
+import { HAPPY_PATHS, profileFor, withIds } from './journeys';
+import { uniq, workflowBundle } from './temporal';
+
+export interface JourneyRun {
+  workflowId: string;
+  state: OnboardingState;
+  history: temporal.api.history.v1.IHistory;
+}
+
+export function tempDataDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'onboarding-'));
+}
+
+/** Starts a partner's workflow on `env` and returns its handle and start time. */
+export async function startPartner(
+  env: TestWorkflowEnvironment,
+  taskQueue: string,
+  profile: ReturnType<typeof profileFor>,
+): Promise<{ handle: WorkflowHandle; startedAt: number }> {
+  // The contract is signed "now" on the test server's clock, so days count exactly.
+  const startedAt = profile.contractSignedAt ? Date.parse(profile.contractSignedAt) : await env.currentTimeMs();
+  const handle = await env.client.workflow.start(WORKFLOW_TYPE, {
+    taskQueue,
+    workflowId: onboardingWorkflowId(profile.partnerId),
+    args: [{ ...profile, contractSignedAt: new Date(startedAt).toISOString() }, { playbook: DEFAULT_PLAYBOOK }],
+  });
+  return { handle, startedAt };
+}
+
+export async function runHappyPath(env: TestWorkflowEnvironment, segment: Segment, endDay = 130): Promise<JourneyRun> {
+  const taskQueue = uniq('journey');
+  const worker = await createOnboardingWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace,
+    taskQueue,
+    activities: createActivitiesFromConfig(parseConfig({ DATA_DIR: tempDataDir() })),
+    workflowBundle: await workflowBundle(),
+  });
+  return worker.runUntil(async () => {
+    const { handle, startedAt } = await startPartner(env, taskQueue, profileFor(segment, uniq(segment)));
+    await driveJourney(env, handle, startedAt, withIds(HAPPY_PATHS[segment], segment));
+    await sleepUntilDay(env, startedAt, endDay);
+    const state = await stateOf(handle);
+    const history = await handle.fetchHistory();
+    return { workflowId: handle.workflowId, state, history };
+  });
+}

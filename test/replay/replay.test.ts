@@ -1,0 +1,26 @@
+/**
+ * Determinism guard: every recorded history must replay against today's workflow
+ * code. A change that would break running partners fails here first.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { Worker } from '@temporalio/worker';
+import { quietLogs, workflowBundle } from '../helpers/temporal';
+
+const DIR = path.join(__dirname, 'histories');
+const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.json'));
+
+beforeAll(() => quietLogs());
+
+test('there are recorded histories for every segment', () => {
+  for (const segment of ['core', 'strategic', 'transactional']) {
+    expect(files).toContain(`${segment}-happy-path.json`);
+  }
+});
+
+test.each(files)('%s replays without nondeterminism', async (file) => {
+  const history = historyFromJSON(JSON.parse(fs.readFileSync(path.join(DIR, file), 'utf8')));
+  expect(history.events?.length).toBeGreaterThan(10);
+  await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), replayName: file }, history);
+});

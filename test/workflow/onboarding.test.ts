@@ -1,0 +1,251 @@
+/**
+ * The partnerOnboarding workflow on the time-skipping test server: full journeys
+ * per segment, stalled partners and checkpoint decisions, and the seed's
+ * bottleneck fixes, with env.sleep moving the days.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { createActivitiesFromConfig } from '../../activities';
+import { parseConfig } from '../../config/env';
+import { createOnboardingWorker } from '../../workers/createWorker';
+import { partnerEventSignal } from '../../workflows/messages';
+import type { LifecyclePhase, PartnerEvent, Segment } from '../../workflows/types';
+import { DAY_MS, sleepUntilDay, stateOf } from '../helpers/drive';
+import { HAPPY_PATHS, profileFor, withIds } from '../helpers/journeys';
+import { startPartner, tempDataDir } from '../helpers/runJourney';
+import { createTimeSkippingEnv, uniq, workflowBundle } from '../helpers/temporal';
+
+let env: TestWorkflowEnvironment;
+let worker: Worker;
+let running: Promise<void>;
+const taskQueue = uniq('onboarding-test');
+
+beforeAll(async () => {
+  env = await createTimeSkippingEnv();
+  worker = await createOnboardingWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace,
+    taskQueue,
+    activities: createActivitiesFromConfig(parseConfig({ DATA_DIR: tempDataDir() })),
+    workflowBundle: await workflowBundle(),
+  });
+  running = worker.run();
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await env?.teardown();
+});
+
+async function start(segment: Segment, overrides = {}) {
+  return startPartner(env, taskQueue, profileFor(segment, uniq(segment), overrides));
+}
+
+/** The phase expected after each step of the segment's scripted happy path. */
+const EXPECTED_PHASES: Record<Segment, LifecyclePhase[]> = {
+  core: ['foundation', 'foundation', 'foundation', 'activation', 'activation', 'activation', 'activation', 'momentum', 'momentum', 'momentum', 'graduated'],
+  strategic: ['foundation', 'foundation', 'foundation', 'activation', 'activation', 'activation', 'activation', 'momentum', 'momentum', 'momentum', 'graduated'],
+  transactional: ['foundation', 'activation', 'momentum', 'graduated'],
+};
+
+describe.each(['core', 'strategic', 'transactional'] as Segment[])('%s happy path', (segment) => {
+  it('moves through the phases on the expected days and graduates', async () => {
+    const { handle, startedAt } = await start(segment);
+    const steps = withIds(HAPPY_PATHS[segment]);
+    expect(steps).toHaveLength(EXPECTED_PHASES[segment].length);
+    for (const [i, step] of steps.entries()) {
+      await sleepUntilDay(env, startedAt, step.day);
+      for (const event of step.events) await handle.signal(partnerEventSignal, event);
+      const state = await stateOf(handle);
+      expect({ day: step.day, phase: state.phase }).toEqual({ day: step.day, phase: EXPECTED_PHASES[segment][i] });
+    }
+    await env.sleep(3 * DAY_MS); // partner e-mails go out in business hours
+    const state = await stateOf(handle);
+    expect(state.graduatedAt).not.toBeNull();
+    expect(state.health).toBe('on_track');
+    expect(state.rejectedEvents).toEqual([]);
+    const required = state.milestones.filter((m) => m.required);
+    expect(required.every((m) => m.status === 'done' || m.status === 'waived')).toBe(true);
+    expect(state.checkpoints.map((c) => c.outcome)).toEqual(['passed', 'passed', 'passed']);
+    expect(state.notifications.some((n) => n.kind === 'graduated')).toBe(true);
+  });
+});
+
+describe('checkpoints', () => {
+  it('a stalled partner: gaps, awaiting a decision, two default extensions, then at risk', async () => {
+    const { handle, startedAt } = await start('core');
+    await sleepUntilDay(env, startedAt, 30.5);
+    let state = await stateOf(handle);
+    expect(state.phase).toBe('foundation');
+    expect(state.awaitingDecision).toBe(true);
+    const checkpoint = state.checkpoints[state.checkpoints.length - 1]!;
+    expect(checkpoint.outcome).toBe('pending');
+    expect(checkpoint.gaps).toEqual(
+      expect.arrayContaining(['portal_access', 'primary_contacts', 'opportunity_discovery', 'product_training', 'product_assessment']),
+    );
+    expect(state.notifications.some((n) => n.kind === 'checkpoint_summary')).toBe(true);
+
+    // No decision: the default policy extends twice by 14 days, then flags the partner.
+    await sleepUntilDay(env, startedAt, 30 + 3 + 14 + 3 + 14 + 3 + 1);
+    state = await stateOf(handle);
+    expect(state.extensions).toBe(2);
+    expect(state.checkpoints.filter((c) => c.outcome === 'extended')).toHaveLength(2);
+    expect(state.health).toBe('at_risk');
+    expect(state.awaitingDecision).toBe(true);
+    expect(state.phase).toBe('foundation');
+    expect(state.notifications.filter((n) => n.kind === 'checkpoint_extended')).toHaveLength(2);
+    expect(state.notifications.some((n) => n.kind === 'at_risk')).toBe(true);
+    // Extensions move later deadlines: activation's first milestone moved by 28 days.
+    const coSelling = state.milestones.find((m) => m.id === 'co_selling_training')!;
+    expect(Date.parse(coSelling.dueAt) - startedAt).toBe((42 + 28) * DAY_MS);
+  });
+
+  it('an explicit advance decision moves the partner on with its gaps open', async () => {
+    const { handle, startedAt } = await start('core');
+    await sleepUntilDay(env, startedAt, 31);
+    await handle.signal(partnerEventSignal, decision('advance'));
+    const state = await stateOf(handle);
+    expect(state.phase).toBe('activation');
+    expect(state.awaitingDecision).toBe(false);
+    expect(state.checkpoints[0]).toMatchObject({ phase: 'foundation', outcome: 'advanced' });
+    expect(state.milestones.find((m) => m.id === 'portal_access')!.status).toBe('overdue');
+  });
+
+  it('an explicit extend decision moves the deadline by the given days', async () => {
+    const { handle, startedAt } = await start('core');
+    await sleepUntilDay(env, startedAt, 31);
+    await handle.signal(partnerEventSignal, { ...decision('extend'), data: { decision: 'extend', days: 10, by: 'dana' } });
+    const state = await stateOf(handle);
+    expect(state.awaitingDecision).toBe(false);
+    expect(state.extensions).toBe(1);
+    expect(Date.parse(state.phaseDeadline!) - startedAt).toBe(40 * DAY_MS);
+  });
+
+  it('an offboard decision ends the workflow', async () => {
+    const { handle, startedAt } = await start('core');
+    await sleepUntilDay(env, startedAt, 31);
+    await handle.signal(partnerEventSignal, decision('offboard'));
+    const result = await handle.result();
+    expect(result.phase).toBe('offboarded');
+    expect(result.checkpoints[0]!.outcome).toBe('offboarded');
+  });
+});
+
+describe("the seed's bottleneck fixes and robustness", () => {
+  it('gates opportunity registration behind baseline training and tells the partner', async () => {
+    const { handle } = await start('core');
+    await handle.signal(partnerEventSignal, ev('r1', 'opportunity_registered', { opportunityId: 'opp-1' }));
+    let state = await stateOf(handle);
+    expect(state.rejectedEvents).toEqual([expect.objectContaining({ eventId: 'r1', type: 'opportunity_registered' })]);
+    expect(state.rejectedEvents[0]!.reason).toMatch(/business_101_training/);
+    expect(state.opportunities).toEqual([]);
+    await env.sleep(3 * DAY_MS); // partner e-mails wait for business hours
+    state = await stateOf(handle);
+    expect(state.notifications.some((n) => n.kind === 'registration_gated' && n.channel === 'email')).toBe(true);
+
+    await handle.signal(partnerEventSignal, ev('t1', 'training_completed', { module: 'business_101' }));
+    await handle.signal(partnerEventSignal, ev('r2', 'opportunity_registered', { opportunityId: 'opp-1' }));
+    state = await stateOf(handle);
+    expect(state.opportunities[0]).toMatchObject({ opportunityId: 'opp-1', status: 'registered' });
+    expect(state.milestones.find((m) => m.id === 'first_opportunity_registered')!.status).toBe('done');
+  });
+
+  it('fast-tracks experienced partners', async () => {
+    const { handle } = await start('core', { experienced: true });
+    await handle.signal(partnerEventSignal, ev('r1', 'opportunity_registered', { opportunityId: 'opp-1' }));
+    await handle.signal(partnerEventSignal, ev('a1', 'assessment_completed', { assessment: 'product', score: 85 }));
+    const state = await stateOf(handle);
+    expect(state.milestones.find((m) => m.id === 'business_101_training')!.status).toBe('waived');
+    expect(state.milestones.find((m) => m.id === 'product_training')!.status).toBe('done');
+    expect(state.rejectedEvents).toEqual([]);
+  });
+
+  it("waives a milestone for one partner on a manager's word", async () => {
+    const { handle } = await start('core');
+    await handle.signal(partnerEventSignal, ev('w1', 'milestone_waived', { milestoneId: 'demo_shadowed', reason: 'did it last year', by: 'dana' }));
+    await handle.signal(partnerEventSignal, ev('w2', 'milestone_waived', { milestoneId: 'no_such_milestone', reason: 'x' }));
+    const state = await stateOf(handle);
+    expect(state.milestones.find((m) => m.id === 'demo_shadowed')).toMatchObject({ status: 'waived' });
+    expect(state.rejectedEvents).toEqual([expect.objectContaining({ eventId: 'w2' })]);
+  });
+
+  it('ignores repeated events and accepts opportunity events out of order', async () => {
+    const { handle } = await start('core', { experienced: true });
+    const register = ev('r1', 'opportunity_registered', { opportunityId: 'opp-1', amount: 1000 });
+    await handle.signal(partnerEventSignal, register);
+    await handle.signal(partnerEventSignal, register);
+    await handle.signal(partnerEventSignal, ev('w1', 'deal_won', { opportunityId: 'opp-1', amount: 1000 })); // before qualified
+    await handle.signal(partnerEventSignal, ev('k1', 'opportunity_acknowledged', { opportunityId: 'opp-1' }));
+    await handle.signal(partnerEventSignal, ev('k2', 'opportunity_acknowledged', { opportunityId: 'opp-1' }));
+    await handle.signal(partnerEventSignal, ev('u1', 'opportunity_qualified', { opportunityId: 'opp-404' }));
+    const state = await stateOf(handle);
+    expect(state.opportunities).toHaveLength(1);
+    expect(state.opportunities[0]).toMatchObject({ opportunityId: 'opp-1', status: 'won' });
+    expect(state.opportunities[0]!.acknowledgedAt).not.toBeNull();
+    expect(state.milestones.find((m) => m.id === 'first_opportunity_qualified')!.status).toBe('done');
+    expect(state.milestones.find((m) => m.id === 'first_deal_or_pipeline')!.status).toBe('done');
+    expect(state.rejectedEvents.map((r) => r.eventId)).toEqual(['u1']);
+  });
+
+  it('records invalid payloads sent straight to the signal and never fails a workflow task', async () => {
+    const { handle } = await start('core');
+    for (const bad of [null, 42, 'text', { type: 'kickoff_completed' }, { eventId: 'b1', type: 'nope' }, { eventId: 'b2', type: 'assessment_completed', data: { assessment: 'product', score: 'high' } }]) {
+      await handle.signal(partnerEventSignal, bad as unknown as PartnerEvent);
+    }
+    await handle.signal(partnerEventSignal, ev('ok', 'kickoff_completed'));
+    const state = await stateOf(handle);
+    expect(state.rejectedEvents).toHaveLength(6);
+    expect(state.rejectedEvents.find((r) => r.eventId === 'b2')!.reason).toMatch(/data\.score/);
+    expect(state.milestones.find((m) => m.id === 'kickoff_call')!.status).toBe('done');
+    const history = await handle.fetchHistory();
+    const failedTasks = (history.events ?? []).filter((e) => e.workflowTaskFailedEventAttributes);
+    expect(failedTasks).toEqual([]);
+  });
+});
+
+describe('after graduation', () => {
+  it('runs two years of quarterly reviews through continue-as-new without losing state', async () => {
+    const { handle, startedAt } = await start('core');
+    const steps = withIds(HAPPY_PATHS.core);
+    for (const step of steps) {
+      await sleepUntilDay(env, startedAt, step.day);
+      for (const event of step.events) await handle.signal(partnerEventSignal, event);
+    }
+    const graduated = await stateOf(handle);
+    expect(graduated.phase).toBe('graduated');
+    const firstRunId = (await handle.describe()).runId;
+
+    for (let quarter = 1; quarter <= 8; quarter++) {
+      const before = await stateOf(handle);
+      expect(before.nextReviewAt).not.toBeNull();
+      await env.sleep(Date.parse(before.nextReviewAt!) - (await env.currentTimeMs()) + DAY_MS);
+      await handle.signal(partnerEventSignal, ev(`qbr-${quarter}`, 'business_review_completed'));
+      // Let the continue-as-new settle before the next query: the time-skipping
+      // server loses its time-skipping lock on a query racing a run's completion.
+      await env.sleep('1 hour');
+    }
+    const after = await stateOf(handle);
+    expect(after.phase).toBe('graduated');
+    expect(after.reviewsCompleted).toBeGreaterThanOrEqual(8);
+    expect(after.milestones).toEqual(graduated.milestones);
+    expect(after.opportunities).toEqual(graduated.opportunities);
+    expect(after.indicators).toEqual(graduated.indicators);
+    expect(after.notifications.filter((n) => n.kind === 'recurring_review_reminder').length).toBeGreaterThanOrEqual(8);
+    // The chain continued as new: a later run, each with a short history.
+    const desc = await handle.describe();
+    expect(desc.runId).not.toBe(firstRunId);
+    expect(desc.historyLength).toBeLessThan(200);
+    // A repeated event from before the continue-as-new is still recognised.
+    await handle.signal(partnerEventSignal, ev('qbr-8', 'business_review_completed'));
+    expect((await stateOf(handle)).reviewsCompleted).toBe(after.reviewsCompleted);
+  });
+});
+
+function ev(eventId: string, type: PartnerEvent['type'], data?: unknown): PartnerEvent {
+  return { eventId, type, ...(data === undefined ? {} : { data }) } as PartnerEvent;
+}
+
+function decision(d: 'advance' | 'extend' | 'offboard'): PartnerEvent {
+  return ev(`decision-${d}`, 'checkpoint_decision', { decision: d, by: 'dana@vendor.example' });
+}

@@ -1,0 +1,106 @@
+/**
+ * `applyEvent`: one `PartnerEvent` into the state. Never throws: a malformed
+ * payload, or a well-formed event that does not fit (unknown opportunity, a
+ * gated registration, an event after offboarding, ...), lands in
+ * `rejectedEvents` with a reason. A repeated eventId changes nothing.
+ */
+import { parseEvent, type PartnerEvent } from '../types';
+import { completeDerived, completeFromEvent, waive } from './milestones';
+import { applyOpportunityEvent } from './opportunities';
+import { decide, offboard, progress } from './progress';
+import { DAY, LIMITS, clone, iso, milestoneDef, pushBounded, segmentPlan, type DomainState } from './state';
+
+export function applyEvent(state: DomainState, raw: unknown, nowMs: number): DomainState {
+  const parsed = parseEvent(raw);
+  if (!parsed.ok) {
+    const envelope = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+    return rejected(
+      clone(state),
+      typeof envelope.eventId === 'string' && envelope.eventId ? envelope.eventId.slice(0, 128) : '(missing)',
+      typeof envelope.type === 'string' && envelope.type ? envelope.type.slice(0, 64) : '(invalid)',
+      `invalid event: ${parsed.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`,
+      nowMs,
+    );
+  }
+  const event = parsed.value;
+  if (state.seenEventIds.includes(event.eventId)) return state;
+  const s = clone(state);
+  if (s.offboardedAtMs !== null) {
+    return rejected(s, event.eventId, event.type, 'the partner was offboarded: onboarding has ended', nowMs);
+  }
+
+  const atMs = eventTime(event, nowMs);
+  const reason = apply(s, event, atMs, nowMs);
+  if (reason) return rejected(s, event.eventId, event.type, reason, nowMs);
+
+  // Only applied events count as seen: a rejected one may be sent again once it fits.
+  pushBounded(s.seenEventIds, event.eventId, LIMITS.seenEventIds);
+  completeFromEvent(s, event, atMs);
+  completeDerived(s, atMs);
+  progress(s, nowMs);
+  return s;
+}
+
+/** When it happened: `occurredAt` unless missing or in the future, else receipt. */
+function eventTime(event: PartnerEvent, nowMs: number): number {
+  const at = event.occurredAt ? Date.parse(event.occurredAt) : NaN;
+  return Number.isFinite(at) && at <= nowMs ? at : nowMs;
+}
+
+function rejected(s: DomainState, eventId: string, type: string, reason: string, nowMs: number): DomainState {
+  pushBounded(s.rejectedEvents, { eventId, type, reason, at: iso(nowMs) }, LIMITS.rejectedEvents);
+  return s;
+}
+
+/** The event's own effects besides milestone completion; returns a rejection reason when it does not fit. */
+function apply(s: DomainState, event: PartnerEvent, atMs: number, nowMs: number): string | undefined {
+  switch (event.type) {
+    case 'opportunity_identified':
+    case 'opportunity_registered':
+    case 'opportunity_acknowledged':
+    case 'opportunity_qualified':
+    case 'opportunity_disqualified':
+    case 'deal_won':
+    case 'deal_lost':
+      return applyOpportunityEvent(s, event, atMs);
+    case 'contacts_designated':
+      for (const contact of event.data.contacts) {
+        s.contacts = [...s.contacts.filter((c) => c.email !== contact.email), contact];
+      }
+      return undefined;
+    case 'training_completed':
+      s.firsts.training = Math.min(s.firsts.training ?? atMs, atMs);
+      return undefined;
+    case 'customer_engagement_completed':
+      s.firsts.engagement = Math.min(s.firsts.engagement ?? atMs, atMs);
+      return undefined;
+    case 'certification_completed':
+      // "Certification pass rates: target >85% on first attempt" (own track only).
+      if (event.data.track === s.profile.role) s.certificationFirstAttemptPassed ??= event.data.passed;
+      return undefined;
+    case 'survey_completed':
+      s.satisfactionScore = event.data.score;
+      return undefined;
+    case 'business_review_completed': {
+      // Recurring reviews (after graduation; monthly all along for strategic partners).
+      if (s.reviews.nextDueMs !== null) {
+        s.reviews.completed += 1;
+        s.reviews.nextDueMs = atMs + segmentPlan(s).reviewCadenceDays * DAY;
+      }
+      return undefined;
+    }
+    case 'milestone_waived': {
+      const m = milestoneDef(s, event.data.milestoneId);
+      if (!m) return `unknown milestone '${event.data.milestoneId}' for ${s.profile.segment} partners`;
+      waive(s, m, atMs, event.data.reason, event.data.by);
+      return undefined;
+    }
+    case 'checkpoint_decision':
+      return decide(s, event.data, nowMs);
+    case 'offboarded':
+      offboard(s, event.data.reason, nowMs);
+      return undefined;
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Health: on_track, behind (something overdue or an opportunity unanswered past
+ * its SLA) or at_risk (a serious gap). Computed from the state and an instant,
+ * never stored, so the query and the search attribute always agree.
+ */
+import type { Health } from '../types';
+import {
+  DAY,
+  HOUR,
+  currentPhase,
+  dueMs,
+  isOpen,
+  pendingCheckpoint,
+  segmentPlan,
+  type DomainState,
+  type Opportunity,
+} from './state';
+
+/** When the vendor first answered a registration: acknowledged, or moved on (qualified or closed). */
+export function respondedAtMs(o: Opportunity): number | null {
+  const answers = [o.acknowledgedAtMs, o.qualifiedAtMs, o.closedAtMs].filter((t): t is number => t !== null);
+  return answers.length ? Math.min(...answers) : null;
+}
+
+/** The SLA mark passed without an answer by then: "Respond to opportunity registration within 24 hours". */
+export function slaMissed(o: Opportunity, hours: number, atMs: number): boolean {
+  if (o.registeredAtMs === null) return false;
+  const mark = o.registeredAtMs + hours * HOUR;
+  return (respondedAtMs(o) ?? Infinity) >= mark && atMs >= mark;
+}
+
+/** Missed and still unanswered: what health looks at (an answer, however late, clears it). */
+function slaOpen(o: Opportunity, hours: number, atMs: number): boolean {
+  return respondedAtMs(o) === null && slaMissed(o, hours, atMs);
+}
+
+/** The end of the decision window of the checkpoint awaiting a decision. */
+export function decisionWindowEndMs(s: DomainState): number | null {
+  const pending = pendingCheckpoint(s);
+  return pending ? pending.dueAtMs + s.playbook.checkpointPolicy.decisionWindowDays * DAY : null;
+}
+
+export interface RiskReason {
+  code: 'extensions_exhausted' | 'milestone_overdue' | 'opportunity_escalated' | 'review_overdue';
+  detail: string;
+}
+
+/** Why the partner is at risk at `atMs` (empty: not at risk). */
+export function riskReasons(s: DomainState, atMs: number): RiskReason[] {
+  const limit = s.playbook.atRiskOverdueDays * DAY;
+  if (s.phase === 'graduated') {
+    const due = s.reviews.nextDueMs;
+    return due !== null && atMs - due > limit
+      ? [{ code: 'review_overdue', detail: `business review overdue since ${new Date(due).toISOString()}` }]
+      : [];
+  }
+  if (!currentPhase(s)) return [];
+  const reasons: RiskReason[] = [];
+  const windowEnd = decisionWindowEndMs(s);
+  if (windowEnd !== null && atMs >= windowEnd && s.autoExtensions >= s.playbook.checkpointPolicy.maxAutoExtensions) {
+    reasons.push({ code: 'extensions_exhausted', detail: `checkpoint undecided after ${s.autoExtensions} default extensions` });
+  }
+  for (const m of segmentPlan(s).milestones) {
+    if (m.requiredAtCheckpoint && isOpen(s, m.id) && atMs - dueMs(s, m) > limit) {
+      reasons.push({ code: 'milestone_overdue', detail: `${m.id} overdue by more than ${s.playbook.atRiskOverdueDays} days` });
+    }
+  }
+  const { escalationHours } = s.playbook.opportunitySla;
+  for (const o of s.opportunities) {
+    if (slaOpen(o, escalationHours, atMs)) {
+      reasons.push({ code: 'opportunity_escalated', detail: `${o.opportunityId} unanswered for ${escalationHours} h` });
+    }
+  }
+  return reasons;
+}
+
+/** Health at `t`. Offboarded partners are no longer tracked: on_track. */
+export function healthAt(s: DomainState, t: number): Health {
+  if (riskReasons(s, t).length) return 'at_risk';
+  if (!currentPhase(s)) return 'on_track';
+  const overdue = segmentPlan(s).milestones.some((m) => isOpen(s, m.id) && t > dueMs(s, m));
+  const breached = s.opportunities.some((o) => slaOpen(o, s.playbook.opportunitySla.responseHours, t));
+  return overdue || breached ? 'behind' : 'on_track';
+}

@@ -1,0 +1,113 @@
+/**
+ * What is due now and when to wake up next: `advance` applies the time-based
+ * transitions and hands out the requests that are due (buffering a digest
+ * manager's Slack pings for the daily digest); `nextWakeAt` is the one timer
+ * the workflow needs.
+ */
+import type { NotificationRequest } from '../notifications';
+import { nextDigestMoment } from './businessHours';
+import { decisionWindowEndMs, respondedAtMs } from './health';
+import { progress } from './progress';
+import { baseData, candidates, managerTarget, sendAt, toRequest } from './requests';
+import {
+  DAY,
+  HOUR,
+  LIMITS,
+  clone,
+  currentPhase,
+  dueMs,
+  iso,
+  isOpen,
+  pendingCheckpoint,
+  phaseDeadlineMs,
+  pushBounded,
+  segmentPlan,
+  type DomainState,
+} from './state';
+
+const digests = (s: DomainState) => s.profile.partnerManager.digest === true;
+
+/**
+ * Applies every time-based transition due at `nowMs` and returns the
+ * notifications now due. Each request is returned once: its key is remembered
+ * at once, before any delivery result.
+ */
+export function advance(state: DomainState, nowMs: number): { state: DomainState; requests: NotificationRequest[] } {
+  const s = clone(state);
+  progress(s, nowMs);
+  const requests: NotificationRequest[] = [];
+  for (const c of candidates(s)) {
+    const at = sendAt(s, c, nowMs);
+    if (at === null || at > nowMs) continue;
+    pushBounded(s.requested, c.key, LIMITS.requestedKeys);
+    if (c.audience === 'manager' && digests(s)) {
+      s.digest.items.push({ key: c.key, kind: c.rule.kind, atMs: c.atMs, data: c.data });
+      s.digest.flushAtMs ??= nextDigestMoment(nowMs, s.playbook.digestHourUtc);
+    } else {
+      requests.push(toRequest(s, c));
+    }
+  }
+  // The buffer goes out at the digest hour, or at once when onboarding ends (nothing wakes up later).
+  if (s.digest.flushAtMs !== null && (s.digest.flushAtMs <= nowMs || s.offboardedAtMs !== null)) requests.push(flushDigest(s));
+
+  // A recorded fact stays in the outbox until every request announcing it went out.
+  const waiting = new Set(candidates(s).map((c) => c.occurrence));
+  s.outbox = s.outbox.filter((o) => waiting.has(o));
+  for (const r of requests) {
+    const to = r.channel === 'email' ? r.to.map((t) => t.email).join(', ') : r.to.label;
+    pushBounded(s.pendingDeliveries, { key: r.key, kind: r.kind, channel: r.channel, to }, LIMITS.pendingDeliveries);
+  }
+  return { state: s, requests };
+}
+
+/** "Once a day": one Slack message listing the buffered pings. */
+function flushDigest(s: DomainState): NotificationRequest {
+  const { items } = s.digest;
+  s.digest = { items: [], flushAtMs: null, sent: s.digest.sent + 1 };
+  return {
+    key: `manager_digest:${s.digest.sent}`,
+    kind: 'manager_digest',
+    channel: 'slack',
+    to: managerTarget(s),
+    data: { ...baseData(s), items: items.map((i) => ({ key: i.key, kind: i.kind, at: iso(i.atMs), data: i.data })) },
+  };
+}
+
+/**
+ * The earliest moment after which anything changes: a notification due (after
+ * the delivery policy), the digest, a checkpoint or decision window, or a
+ * moment health changes (a milestone becoming overdue or at-risk overdue, an
+ * SLA mark, a review overdue). Null when finished.
+ */
+export function nextWakeAt(s: DomainState, nowMs: number): number | null {
+  if (s.offboardedAtMs !== null) return null;
+  const actions = candidates(s)
+    .map((c) => sendAt(s, c, nowMs))
+    .filter((t): t is number => t !== null);
+  if (s.digest.flushAtMs !== null) actions.push(s.digest.flushAtMs);
+
+  const changes: number[] = [];
+  const phase = currentPhase(s);
+  const overdueLimit = s.playbook.atRiskOverdueDays * DAY;
+  if (phase) {
+    const windowEnd = decisionWindowEndMs(s);
+    if (!pendingCheckpoint(s)) actions.push(phaseDeadlineMs(s, phase));
+    else if (s.autoExtensions < s.playbook.checkpointPolicy.maxAutoExtensions) actions.push(windowEnd!);
+    else changes.push(windowEnd!);
+    for (const m of segmentPlan(s).milestones) {
+      if (!isOpen(s, m.id)) continue;
+      // Overdue strictly after the due moment.
+      changes.push(dueMs(s, m) + 1);
+      if (m.requiredAtCheckpoint) changes.push(dueMs(s, m) + overdueLimit + 1);
+    }
+    const sla = s.playbook.opportunitySla;
+    for (const o of s.opportunities) {
+      if (o.registeredAtMs === null || respondedAtMs(o) !== null) continue;
+      changes.push(o.registeredAtMs + sla.responseHours * HOUR, o.registeredAtMs + sla.escalationHours * HOUR);
+    }
+  } else if (s.reviews.nextDueMs !== null) {
+    changes.push(s.reviews.nextDueMs + overdueLimit + 1);
+  }
+  const times = [...actions, ...changes.filter((t) => t > nowMs)];
+  return times.length ? Math.min(...times) : null;
+}

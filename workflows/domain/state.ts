@@ -1,0 +1,252 @@
+/**
+ * The onboarding state: plain JSON (numbers for instants, no Map, no Date), so
+ * it survives queries, continue-as-new and replays unchanged. The playbook the
+ * partner started with is pinned inside it.
+ */
+import type { LifecycleTrigger, MilestoneDef, Playbook, SegmentPlan } from '../../config/playbook';
+import type { NotificationKind } from '../notifications';
+import type {
+  CheckpointOutcome,
+  Contact,
+  LifecyclePhase,
+  NotificationView,
+  OpportunityStatus,
+  PartnerProfile,
+  Phase,
+  RejectedEvent,
+} from '../types';
+
+export const HOUR = 3_600_000;
+export const DAY = 24 * HOUR;
+export const PHASES: readonly Phase[] = ['foundation', 'activation', 'momentum'];
+
+/** How much history the state keeps (it is carried through continue-as-new). */
+export const LIMITS = {
+  seenEventIds: 5000,
+  rejectedEvents: 200,
+  requestedKeys: 5000,
+  pendingDeliveries: 500,
+  notifications: 500,
+  closedOpportunities: 200,
+  outbox: 200,
+} as const;
+
+/** A milestone that is done, or waived (`waived` set). Open milestones have no entry. */
+export interface Completion {
+  atMs: number;
+  waived?: { reason: string; by?: string };
+}
+
+export interface Opportunity {
+  opportunityId: string;
+  account?: string;
+  amount?: number;
+  status: OpportunityStatus;
+  identifiedAtMs: number | null;
+  registeredAtMs: number | null;
+  acknowledgedAtMs: number | null;
+  owner?: string;
+  qualifiedAtMs: number | null;
+  closedAtMs: number | null;
+}
+
+export interface Checkpoint {
+  phase: Phase;
+  dueAtMs: number;
+  outcome: CheckpointOutcome;
+  gaps: string[];
+  decidedAtMs?: number;
+  decidedBy?: string;
+  note?: string;
+}
+
+/** A lifecycle fact waiting to be turned into notifications (see schedule.ts). */
+export interface Occurrence {
+  trigger: LifecycleTrigger;
+  /** Unique per trigger, part of the notification keys; '' for facts that happen once. */
+  id: string;
+  atMs: number;
+  data: Record<string, unknown>;
+}
+
+/** A notification handed to the shell whose delivery result is not recorded yet. */
+export interface PendingDelivery {
+  key: string;
+  kind: NotificationKind;
+  channel: 'email' | 'slack';
+  to: string;
+}
+
+export interface DigestItem {
+  key: string;
+  kind: NotificationKind;
+  atMs: number;
+  data: Record<string, unknown>;
+}
+
+export interface DomainState {
+  profile: PartnerProfile;
+  playbook: Playbook;
+  /** The contract signature (profile.contractSignedAt, else the start): day 0 of every due date. */
+  startMs: number;
+  /** Partner contacts: from the profile, then from `contacts_designated`. */
+  contacts: Contact[];
+  phase: LifecyclePhase;
+  /** Extension days that moved each phase's deadline so far, by phase index (cumulative). */
+  deadlineShiftDays: number[];
+  extensions: number;
+  autoExtensions: number;
+  completions: Record<string, Completion>;
+  opportunities: Opportunity[];
+  /** Distinct opportunities ever registered (closed ones may be pruned from the list). */
+  registrations: number;
+  checkpoints: Checkpoint[];
+  graduatedAtMs: number | null;
+  offboardedAtMs: number | null;
+  firsts: { training: number | null; registration: number | null; engagement: number | null; deal: number | null };
+  certificationFirstAttemptPassed: boolean | null;
+  satisfactionScore: number | null;
+  reviews: {
+    nextDueMs: number | null;
+    completed: number;
+    /** `completed` at the last continue-as-new after graduation; null: none since graduation. */
+    continuedAsNewAt: number | null;
+  };
+  /** Inside an at-risk episode (each episode notifies once). */
+  atRisk: boolean;
+  atRiskEpisodes: number;
+  seenEventIds: string[];
+  rejectedEvents: RejectedEvent[];
+  outbox: Occurrence[];
+  /** Keys of every notification already returned by `advance` (or put in the digest). */
+  requested: string[];
+  pendingDeliveries: PendingDelivery[];
+  digest: { items: DigestItem[]; flushAtMs: number | null; sent: number };
+  notifications: NotificationView[];
+}
+
+export function initState(profile: PartnerProfile, playbook: Playbook, nowMs: number): DomainState {
+  const startMs = profile.contractSignedAt ? Date.parse(profile.contractSignedAt) : nowMs;
+  const plan = playbook.segments[profile.segment];
+  const completions: Record<string, Completion> = {};
+  if (profile.experienced) {
+    // "Provide a training fast track for experienced partners."
+    for (const id of playbook.fastTrack.waive) {
+      if (plan.milestones.some((m) => m.id === id)) {
+        completions[id] = { atMs: startMs, waived: { reason: playbook.fastTrack.waiveReason, by: 'playbook' } };
+      }
+    }
+  }
+  return {
+    profile,
+    playbook,
+    startMs,
+    contacts: profile.contacts ?? [],
+    phase: 'foundation',
+    deadlineShiftDays: PHASES.map(() => 0),
+    extensions: 0,
+    autoExtensions: 0,
+    completions,
+    opportunities: [],
+    registrations: 0,
+    checkpoints: [],
+    graduatedAtMs: null,
+    offboardedAtMs: null,
+    firsts: { training: null, registration: null, engagement: null, deal: null },
+    certificationFirstAttemptPassed: null,
+    satisfactionScore: null,
+    reviews: {
+      nextDueMs: plan.reviewsDuringOnboarding ? startMs + plan.reviewCadenceDays * DAY : null,
+      completed: 0,
+      continuedAsNewAt: null,
+    },
+    atRisk: false,
+    atRiskEpisodes: 0,
+    seenEventIds: [],
+    rejectedEvents: [],
+    outbox: [],
+    requested: [],
+    pendingDeliveries: [],
+    digest: { items: [], flushAtMs: null, sent: 0 },
+    notifications: [],
+  };
+}
+
+/** Exported functions never mutate their input: they work on a copy. */
+export function clone<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+export function pushBounded<T>(list: T[], item: T, max: number): void {
+  list.push(item);
+  if (list.length > max) list.splice(0, list.length - max);
+}
+
+export const iso = (ms: number): string => new Date(ms).toISOString();
+
+export function segmentPlan(s: DomainState): SegmentPlan {
+  return s.playbook.segments[s.profile.segment];
+}
+
+export function milestoneDef(s: DomainState, id: string): MilestoneDef | undefined {
+  return segmentPlan(s).milestones.find((m) => m.id === id);
+}
+
+/** The phase being onboarded, or null once graduated or offboarded. */
+export function currentPhase(s: DomainState): Phase | null {
+  return (PHASES as readonly string[]).includes(s.phase) ? (s.phase as Phase) : null;
+}
+
+/** True when the partner is in `phase` or past it (graduation is past every phase). */
+export function reached(s: DomainState, phase: Phase): boolean {
+  if (s.phase === 'graduated') return true;
+  const current = currentPhase(s);
+  return current !== null && PHASES.indexOf(current) >= PHASES.indexOf(phase);
+}
+
+export function isOpen(s: DomainState, milestoneId: string): boolean {
+  return !s.completions[milestoneId];
+}
+
+/** Phase deadline in days after the contract, extensions included. */
+export function phaseDeadlineDay(s: DomainState, phase: Phase): number {
+  const i = PHASES.indexOf(phase);
+  const days = segmentPlan(s).phaseDays;
+  return PHASES.slice(0, i + 1).reduce((sum, p) => sum + days[p], 0) + s.deadlineShiftDays[i];
+}
+
+export function phaseDeadlineMs(s: DomainState, phase: Phase): number {
+  return s.startMs + phaseDeadlineDay(s, phase) * DAY;
+}
+
+/**
+ * A milestone's due day after the contract. Extending a phase moves the later
+ * phases' milestones with it; the extended phase's own milestones keep their
+ * due dates (they are the gaps).
+ */
+export function dueDay(s: DomainState, m: MilestoneDef): number {
+  const i = PHASES.indexOf(m.phase);
+  return m.dueDay + (i === 0 ? 0 : s.deadlineShiftDays[i - 1]);
+}
+
+export function dueMs(s: DomainState, m: MilestoneDef): number {
+  return s.startMs + dueDay(s, m) * DAY;
+}
+
+/** Required milestones of `phase` that are neither done nor waived. */
+export function gaps(s: DomainState, phase: Phase): string[] {
+  return segmentPlan(s)
+    .milestones.filter((m) => m.phase === phase && m.requiredAtCheckpoint && isOpen(s, m.id))
+    .map((m) => m.id);
+}
+
+/** The checkpoint waiting for a manager's decision, if any. */
+export function pendingCheckpoint(s: DomainState): Checkpoint | undefined {
+  const last = s.checkpoints[s.checkpoints.length - 1];
+  return last?.outcome === 'pending' ? last : undefined;
+}
+
+export function addOccurrence(s: DomainState, occurrence: Occurrence): void {
+  if (s.outbox.some((o) => o.trigger === occurrence.trigger && o.id === occurrence.id)) return;
+  pushBounded(s.outbox, occurrence, LIMITS.outbox);
+}

@@ -1,0 +1,92 @@
+/**
+ * The query result (`OnboardingState` of the contract) and the search
+ * attributes, both computed from the state at an instant.
+ */
+import type { Health, LifecyclePhase, MilestoneStatus, OnboardingState, Segment } from '../types';
+import { healthAt, slaMissed } from './health';
+import { DAY, HOUR, currentPhase, dueMs, iso, pendingCheckpoint, phaseDeadlineMs, segmentPlan, type DomainState } from './state';
+
+const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
+const round1 = (n: number): number => Math.round(n * 10) / 10;
+
+export function toView(s: DomainState, nowMs: number): OnboardingState {
+  // An offboarded onboarding is frozen at its end.
+  const t = s.offboardedAtMs ?? nowMs;
+  const phase = currentPhase(s);
+  const since = (ms: number | null, unit: number) => (ms === null ? null : round1(Math.max(0, ms - s.startMs) / unit));
+  const portal = s.completions.portal_access;
+  return {
+    partnerId: s.profile.partnerId,
+    name: s.profile.name,
+    segment: s.profile.segment,
+    role: s.profile.role,
+    phase: s.phase,
+    health: healthAt(s, t),
+    awaitingDecision: pendingCheckpoint(s) !== undefined,
+    day: Math.max(0, Math.floor((t - s.startMs) / DAY)),
+    startedAt: iso(s.startMs),
+    phaseDeadline: phase ? iso(phaseDeadlineMs(s, phase)) : null,
+    extensions: s.extensions,
+    playbookVersion: s.playbook.version,
+    partnerManager: { name: s.profile.partnerManager.name, email: s.profile.partnerManager.email },
+    milestones: segmentPlan(s).milestones.map((m) => {
+      const done = s.completions[m.id];
+      const status: MilestoneStatus = done ? (done.waived ? 'waived' : 'done') : t > dueMs(s, m) ? 'overdue' : 'pending';
+      return {
+        id: m.id,
+        title: m.title,
+        phase: m.phase,
+        owner: m.owner,
+        required: m.requiredAtCheckpoint,
+        status,
+        dueAt: iso(dueMs(s, m)),
+        completedAt: done ? iso(done.atMs) : null,
+        ...(done?.waived ? { waivedReason: done.waived.reason } : {}),
+      };
+    }),
+    opportunities: s.opportunities.map((o) => ({
+      opportunityId: o.opportunityId,
+      ...(o.account !== undefined ? { account: o.account } : {}),
+      ...(o.amount !== undefined ? { amount: o.amount } : {}),
+      status: o.status,
+      identifiedAt: isoOrNull(o.identifiedAtMs),
+      registeredAt: isoOrNull(o.registeredAtMs),
+      acknowledgedAt: isoOrNull(o.acknowledgedAtMs),
+      ...(o.owner !== undefined ? { owner: o.owner } : {}),
+      qualifiedAt: isoOrNull(o.qualifiedAtMs),
+      closedAt: isoOrNull(o.closedAtMs),
+      slaBreached: slaMissed(o, s.playbook.opportunitySla.responseHours, t),
+    })),
+    checkpoints: s.checkpoints.map((c) => ({
+      phase: c.phase,
+      dueAt: iso(c.dueAtMs),
+      outcome: c.outcome,
+      gaps: c.gaps,
+      ...(c.decidedAtMs !== undefined ? { decidedAt: iso(c.decidedAtMs) } : {}),
+      ...(c.decidedBy !== undefined ? { decidedBy: c.decidedBy } : {}),
+      ...(c.note !== undefined ? { note: c.note } : {}),
+    })),
+    notifications: s.notifications,
+    indicators: {
+      timeToPortalAccessHours: portal && !portal.waived ? since(portal.atMs, HOUR) : null,
+      timeToFirstTrainingDays: since(s.firsts.training, DAY),
+      timeToFirstRegistrationDays: since(s.firsts.registration, DAY),
+      timeToFirstEngagementDays: since(s.firsts.engagement, DAY),
+      timeToFirstDealDays: since(s.firsts.deal, DAY),
+      certificationFirstAttemptPassed: s.certificationFirstAttemptPassed,
+      satisfactionScore: s.satisfactionScore,
+    },
+    rejectedEvents: s.rejectedEvents,
+    graduatedAt: isoOrNull(s.graduatedAtMs),
+    offboardedAt: isoOrNull(s.offboardedAtMs),
+    nextReviewAt: isoOrNull(s.reviews.nextDueMs),
+    reviewsCompleted: s.reviews.completed,
+  };
+}
+
+export function searchAttributes(
+  s: DomainState,
+  nowMs: number,
+): { phase: LifecyclePhase; segment: Segment; manager: string; health: Health } {
+  return { phase: s.phase, segment: s.profile.segment, manager: s.profile.partnerManager.email, health: healthAt(s, nowMs) };
+}
