@@ -154,9 +154,8 @@ async function main(): Promise<void> {
   console.log(`\nsteady: ${steady.sent} events at ${RATE}/s over ${steady.elapsedS.toFixed(1)} s, ${steady.failed.length} failed`);
   if (steady.failed.length) console.log(`  failures: ${[...new Set(steady.failed)].join(', ')}`);
   console.table({ 'POST -> 202 (ms)': steady.post, 'POST -> visible in GET state (ms)': steady.visible });
-  console.log(
-    `\nburst: ${burst.accepted} accepted, ${burst.refused} refused in ${burst.elapsedS.toFixed(1)} s = ${burst.eventsPerSecond.toFixed(0)} events/s with ${CONCURRENCY} clients`,
-  );
+  const rate = `${burst.eventsPerSecond.toFixed(0)} events/s with ${CONCURRENCY} clients`;
+  console.log(`\nburst: ${burst.accepted} accepted, ${burst.refused} refused in ${burst.elapsedS.toFixed(1)} s = ${rate}`);
   console.table({ 'POST -> 202 (ms)': burst.post });
 }
 

@@ -96,7 +96,7 @@ export function decisionEventId(state: OnboardingState, decision: Omit<DecisionR
 
 export class OnboardingClient {
   constructor(
-    readonly client: Client,
+    private readonly client: Client,
     private readonly options: OnboardingClientOptions,
   ) {}
 

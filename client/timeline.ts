@@ -5,7 +5,7 @@
  * boundaries and the close, in history order across the whole run chain.
  */
 import type { Client } from '@temporalio/client';
-import type { LoadedDataConverter } from '@temporalio/common';
+import type { LoadedDataConverter, Payload } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { z } from 'zod';
 import type { Activities } from '../activities';
@@ -68,7 +68,7 @@ async function fetchRunChain(client: Client, workflowId: string, latestRunId: st
 async function runEntries(converter: LoadedDataConverter, { runId, events }: Run, first: boolean): Promise<TimelineEntry[]> {
   const entries: TimelineEntry[] = [];
   const notifications = new Map<string, NotificationEntry>();
-  const status = { phase: null as string | null, health: null as string | null };
+  let status: SearchStatus = {};
   const decode = async (payloads: temporal.api.common.v1.IPayloads | null | undefined) =>
     (await decodePayloads(converter, payloads?.payloads))[0];
 
@@ -77,47 +77,38 @@ async function runEntries(converter: LoadedDataConverter, { runId, events }: Run
     const started = event.workflowExecutionStartedEventAttributes;
     const signaled = event.workflowExecutionSignaledEventAttributes;
     const scheduled = event.activityTaskScheduledEventAttributes;
+    const finished = activityOutcome(event);
     const upsert = event.upsertWorkflowSearchAttributesEventAttributes;
     const continued = event.workflowExecutionContinuedAsNewEventAttributes;
     const closed = closeStatus(event);
-    const finished = activityOutcome(event);
 
     if (started) {
-      Object.assign(status, searchStatus(started.searchAttributes?.indexedFields));
+      status = searchStatus(started.searchAttributes?.indexedFields);
       if (first) entries.push({ kind: 'started', at, runId });
     } else if (signaled?.signalName === partnerEventSignal.name) {
       entries.push(signalEntry(await decode(signaled.input), at, runId));
     } else if (scheduled?.activityType?.name === DELIVER_ACTIVITY) {
-      const input = DeliveryInput.safeParse(await decode(scheduled.input));
-      if (!input.success) continue;
-      const { key, kind, channel, to } = input.data.request;
-      const entry: NotificationEntry = {
-        kind: 'notification',
-        at,
-        runId,
-        key,
-        notificationKind: kind,
-        channel,
-        to: Array.isArray(to) ? to.map((r) => r.email) : [to.label],
-        status: 'pending',
-      };
-      notifications.set(String(event.eventId), entry);
-      entries.push(entry);
+      const entry = notificationEntry(await decode(scheduled.input), at, runId);
+      if (entry) {
+        notifications.set(String(event.eventId), entry);
+        entries.push(entry);
+      }
     } else if (finished) {
       const entry = notifications.get(String(finished.scheduledEventId));
-      if (!entry) continue;
-      entry.completedAt = at;
-      const result = finished.result ? DeliveryResult.safeParse(await decode(finished.result)) : undefined;
-      entry.status = result?.success ? result.data.status : 'failed';
-      entry.error = result?.success ? result.data.error : finished.error;
+      const result = DeliveryResult.safeParse(await decode(finished.result));
+      if (entry) {
+        entry.completedAt = at;
+        entry.status = finished.error ? 'failed' : result.success ? result.data.status : 'sent';
+        entry.error = finished.error ?? (result.success ? result.data.error : undefined);
+      }
     } else if (upsert) {
       const next = searchStatus(upsert.searchAttributes?.indexedFields);
-      const changed = {
+      const changed: SearchStatus = {
         ...(next.phase && next.phase !== status.phase ? { phase: next.phase } : {}),
         ...(next.health && next.health !== status.health ? { health: next.health } : {}),
       };
-      Object.assign(status, changed);
-      if (Object.keys(changed).length) entries.push({ kind: 'status_changed', at, runId, ...changed });
+      status = { ...status, ...changed };
+      if (changed.phase || changed.health) entries.push({ kind: 'status_changed', at, runId, ...changed });
     } else if (continued) {
       entries.push({ kind: 'continued_as_new', at, runId, newRunId: continued.newExecutionRunId ?? '' });
     } else if (closed) {
@@ -127,10 +118,31 @@ async function runEntries(converter: LoadedDataConverter, { runId, events }: Run
   return entries;
 }
 
-function searchStatus(fields: Parameters<typeof keyword>[0]): { phase?: string; health?: string } {
+interface SearchStatus {
+  phase?: string;
+  health?: string;
+}
+
+function searchStatus(fields: Record<string, Payload> | null | undefined): SearchStatus {
   const phase = keyword(fields, SA_PHASE.name);
   const health = keyword(fields, SA_HEALTH.name);
   return { ...(phase ? { phase } : {}), ...(health ? { health } : {}) };
+}
+
+function notificationEntry(input: unknown, at: string, runId: string): NotificationEntry | null {
+  const parsed = DeliveryInput.safeParse(input);
+  if (!parsed.success) return null;
+  const { key, kind, channel, to } = parsed.data.request;
+  return {
+    kind: 'notification',
+    at,
+    runId,
+    key,
+    notificationKind: kind,
+    channel,
+    to: Array.isArray(to) ? to.map((r) => r.email) : [to.label],
+    status: 'pending',
+  };
 }
 
 function signalEntry(raw: unknown, at: string, runId: string): SignalEntry {

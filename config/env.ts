@@ -56,8 +56,7 @@ const apiKeys = z.string().transform((value, ctx): ApiKey[] => {
 const optional = <T extends z.ZodTypeAny>(schema: T) =>
   z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 
-export const EnvSchema = z
-  .object({
+export const EnvSchema = z.object({
     TEMPORAL_ADDRESS: optional(hostPort),
     TEMPORAL_NAMESPACE: optional(z.string().regex(/^[A-Za-z0-9._-]{1,255}$/, { message: 'must be a namespace name' })),
     TEMPORAL_TASK_QUEUE: optional(z.string().min(1).max(255)),
@@ -76,7 +75,9 @@ export const EnvSchema = z
     EMAIL_FROM: optional(z.string().min(3)),
     SLACK_BOT_TOKEN: optional(z.string().min(1)),
     SLACK_API_URL: optional(url(['http:', 'https:'])),
-    SLACK_ESCALATION_CHANNEL: optional(z.string().min(1)),
+    SLACK_ESCALATION_CHANNEL: optional(
+      z.string().regex(/^[CG][A-Z0-9]{2,}$/, { message: 'must be a Slack channel id such as C0123456789 (not a #name)' }),
+    ),
     PLAYBOOK_PATH: optional(z.string().min(1)),
     DATA_DIR: optional(z.string().min(1)),
     PROGRAM_LEAD_EMAIL: optional(z.email({ message: 'must be an e-mail address' })),
@@ -84,15 +85,6 @@ export const EnvSchema = z
     LOG_LEVEL: optional(z.enum(['debug', 'info', 'warn', 'error'])),
     ONBOARDING_API_URL: optional(url(['http:', 'https:'])),
     ONBOARDING_API_KEY: optional(z.string().min(1)),
-  })
-  .superRefine((env, ctx) => {
-    if (Boolean(env.TEMPORAL_TLS_CERT) !== Boolean(env.TEMPORAL_TLS_KEY)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [env.TEMPORAL_TLS_CERT ? 'TEMPORAL_TLS_KEY' : 'TEMPORAL_TLS_CERT'],
-        message: 'TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be set together',
-      });
-    }
   });
 
 export interface Config {
@@ -125,14 +117,23 @@ export class ConfigError extends Error {
   }
 }
 
+/** Values never echoed in error messages. */
+const SECRETS = new Set(['API_KEYS', 'WEBHOOK_SECRET', 'TEMPORAL_API_KEY', 'SLACK_BOT_TOKEN', 'ONBOARDING_API_KEY', 'SMTP_URL']);
+
 /** Parses an environment; throws ConfigError listing one line per bad variable. */
 export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const r = EnvSchema.safeParse(env);
-  if (!r.success) {
-    throw new ConfigError(
-      r.error.issues.map((i) => `${String(i.path[0] ?? 'environment')}: ${i.message} (got ${JSON.stringify(env[String(i.path[0])] ?? '')})`),
-    );
+  const problems = r.success
+    ? []
+    : r.error.issues.map((i) => {
+        const name = String(i.path[0] ?? 'environment');
+        return SECRETS.has(name) ? `${name}: ${i.message}` : `${name}: ${i.message} (got ${JSON.stringify(env[name] ?? '')})`;
+      });
+  if (Boolean(env.TEMPORAL_TLS_CERT) !== Boolean(env.TEMPORAL_TLS_KEY)) {
+    const missing = env.TEMPORAL_TLS_CERT ? 'TEMPORAL_TLS_KEY' : 'TEMPORAL_TLS_CERT';
+    problems.push(`${missing}: TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be set together`);
   }
+  if (!r.success || problems.length) throw new ConfigError(problems);
   const e = r.data;
   const dataDir = path.resolve(e.DATA_DIR ?? './data');
   return {

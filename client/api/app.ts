@@ -35,6 +35,8 @@ export interface ApiServerOptions {
 
 /** 100 events of a few KiB each fit comfortably. */
 export const BODY_LIMIT_BYTES = 512 * 1024;
+/** Temporal calls of one request end by then: an unreachable cluster is a 503, not a hung request. */
+const TEMPORAL_DEADLINE_MS = 10_000;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export async function createApiServer(options: ApiServerOptions): Promise<FastifyInstance> {
@@ -100,7 +102,9 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
       onRequest: async (req) => auth.checkBearer(req, route.access),
       preHandler: async (req) => auth.checkSignature(req, route.access, req.rawBody ?? ''),
       handler: async (req, reply) => {
-        const { status, body } = await route.run({ params: req.params, query: req.query, body: req.body }, ctx);
+        const { status, body } = await options.client.connection.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, () =>
+          route.run({ params: req.params, query: req.query, body: req.body }, ctx),
+        );
         return reply.code(status).send(body);
       },
     });

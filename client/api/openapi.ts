@@ -94,8 +94,11 @@ export function buildOpenApi(routes: readonly RouteDoc[]): JsonSchema {
     info: {
       title: 'Partner Onboarding API',
       version,
-      description:
-        'Durable partner onboarding on Temporal. Every answer carries X-Request-Id (an incoming one is honoured). Errors are `{ error, message, fields?, requestId }`.',
+      description: [
+        'Durable partner onboarding on Temporal.',
+        'Every answer carries X-Request-Id (an incoming one is honoured).',
+        'Errors are `{ error, message, fields?, requestId }`.',
+      ].join(' '),
     },
     paths,
     components: {
@@ -104,7 +107,9 @@ export function buildOpenApi(routes: readonly RouteDoc[]): JsonSchema {
         bearerAuth: {
           type: 'http',
           scheme: 'bearer',
-          description: 'An API key from API_KEYS (role:key pairs; roles ops, system, manager). With no keys configured the API is open on loopback only.',
+          description:
+            'An API key from API_KEYS (role:key pairs; roles ops, system, manager). ' +
+            'With no keys configured the API is open, on loopback only.',
         },
         webhookSignature: {
           type: 'apiKey',

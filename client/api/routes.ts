@@ -38,7 +38,9 @@ export const ROUTES: ApiRoute[] = [
     operationId: 'sendEvents',
     summary: 'Send one partner event or an array of up to 100',
     description:
-      'Validated here, then signalled in order. Well-formed events that do not fit (e.g. after offboarding) are recorded by the workflow in rejectedEvents. Authenticate with a system key or sign the body (X-Onboarding-Timestamp, X-Onboarding-Signature).',
+      'Validated here, then signalled in order. Well-formed events that do not fit (e.g. an unknown opportunity) ' +
+      'are recorded by the workflow in rejectedEvents. Authenticate with a system key, or sign the body ' +
+      '(X-Onboarding-Timestamp, X-Onboarding-Signature).',
     access: { roles: ['system'], webhook: true },
     params: PartnerIdParam,
     body: 'EventBatch',

@@ -49,8 +49,10 @@ async function run(argv: string[], out: (line?: string) => void): Promise<void> 
   if (positionals.length !== command.args.length) {
     throw usageError(`${command.name} takes ${command.args.join(' ') || 'no arguments'}\n\n${commandHelp(command)}`);
   }
-  const config = loadConfigOrExit();
-  const api = new ApiClient(config.cli.apiUrl, config.cli.apiKey);
+  // Only the CLI's own variables: a server setting elsewhere in the environment is not its concern.
+  const { ONBOARDING_API_URL, ONBOARDING_API_KEY } = process.env;
+  const { cli } = loadConfigOrExit({ ONBOARDING_API_URL, ONBOARDING_API_KEY });
+  const api = new ApiClient(cli.apiUrl, cli.apiKey);
   await command.run({ values, positionals }, { api, json: Boolean(values.json), out });
 }
 

@@ -90,14 +90,18 @@ export const list: Command = {
   },
 };
 
+const outcome = (e: { outcome: string; reason?: string }) => `${e.outcome}${e.reason ? `: ${e.reason}` : ''}`;
+
 function describeEntry(e: TimelineEntry): string {
   switch (e.kind) {
     case 'started':
       return 'onboarding started';
     case 'event':
-      return `${e.type ?? '?'} ${e.eventId ?? '(no id)'} ${e.outcome}${e.reason ? `: ${e.reason}` : ''}`;
-    case 'decision':
-      return `${e.decision.decision}${e.decision.days ? ` +${e.decision.days}d` : ''}${e.decision.by ? ` by ${e.decision.by}` : ''} ${e.outcome}${e.reason ? `: ${e.reason}` : ''}`;
+      return `${e.type ?? '?'} ${e.eventId ?? '(no id)'} ${outcome(e)}`;
+    case 'decision': {
+      const { decision, days, by } = e.decision;
+      return `${decision}${days ? ` +${days}d` : ''}${by ? ` by ${by}` : ''} ${outcome(e)}`;
+    }
     case 'notification':
       return `${e.notificationKind} by ${e.channel} to ${e.to.join(', ')}: ${e.status}${e.error ? ` (${e.error})` : ''}`;
     case 'status_changed':

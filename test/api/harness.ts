@@ -50,7 +50,7 @@ export async function startHarness(): Promise<Harness> {
     DATA_DIR: dataDir,
     TEMPORAL_TASK_QUEUE: taskQueue,
     LOG_LEVEL: 'error',
-    SLACK_ESCALATION_CHANNEL: '#partner-escalations',
+    SLACK_ESCALATION_CHANNEL: 'C0ESCALATION',
   };
 
   const worker: Worker = await createOnboardingWorker({

@@ -2,6 +2,7 @@
  * Every route of the HTTP API and every status it answers, against the real
  * dev server, a real worker and the API listening on a port.
  */
+import { Client, Connection } from '@temporalio/client';
 import type { OnboardingState } from '../../workflows/types';
 import type { EventsAccepted, PartnerPage, StartResult, Timeline } from '../../client/apiTypes';
 import { onboardingWorkflowId } from '../../workflows/messages';
@@ -71,7 +72,14 @@ describe('POST /v1/partners', () => {
   it('answers 400 naming every invalid field', async () => {
     const res = await call(api, 'POST', '/v1/partners', {
       ...ops,
-      body: { partnerId: 'bad id!', segment: 'huge', role: 'sales', timezone: 'Mars/Olympus', partnerManager: { name: 'X', email: 'nope' }, contacts: [{ role: 'sales', name: 'Lee', email: 'lee' }] },
+      body: {
+        partnerId: 'bad id!',
+        segment: 'huge',
+        role: 'sales',
+        timezone: 'Mars/Olympus',
+        partnerManager: { name: 'X', email: 'nope' },
+        contacts: [{ role: 'sales', name: 'Lee', email: 'lee' }],
+      },
     });
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ error: 'validation_failed', requestId: expect.any(String) });
@@ -192,7 +200,14 @@ describe('GET /v1/partners', () => {
     );
     expect(all.status).toBe(200);
     expect(all.body.partners.map((s) => s.partnerId).sort()).toEqual(mine.map((p) => p.partnerId).sort());
-    expect(all.body.partners[0]).toMatchObject({ name: 'Acme Cloud GmbH', phase: 'foundation', segment: 'core', manager: email, health: 'on_track', status: 'running' });
+    expect(all.body.partners[0]).toMatchObject({
+      name: 'Acme Cloud GmbH',
+      phase: 'foundation',
+      segment: 'core',
+      manager: email,
+      health: 'on_track',
+      status: 'running',
+    });
 
     const seen: string[] = [];
     let token: string | null = null;
@@ -360,6 +375,17 @@ interface OpenApiDocument {
   paths: Record<string, Record<string, Operation>>;
   components: { schemas: Record<string, { oneOf?: unknown[]; anyOf?: unknown[] }>; securitySchemes: Record<string, unknown> };
 }
+
+describe('Temporal unreachable', () => {
+  it('answers 503 on health (with details) and on any route that needs Temporal', async () => {
+    const unreachable = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
+    const down = await h.startApi({ API_KEYS: `manager:${KEYS.manager}` }, { client: unreachable });
+    const [health, state] = await Promise.all([call(down, 'GET', '/healthz'), call(down, 'GET', '/v1/partners/anyone', manager)]);
+    expect(health).toMatchObject({ status: 503, body: { status: 'unavailable', temporal: { reachable: false, error: expect.any(String) } } });
+    expect(state).toMatchObject({ status: 503, body: { error: 'temporal_unavailable' } });
+    await unreachable.connection.close();
+  });
+});
 
 describe('GET /openapi.json', () => {
   it('is an OpenAPI 3.1 document listing every route with parameters, bodies, responses and security', async () => {

@@ -21,7 +21,8 @@ afterAll(() => h?.close());
 
 it('starts once per partnerId: concurrent identical starts create one, a different profile conflicts', async () => {
   const p = profile();
-  const results = await Promise.all(Array.from({ length: 10 }, () => startOnboarding(h.env.client, { taskQueue: h.taskQueue, playbook: DEFAULT_PLAYBOOK }, p)));
+  const options = { taskQueue: h.taskQueue, playbook: DEFAULT_PLAYBOOK };
+  const results = await Promise.all(Array.from({ length: 10 }, () => startOnboarding(h.env.client, options, p)));
   expect(results.filter((r) => r.created)).toHaveLength(1);
   expect(new Set(results.map((r) => r.runId)).size).toBe(1);
   await expect(client.start({ ...p, name: 'Another Name' })).rejects.toBeInstanceOf(ProfileConflictError);

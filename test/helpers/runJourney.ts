@@ -6,9 +6,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { temporal } from '@temporalio/proto';
+import { temporal } from '@temporalio/proto';
 import { createActivitiesFromConfig } from '../../activities';
 import { parseConfig } from '../../config/env';
 import { DEFAULT_PLAYBOOK } from '../../config/defaultPlaybook';
@@ -19,10 +19,13 @@ import { driveJourney, sleepUntilDay, stateOf } from './drive';
 import { HAPPY_PATHS, profileFor, withIds } from './journeys';
 import { uniq, workflowBundle } from './temporal';
 
+type History = temporal.api.history.v1.History;
+
 export interface JourneyRun {
   workflowId: string;
   state: OnboardingState;
-  history: temporal.api.history.v1.IHistory;
+  /** Each run's history: the first run is the onboarding, later ones follow continue-as-new. */
+  runs: History[];
 }
 
 export function tempDataDir(): string {
@@ -34,7 +37,7 @@ export async function startPartner(
   env: TestWorkflowEnvironment,
   taskQueue: string,
   profile: ReturnType<typeof profileFor>,
-): Promise<{ handle: WorkflowHandle; startedAt: number }> {
+): Promise<{ handle: WorkflowHandleWithFirstExecutionRunId; startedAt: number }> {
   // The contract is signed "now" on the test server's clock, so days count exactly.
   const startedAt = profile.contractSignedAt ? Date.parse(profile.contractSignedAt) : await env.currentTimeMs();
   const handle = await env.client.workflow.start(WORKFLOW_TYPE, {
@@ -43,6 +46,21 @@ export async function startPartner(
     args: [{ ...profile, contractSignedAt: new Date(startedAt).toISOString() }, { playbook: DEFAULT_PLAYBOOK }],
   });
   return { handle, startedAt };
+}
+
+/**
+ * The histories of a workflow's runs, from the first through each
+ * continue-as-new, concatenated: what the whole journey cost.
+ */
+export async function fetchRunChain(client: Client, workflowId: string, firstRunId: string): Promise<History[]> {
+  const runs: History[] = [];
+  for (let runId: string | undefined = firstRunId; runId; ) {
+    const history: History = temporal.api.history.v1.History.create(await client.workflow.getHandle(workflowId, runId).fetchHistory());
+    runs.push(history);
+    const last: temporal.api.history.v1.IHistoryEvent | undefined = history.events[history.events.length - 1];
+    runId = last?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+  }
+  return runs;
 }
 
 export async function runHappyPath(env: TestWorkflowEnvironment, segment: Segment, endDay = 130): Promise<JourneyRun> {
@@ -59,7 +77,10 @@ export async function runHappyPath(env: TestWorkflowEnvironment, segment: Segmen
     await driveJourney(env, handle, startedAt, withIds(HAPPY_PATHS[segment], segment));
     await sleepUntilDay(env, startedAt, endDay);
     const state = await stateOf(handle);
-    const history = await handle.fetchHistory();
-    return { workflowId: handle.workflowId, state, history };
+    const runs = await fetchRunChain(env.client, handle.workflowId, handle.firstExecutionRunId);
+    // This worker stops with the journey: a workflow left running on its task queue
+    // would hold the time-skipping server's clock at its next timer.
+    await handle.terminate('journey recorded');
+    return { workflowId: handle.workflowId, state, runs };
   });
 }
