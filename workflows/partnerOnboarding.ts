@@ -77,23 +77,29 @@ export async function partnerOnboarding(profile: PartnerProfile, options: Onboar
 
   const timer = new WakeUpTimer();
   let published = '';
+  let wokeByTimer = false;
 
   for (;;) {
     dirty = false;
     const step = advance(state, Date.now());
     state = step.state;
+    // Status first, in the same workflow task as the deliveries it explains.
+    published = publishSearchAttributes(state, published);
     if (step.requests.length) {
       const results = await Promise.all(step.requests.map((r) => deliver(state, r)));
       for (const result of results) state = recordDelivery(state, result, Date.now());
+      continue; // a delivery can complete a milestone (the welcome e-mail): re-evaluate
     }
-    published = publishSearchAttributes(state, published);
 
     if (isFinished(state)) {
       timer.cancel();
       await condition(allHandlersFinished);
       return toView(state, Date.now());
     }
-    if (shouldContinueAsNew(state) || workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > MAX_HISTORY_EVENTS) {
+    // Continue-as-new at a quiet moment (a timer wake-up, not in reply to an event)
+    // once the domain says a cycle ended, or at once when the history grows long.
+    const { continueAsNewSuggested, historyLength } = workflowInfo();
+    if ((wokeByTimer && shouldContinueAsNew(state)) || continueAsNewSuggested || historyLength > MAX_HISTORY_EVENTS) {
       timer.cancel();
       await condition(allHandlersFinished);
       return continueAsNew<typeof partnerOnboarding>(profile, { carried: markContinuedAsNew(state) });
@@ -101,6 +107,7 @@ export async function partnerOnboarding(profile: PartnerProfile, options: Onboar
     if (dirty) continue; // a signal arrived while delivering: re-evaluate first
     timer.arm(nextWakeAt(state, Date.now()));
     await condition(() => dirty || timer.fired);
+    wokeByTimer = !dirty;
   }
 }
 

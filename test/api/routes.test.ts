@@ -270,7 +270,8 @@ describe('GET /v1/partners/{partnerId}/timeline', () => {
       () => call<Timeline>(api, 'GET', `${path}/timeline`, manager),
       (r) =>
         r.body.entries.some((e) => e.kind === 'notification' && e.status !== 'pending') &&
-        r.body.entries.some((e) => e.kind === 'decision' && e.outcome === 'rejected'),
+        r.body.entries.some((e) => e.kind === 'decision' && e.outcome === 'rejected') &&
+        r.body.entries.some((e) => e.kind === 'status_changed'),
     );
     expect(timeline.status).toBe(200);
     const { entries, runIds } = timeline.body;
