@@ -68,16 +68,17 @@ export async function partnerOnboarding(profile: PartnerProfile, options: Onboar
   }
   let state: DomainState = options.carried ?? initState(parsed.value, options.playbook ?? DEFAULT_PLAYBOOK, Date.now());
   let dirty = true;
+  let wokeByTimer = false;
 
   setHandler(partnerEventSignal, (raw: unknown) => {
     state = applyEvent(state, raw, Date.now());
     dirty = true;
+    wokeByTimer = false;
   });
   setHandler(onboardingStateQuery, () => toView(state, Date.now()));
 
   const timer = new WakeUpTimer();
   let published = '';
-  let wokeByTimer = false;
 
   for (;;) {
     dirty = false;
