@@ -11,14 +11,16 @@
  *
  * Transient faults throw for Temporal to retry; permanent ones come back as
  * `{ status: 'failed', error }` (./errors.ts), so the workflow records them and
- * never fails. Logs carry keys, kinds and counts: no bodies, no addresses.
+ * never fails. Logs carry keys, kinds and counts: no bodies, no addresses;
+ * ./metrics.ts counts the outcomes.
  */
 import path from 'node:path';
-import { log as activityLog } from '@temporalio/activity';
-import type { Logger } from '@temporalio/common';
+import { log as activityLog, metricMeter as activityMetricMeter } from '@temporalio/activity';
+import { noopMetricMeter, type Logger, type MetricMeter } from '@temporalio/common';
 import type { Config } from '../config/env';
 import type { DeliveryInput, DeliveryResult } from '../workflows/notifications';
 import { createEmailSender, outboxTransport, smtpTransport, type MailTransport } from './email';
+import { notificationMetrics } from './metrics';
 import { fileSentLog, type SentLog } from './sentLog';
 import { createSlackSender, fileTransport, slackClient, webApiTransport, type SlackTransport } from './slack';
 
@@ -30,12 +32,15 @@ export interface NotificationDeps {
   config: { from: string; escalationChannel?: string };
   sentLog: SentLog;
   log: Logger;
+  /** The activity context's meter in a worker; none by default. */
+  metrics?: MetricMeter;
 }
 
 export function createActivities(deps: NotificationDeps) {
   const { sentLog, log } = deps;
   const sendEmail = createEmailSender(deps.mailer, deps.config.from, log);
   const sendSlack = createSlackSender(deps.slack, deps.config.escalationChannel);
+  const metrics = notificationMetrics(deps.metrics ?? noopMetricMeter);
 
   async function deliverNotification(input: DeliveryInput): Promise<DeliveryResult> {
     const { request } = input;
@@ -45,15 +50,22 @@ export function createActivities(deps: NotificationDeps) {
     const earlier = await sentLog.find(key);
     if (earlier) {
       log.info('notification already delivered', meta);
+      metrics.duplicate(request);
       return { key: request.key, status: 'sent', providerId: earlier.providerId, duplicate: true };
     }
 
-    const result =
-      request.channel === 'email' ? await sendEmail(input, request, key) : await sendSlack(input, request, key);
+    const sending = request.channel === 'email' ? sendEmail(input, request, key) : sendSlack(input, request, key);
+    const result = await sending.catch((err: unknown) => {
+      metrics.outcome(request, 'error');
+      throw err;
+    });
     if (result.status === 'failed') {
       log.warn('notification failed permanently', { ...meta, error: result.error });
+      metrics.outcome(request, 'failed');
       return result;
     }
+    if (result.duplicate) metrics.duplicate(request);
+    else metrics.outcome(request, 'sent');
     try {
       await sentLog.record({ key, channel: request.channel, providerId: result.providerId, at: new Date().toISOString() });
     } catch (err) {
@@ -88,5 +100,6 @@ export function createActivitiesFromConfig(config: Config, log: Logger = activit
     config: { from: email.from, escalationChannel: slack.escalationChannel },
     sentLog: fileSentLog(path.join(dataDir, 'sent-log')),
     log,
+    metrics: activityMetricMeter,
   });
 }

@@ -27,6 +27,9 @@
  *   recurring_review_reminder  dueAt, cadence
  *   manager_digest             items[]; an item `{ kind, data }` reads as that message's title
  *   offboarded                 reason
+ *   weekly_digest              asOf, indicators[] ({ id, value, unit, target: { op, value }, met }),
+ *                              atRisk[] ({ partnerId, name, phase }), atRiskTotal,
+ *                              topBottleneck ({ milestoneId, phase, partners })
  */
 import type { KnownBlock } from '@slack/web-api';
 import type { NotificationKind } from '../workflows/notifications';
@@ -51,14 +54,23 @@ export interface RenderedSlack {
   blocks: KnownBlock[];
 }
 
+interface List {
+  heading: string;
+  items: string[];
+  numbered?: boolean;
+}
+
 /** One message, before it is rendered for a channel. Plain text throughout. */
 interface Content {
   /** E-mail subject, Slack header. */
   title: string;
   lead: string;
-  list?: { heading: string; items: string[]; numbered?: boolean };
+  /** Each list is left out while it has no items. */
+  lists?: List[];
   link?: { label: string; url: string };
   next?: string;
+  /** Who the message is about, when it is not one partner (e-mail footer, Slack context). */
+  footer?: string;
 }
 
 type Audience = 'partner' | 'team';
@@ -73,7 +85,7 @@ type Versions = Compose | Record<Audience, Compose>;
 
 export function renderEmail(input: TemplateInput): RenderedEmail {
   const content = compose(input, 'partner');
-  const footer = `You receive this e-mail because ${input.partnerName} is onboarding to our partner program.`;
+  const footer = content.footer ?? `You receive this e-mail because ${input.partnerName} is onboarding to our partner program.`;
   return { subject: content.title, text: toText(content, footer), html: toHtml(content, footer) };
 }
 
@@ -139,20 +151,20 @@ const TEMPLATES: Record<NotificationKind, Versions> = {
       `Welcome aboard! Over the next ${f.text('days') ?? '90'} days we take you from signature to your first deal, one small step at a time.`,
       f.text('managerName') && `${f.text('managerName')} is your partner manager and your first contact for anything.`,
     ),
-    list: { heading: 'Your first week', items: f.list('steps', FIRST_WEEK), numbered: true },
+    lists: [{ heading: 'Your first week', items: f.list('steps', FIRST_WEEK), numbered: true }],
     link: f.url('portalUrl', 'Open the partner portal'),
     next: 'Questions? Just reply to this e-mail.',
   }),
   access_overdue: ({ partner, f }) => ({
     title: `${partner}: first-week setup still open`,
     lead: `${f.text('hours') ?? '48'} hours in, ${partner} does not have everything to get started. Our target is portal access within 48 hours.`,
-    list: { heading: 'Still open', items: f.list('missing') },
+    lists: [{ heading: 'Still open', items: f.list('missing') }],
     next: 'Next step: check the portal invite went out and book the kickoff call today.',
   }),
   week2_checkin: ({ partner, f }) => ({
     title: `${partner}: week-2 check-in due`,
     lead: `Time for the end-of-week-2 check-in call with ${partner}.`,
-    list: {
+    lists: [{
       heading: 'Agenda',
       items: [
         'Answer their questions and remove blockers',
@@ -160,7 +172,7 @@ const TEMPLATES: Record<NotificationKind, Versions> = {
         words('Review the accounts they identified', f.list('accounts').length > 0 && `(${f.list('accounts').join(', ')})`),
         'Introduce the product or technical team if useful',
       ],
-    },
+    }],
     next: 'Next step: book the call if it is not in the calendar yet.',
   }),
   milestone_reminder: ({ f }) => {
@@ -191,14 +203,14 @@ const TEMPLATES: Record<NotificationKind, Versions> = {
       f.text('days') && `for ${f.text('days')} days`,
       'despite a reminder.',
     ),
-    list: {
+    lists: [{
       heading: 'Suggested next steps',
       items: [
         'Call them and ask what is in the way',
         'Offer the training fast track or a live Q&A session',
         'Tie the training to a concrete opportunity',
       ],
-    },
+    }],
   }),
   registration_gated: ({ f }) => {
     const opportunity = f.text('opportunityId');
@@ -206,11 +218,11 @@ const TEMPLATES: Record<NotificationKind, Versions> = {
     return {
       title: `Finish ${training} to register ${opportunity ? `opportunity ${opportunity}` : 'opportunities'}`,
       lead: `Thanks for registering ${opportunity ? `opportunity ${opportunity}` : 'an opportunity'}! Deal registration opens once ${training} is complete, so we could not accept it yet.`,
-      list: {
+      lists: [{
         heading: 'Next steps',
         items: [`Complete ${training} (2-3 hours, at your own pace)`, 'Register the opportunity again: nothing is lost'],
         numbered: true,
-      },
+      }],
       next: ASK_US,
     };
   },
@@ -233,7 +245,7 @@ const TEMPLATES: Record<NotificationKind, Versions> = {
   checkpoint_summary: ({ partner, partnerId, f }) => ({
     title: `${partner}: ${phaseName(f)} checkpoint needs a decision`,
     lead: `${partner} reached the end of the ${phaseName(f)} with gaps.`,
-    list: { heading: 'Gaps', items: f.list('gaps') },
+    lists: [{ heading: 'Gaps', items: f.list('gaps') }],
     next: words(
       `Next step: decide to advance, extend or offboard (POST /v1/partners/${partnerId}/decisions).`,
       f.date('decideBy') && `Without a decision by ${f.date('decideBy')} the phase is extended.`,
@@ -245,7 +257,7 @@ const TEMPLATES: Record<NotificationKind, Versions> = {
       `No checkpoint decision arrived, so the ${phaseName(f)} was extended`,
       f.date('until') ? `until ${f.date('until')}.` : 'by default.',
     ),
-    list: { heading: 'Open gaps', items: f.list('gaps') },
+    lists: [{ heading: 'Open gaps', items: f.list('gaps') }],
     next: 'Next step: agree with the partner how to close the gaps.',
   }),
   phase_advanced: ({ partner, f }) => {
@@ -253,7 +265,7 @@ const TEMPLATES: Record<NotificationKind, Versions> = {
     return {
       title: `Next up: the ${phase.name} phase`,
       lead: `Great work, ${partner}! You are now in the ${phase.name} phase. The goal: ${phase.goal}.`,
-      list: { heading: 'What comes next', items: f.list('steps', phase.steps), numbered: true },
+      lists: [{ heading: 'What comes next', items: f.list('steps', phase.steps), numbered: true }],
       next: ASK_US,
     };
   },
@@ -265,17 +277,17 @@ const TEMPLATES: Record<NotificationKind, Versions> = {
       'is at risk of stalling.',
       f.text('managerName') && `Partner manager: ${f.text('managerName')}.`,
     ),
-    list: { heading: 'Why', items: f.list('reasons') },
+    lists: [{ heading: 'Why', items: f.list('reasons') }],
     next: 'Next step: the partner manager calls them this week and agrees a recovery plan.',
   }),
   first_deal_celebration: {
     partner: ({ partner, f }) => ({
       title: 'Congratulations on your first deal!',
       lead: `${partner}, you closed your first deal with us${f.money() ? ` (${f.money()})` : ''}: the milestone that matters most. Thank you!`,
-      list: {
+      lists: [{
         heading: 'Keep the momentum',
         items: ['Register your next two or three opportunities', 'Tell us what helped and what slowed you down'],
-      },
+      }],
     }),
     team: ({ partner, f }) => ({
       title: `:tada: ${partner} closed their first deal`,
@@ -290,19 +302,19 @@ const TEMPLATES: Record<NotificationKind, Versions> = {
         "You are nearly through onboarding. Let's look back at the first months together and plan the next 90 days.",
         f.date('dueAt') && `We would like to meet by ${f.date('dueAt')}.`,
       ),
-      list: {
+      lists: [{
         heading: 'Please bring your thoughts on',
         items: ['What went well?', 'What was confusing or slow?', 'What do you need to scale?'],
-      },
+      }],
       next: 'Your partner manager will send the invitation.',
     }),
     team: ({ partner, f }) => ({
       title: `${partner}: schedule the ${f.text('days') ?? '90'}-day business review`,
       lead: words(`The business review with ${partner} is due`, f.date('dueAt') ? `${f.date('dueAt')}.` : 'now.'),
-      list: {
+      lists: [{
         heading: 'Cover',
         items: ['What went well, what was slow, what they need to scale', 'The joint business plan for the next 90 days'],
-      },
+      }],
       next: 'Next step: send the invitation.',
     }),
   },
@@ -316,14 +328,14 @@ const TEMPLATES: Record<NotificationKind, Versions> = {
     partner: ({ partner }) => ({
       title: `You are fully onboarded, ${partner}!`,
       lead: 'Congratulations: you have completed onboarding. From here on we work together as active partners.',
-      list: {
+      lists: [{
         heading: 'From here',
         items: [
           'Keep registering new opportunities as they come',
           'Join our partner community events',
           'Meet your partner manager for regular business reviews',
         ],
-      },
+      }],
     }),
     team: ({ partner, f }) => ({
       title: `:mortar_board: ${partner} graduated`,
@@ -337,7 +349,7 @@ const TEMPLATES: Record<NotificationKind, Versions> = {
       `The ${f.text('cadence') ?? 'quarterly'} business review with ${partner} is due`,
       f.date('dueAt') ? `${f.date('dueAt')}.` : 'now.',
     ),
-    list: { heading: 'Cover', items: ['Pipeline and revenue since the last review', 'Updates to the joint business plan'] },
+    lists: [{ heading: 'Cover', items: ['Pipeline and revenue since the last review', 'Updates to the joint business plan'] }],
     next: 'Next step: send the invitation.',
   }),
   manager_digest: (ctx) => {
@@ -345,7 +357,7 @@ const TEMPLATES: Record<NotificationKind, Versions> = {
     return {
       title: `${ctx.partner}: daily digest`,
       lead: `${items.length || 'No'} update${items.length === 1 ? '' : 's'} since the last digest.`,
-      list: { heading: 'Updates', items },
+      lists: [{ heading: 'Updates', items }],
     };
   },
   offboarded: ({ partner, f }) => ({
@@ -353,7 +365,68 @@ const TEMPLATES: Record<NotificationKind, Versions> = {
     lead: f.text('reason') ? `Onboarding for ${partner} ended: ${f.text('reason')}.` : `Onboarding for ${partner} ended.`,
     next: 'No further reminders will be sent.',
   }),
+  weekly_digest: ({ f }) => {
+    const shown = f.entries('atRisk').map(atRiskLine).filter((s): s is string => s !== undefined);
+    const total = Math.max(Number(f.text('atRiskTotal') ?? 0), shown.length);
+    const more = total > shown.length ? [`… and ${total - shown.length} more`] : [];
+    const bottleneck = bottleneckLine(f.object('topBottleneck'));
+    return {
+      title: words('Partner program: weekly digest', f.date('asOf') && `of ${f.date('asOf')}`),
+      lead: words(
+        total ? `${total} partner${total === 1 ? ' is' : 's are'} at risk.` : 'No partner is at risk.',
+        bottleneck && `Top bottleneck: ${bottleneck}.`,
+      ),
+      lists: [
+        { heading: 'Indicators', items: f.entries('indicators').map(indicatorLine).filter((s): s is string => s !== undefined) },
+        { heading: 'At risk', items: [...shown, ...more] },
+      ],
+      next: total ? 'Next step: each partner manager agrees a recovery plan with their partner this week.' : undefined,
+      footer: 'Weekly digest of the partner onboarding program',
+    };
+  },
 };
+
+/** `Completion rate: 75% (target > 80%, missed)`; undefined without an id. */
+function indicatorLine(entry: unknown): string | undefined {
+  const o = (entry ?? {}) as Record<string, unknown>;
+  const id = scalar(o.id);
+  if (!id) return undefined;
+  const label = humanize(id.replace(/[A-Z]/g, (ch) => `_${ch.toLowerCase()}`));
+  const unit = scalar(o.unit);
+  const value = typeof o.value === 'number' ? measure(o.value, unit) : 'no data';
+  const { op, value: target } = (o.target ?? {}) as Record<string, unknown>;
+  const detail = [
+    typeof target === 'number' && `target ${[scalar(op), measure(target, unit)].filter(Boolean).join(' ')}`,
+    typeof o.met === 'boolean' && (o.met ? 'met' : 'missed'),
+  ].filter(Boolean);
+  return `${label}: ${value}${detail.length ? ` (${detail.join(', ')})` : ''}`;
+}
+
+/** 0.75 ratio: 75%; 20.5 hours: 20.5 h; 9 days: 9 days. */
+function measure(n: number, unit: string | undefined): string {
+  if (unit === 'ratio') return `${Math.round(n * 100)}%`;
+  const rounded = Math.round(n * 10) / 10;
+  return unit === 'hours' ? `${rounded} h` : unit === 'days' ? `${rounded} days` : String(rounded);
+}
+
+/** `Acme Cloud GmbH (acme-cloud), Activation phase`. */
+function atRiskLine(entry: unknown): string | undefined {
+  const o = (entry ?? {}) as Record<string, unknown>;
+  const id = scalar(o.partnerId);
+  const name = scalar(o.name);
+  const label = name && id && name !== id ? `${name} (${id})` : (name ?? id);
+  const phase = new Fields(o).text('phase');
+  return label && (phase && Object.hasOwn(PHASES, phase) ? `${label}, ${PHASES[phase as Phase].name} phase` : label);
+}
+
+/** `Product training (Foundation phase, 4 partners)` from `{ milestoneId, phase, partners }`. */
+function bottleneckLine(b: Record<string, unknown>): string | undefined {
+  const label = item(b.milestoneId);
+  const f = new Fields(b);
+  const partners = f.text('partners');
+  const detail = [phaseOf(f) && phaseName(f), partners && `${partners} partner${partners === '1' ? '' : 's'}`].filter(Boolean);
+  return label && (detail.length ? `${label} (${detail.join(', ')})` : label);
+}
 
 /** A buffered ping `{ kind, data }` reads as that message's title; anything else as a list item. */
 function digestLine(entry: unknown, ctx: Ctx): string | undefined {
@@ -408,6 +481,11 @@ class Fields {
   /** A title, or an id such as `portal_access` made readable. */
   title(name: string): string | undefined {
     return item(this.data[name]);
+  }
+
+  object(name: string): Record<string, unknown> {
+    const value = this.data[name];
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
   }
 
   entries(name: string): unknown[] {
@@ -470,11 +548,15 @@ function humanize(id: string): string {
 // Rendering
 // ---------------------------------------------------------------------------
 
+function filled(c: Content): List[] {
+  return (c.lists ?? []).filter((l) => l.items.length > 0);
+}
+
 function toText(c: Content, footer: string): string {
   const parts = [c.lead];
-  if (c.list?.items.length) {
-    const lines = c.list.items.map((it, i) => `${c.list?.numbered ? `${i + 1}.` : '-'} ${it}`);
-    parts.push(`${c.list.heading}:\n${lines.join('\n')}`);
+  for (const list of filled(c)) {
+    const lines = list.items.map((it, i) => `${list.numbered ? `${i + 1}.` : '-'} ${it}`);
+    parts.push(`${list.heading}:\n${lines.join('\n')}`);
   }
   if (c.link) parts.push(`${c.link.label}: ${c.link.url}`);
   if (c.next) parts.push(c.next);
@@ -484,10 +566,10 @@ function toText(c: Content, footer: string): string {
 
 function toHtml(c: Content, footer: string): string {
   const body = [`<h1 style="font-size:20px;margin:0 0 16px">${html(c.title)}</h1>`, `<p>${html(c.lead)}</p>`];
-  if (c.list?.items.length) {
-    const tag = c.list.numbered ? 'ol' : 'ul';
-    body.push(`<p><strong>${html(c.list.heading)}</strong></p>`);
-    body.push(`<${tag}>${c.list.items.map((it) => `<li>${html(it)}</li>`).join('')}</${tag}>`);
+  for (const list of filled(c)) {
+    const tag = list.numbered ? 'ol' : 'ul';
+    body.push(`<p><strong>${html(list.heading)}</strong></p>`);
+    body.push(`<${tag}>${list.items.map((it) => `<li>${html(it)}</li>`).join('')}</${tag}>`);
   }
   if (c.link) body.push(`<p><a href="${html(c.link.url)}">${html(c.link.label)}</a></p>`);
   if (c.next) body.push(`<p>${html(c.next)}</p>`);
@@ -506,13 +588,13 @@ function toBlocks(c: Content, input: TemplateInput): KnownBlock[] {
     { type: 'header', text: { type: 'plain_text', text: clip(c.title, 150), emoji: true } },
     section(mrkdwn(c.lead)),
   ];
-  if (c.list?.items.length) {
-    const lines = c.list.items.map((it, i) => `${c.list?.numbered ? `${i + 1}.` : '•'} ${mrkdwn(it)}`);
-    blocks.push(section(`*${mrkdwn(c.list.heading)}*\n${lines.join('\n')}`));
+  for (const list of filled(c)) {
+    const lines = list.items.map((it, i) => `${list.numbered ? `${i + 1}.` : '•'} ${mrkdwn(it)}`);
+    blocks.push(section(`*${mrkdwn(list.heading)}*\n${lines.join('\n')}`));
   }
   if (c.link) blocks.push(section(`<${c.link.url}|${mrkdwn(c.link.label)}>`));
   if (c.next) blocks.push(section(mrkdwn(c.next)));
-  const footer = `Partner \`${mrkdwn(input.partnerId)}\` · ${input.kind}`;
+  const footer = `${c.footer ? mrkdwn(c.footer) : `Partner \`${mrkdwn(input.partnerId)}\``} · ${input.kind}`;
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: footer }] });
   return blocks;
 }

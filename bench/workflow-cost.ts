@@ -7,7 +7,7 @@
  *
  * Billable actions (Temporal Cloud): each run's start (a continue-as-new starts a
  * run), each signal, each timer started, each activity scheduled, each
- * search-attribute upsert. Queries are billed too but leave no history; the
+ * search-attribute or memo upsert. Queries are billed too but leave no history; the
  * list and report endpoints read visibility instead of querying workflows.
  */
 import { Worker } from '@temporalio/worker';
@@ -23,6 +23,7 @@ const BILLABLE: Record<string, number[]> = {
   timers: [T.EVENT_TYPE_TIMER_STARTED],
   activities: [T.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED],
   upserts: [T.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES],
+  memoUpserts: [T.EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED],
   continueAsNew: [T.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW],
 };
 

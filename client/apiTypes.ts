@@ -14,9 +14,10 @@ import {
   Segment,
   type OnboardingState as ContractState,
 } from '../workflows/types';
+import { REPORT_MEMO_KEY } from '../workflows/report';
 
-/** Memo keys written at start; list summaries read them back from visibility. */
-export const MEMO_KEYS = { partnerId: 'partnerId', name: 'name', profileHash: 'profileHash' } as const;
+/** Memo keys written at start; list summaries and reports read them back from visibility. */
+export const MEMO_KEYS = { partnerId: 'partnerId', name: 'name', profileHash: 'profileHash', report: REPORT_MEMO_KEY } as const;
 
 const iso = z.string().describe('ISO-8601 date-time');
 const isoOrNull = iso.nullable();
@@ -132,6 +133,17 @@ export const ListQuery = z.object({
 });
 export type ListQuery = z.infer<typeof ListQuery>;
 
+export const ReportQuery = z.object({
+  segment: Segment.optional(),
+  manager: z.email({ message: 'must be an e-mail address' }).optional(),
+  startMonth: z
+    .string()
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, { message: 'must be a month as YYYY-MM, e.g. 2026-11' })
+    .optional()
+    .describe('only partners whose contract was signed in this month (UTC)'),
+});
+export type ReportQuery = z.infer<typeof ReportQuery>;
+
 // ---------------------------------------------------------------------------
 // Results
 // ---------------------------------------------------------------------------
@@ -245,3 +257,73 @@ export const ApiError = z.object({
   requestId: z.string(),
 });
 export type ApiError = z.infer<typeof ApiError>;
+
+// ---------------------------------------------------------------------------
+// The onboarding report (GET /v1/reports/onboarding), aggregated from the
+// partners' `report` memos in visibility
+// ---------------------------------------------------------------------------
+
+const Target = z.object({ op: z.enum(['<', '>']), value: z.number() });
+
+export const Indicator = z.object({
+  value: z.number().nullable().describe('null when no partner contributes yet'),
+  unit: z.enum(['hours', 'days', 'ratio', 'score']),
+  target: Target.nullable().describe("the seed's target; null when there is none to compare with"),
+  met: z.boolean().nullable().describe('value compared with the target; null without a value or a target'),
+  n: z.number().int().describe('partners (or opportunities) the value is computed from'),
+});
+export type Indicator = z.infer<typeof Indicator>;
+
+export const LeadingIndicator = Indicator.extend({
+  p90: z.number().nullable(),
+  shareMeetingTarget: z
+    .number()
+    .nullable()
+    .describe('reached within the target, among partners who reached it or are already past the target without it'),
+});
+export type LeadingIndicator = z.infer<typeof LeadingIndicator>;
+
+const MilestoneCount = z.object({ milestoneId: z.string(), partners: z.number().int() });
+
+export const OnboardingReport = z.object({
+  generatedAt: iso,
+  filter: ReportQuery,
+  partners: z.number().int().describe('partners with a report summary in visibility'),
+  unprojected: z.number().int().describe('onboardings listed without a (valid) report summary, e.g. not yet published'),
+  byPhase: z.record(LifecyclePhase, z.number().int()),
+  byHealth: z.record(Health, z.number().int()),
+  leading: z.object({
+    timeToPortalAccessHours: LeadingIndicator,
+    timeToFirstTrainingDays: LeadingIndicator,
+    timeToFirstRegistrationDays: LeadingIndicator,
+    timeToFirstEngagementDays: LeadingIndicator,
+  }),
+  lagging: z.object({
+    completionRate: Indicator,
+    activationRate: Indicator,
+    timeToFirstDealDays: Indicator,
+    satisfaction: Indicator,
+  }),
+  quality: z.object({
+    certificationFirstAttemptPassRate: Indicator,
+    opportunityQualificationRate: Indicator,
+    dealCycleDays: Indicator,
+  }),
+  funnel: z.array(
+    z.object({
+      phase: Phase,
+      current: z.number().int().describe('partners in this phase now'),
+      stalls: z.array(MilestoneCount).describe('milestones overdue now or completed late, most frequent first'),
+    }),
+  ),
+  topBottleneck: MilestoneCount.extend({ phase: Phase }).nullable(),
+  atRisk: z.object({
+    total: z.number().int(),
+    partners: z.array(z.object({ partnerId: z.string(), name: z.string().nullable(), manager: z.string(), phase: LifecyclePhase })),
+  }),
+  source: z.object({
+    pages: z.number().int().describe('ListWorkflowExecutions pages read'),
+    memoBytes: z.number().int().describe('report memo bytes decoded'),
+  }),
+});
+export type OnboardingReport = z.infer<typeof OnboardingReport>;

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Playbook } from '../config/playbook';
+import { initState, reportSummary } from '../workflows/domain';
 import {
   SA_HEALTH,
   SA_MANAGER,
@@ -61,13 +62,21 @@ export async function startOnboarding(client: Client, options: OnboardingClientO
   const profile = parsed.value;
   const workflowId = onboardingWorkflowId(profile.partnerId);
   const hash = profileHash(profile);
+  // The report summary the workflow would publish now: the partner is in reports from the start, at no action.
+  const now = Date.now();
+  const report = reportSummary(initState(profile, options.playbook, now), now);
   try {
     const handle = await client.workflow.start<typeof partnerOnboarding>(WORKFLOW_TYPE, {
       workflowId,
       taskQueue: options.taskQueue,
       args: [profile, { playbook: options.playbook }],
       workflowIdConflictPolicy: 'FAIL',
-      memo: { [MEMO_KEYS.partnerId]: profile.partnerId, [MEMO_KEYS.name]: profile.name, [MEMO_KEYS.profileHash]: hash },
+      memo: {
+        [MEMO_KEYS.partnerId]: profile.partnerId,
+        [MEMO_KEYS.name]: profile.name,
+        [MEMO_KEYS.profileHash]: hash,
+        [MEMO_KEYS.report]: report,
+      },
       typedSearchAttributes: [
         { key: SA_PHASE, value: 'foundation' },
         { key: SA_SEGMENT, value: profile.segment },

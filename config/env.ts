@@ -28,6 +28,9 @@ const url = (protocols: string[]) =>
     { message: `must be a URL (${protocols.join(' or ')})` },
   );
 
+/** Mondays 08:00 UTC. */
+export const DEFAULT_DIGEST_CRON = '0 8 * * 1';
+
 export const API_ROLES = ['ops', 'system', 'manager'] as const;
 export type ApiRole = (typeof API_ROLES)[number];
 export interface ApiKey {
@@ -52,6 +55,13 @@ const apiKeys = z.string().transform((value, ctx): ApiKey[] => {
   }
   return out;
 });
+
+/** What Temporal's ScheduleSpec takes: 5-7 fields or an @shorthand, optionally after CRON_TZ= or TZ=. */
+const cron = z
+  .string()
+  .regex(/^((CRON_)?TZ=\S+\s+)?(@\w+(\s+\S+)?|(\S+\s+){4,6}\S+)(\s*#.*)?$/, {
+    message: 'must be a cron expression, e.g. "0 8 * * 1" (Mondays 08:00 UTC) or "@every 2s"',
+  });
 
 const optional = <T extends z.ZodTypeAny>(schema: T) =>
   z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
@@ -81,7 +91,9 @@ export const EnvSchema = z.object({
   PLAYBOOK_PATH: optional(z.string().min(1)),
   DATA_DIR: optional(z.string().min(1)),
   PROGRAM_LEAD_EMAIL: optional(z.email({ message: 'must be an e-mail address' })),
+  METRICS_HOST: optional(z.string().min(1)),
   METRICS_PORT: optional(port),
+  DIGEST_CRON: optional(cron),
   LOG_LEVEL: optional(z.enum(['debug', 'info', 'warn', 'error'])),
   ONBOARDING_API_URL: optional(url(['http:', 'https:'])),
   ONBOARDING_API_KEY: optional(z.string().min(1)),
@@ -105,7 +117,10 @@ export interface Config {
   slack: { token?: string; apiUrl?: string; escalationChannel?: string };
   playbookPath?: string;
   dataDir: string;
-  metricsPort?: number;
+  /** The worker's Prometheus endpoint (METRICS_HOST:METRICS_PORT); off without a port. */
+  metrics: { host: string; port?: number };
+  /** When the weekly digest schedule fires. */
+  digest: { cron: string };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   cli: { apiUrl: string; apiKey?: string };
 }
@@ -158,7 +173,8 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     slack: { token: e.SLACK_BOT_TOKEN, apiUrl: e.SLACK_API_URL, escalationChannel: e.SLACK_ESCALATION_CHANNEL },
     playbookPath: e.PLAYBOOK_PATH,
     dataDir,
-    metricsPort: e.METRICS_PORT,
+    metrics: { host: e.METRICS_HOST ?? '127.0.0.1', port: e.METRICS_PORT },
+    digest: { cron: e.DIGEST_CRON ?? DEFAULT_DIGEST_CRON },
     logLevel: e.LOG_LEVEL ?? 'info',
     cli: { apiUrl: e.ONBOARDING_API_URL ?? 'http://127.0.0.1:3000', apiKey: e.ONBOARDING_API_KEY },
   };

@@ -4,12 +4,15 @@
  */
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Activities } from '../activities';
+import type { ReportActivities } from '../activities/reports';
 
 export interface OnboardingWorkerOptions {
   connection: NativeConnection;
   namespace?: string;
   taskQueue: string;
   activities: Activities;
+  /** For the weeklyDigest workflow, which every worker may be given to run. */
+  reportActivities: ReportActivities;
   /** A prebuilt bundle (tests bundle once per file); otherwise bundled from source at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** How long in-flight activities may finish on shutdown before they are cancelled. */
@@ -23,7 +26,7 @@ export function createOnboardingWorker(opts: OnboardingWorkerOptions): Promise<W
     connection: opts.connection,
     namespace: opts.namespace ?? 'default',
     taskQueue: opts.taskQueue,
-    activities: opts.activities,
+    activities: { ...opts.activities, ...opts.reportActivities },
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     // Notifications are short; give them time to finish so a restart does not cut one in half.
     shutdownGraceTime: opts.shutdownGraceTime ?? '10 seconds',

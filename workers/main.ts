@@ -7,10 +7,12 @@
 import { Runtime } from '@temporalio/worker';
 import { createApiServer } from '../client/api';
 import { connectClient } from '../client/connection';
+import { createReportsProvider } from '../client/reports';
 import { loadConfigOrExit } from '../config/env';
 import { loadPlaybookOrExit } from '../config/loadPlaybook';
 import { startDevServer, type DevServer } from './devServer';
 import { createLogger } from './logger';
+import { runtimeOptions } from './runtime';
 import { MissingBinaryError } from './temporalBinaries';
 import { runWorker } from './worker';
 
@@ -18,7 +20,7 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const playbook = loadPlaybookOrExit(config.playbookPath);
   const log = createLogger('main', config.logLevel);
-  Runtime.install({ shutdownSignals: [] });
+  Runtime.install(runtimeOptions(config));
 
   let devServer: DevServer | undefined;
   let address = config.temporal.address;
@@ -32,7 +34,7 @@ async function main(): Promise<void> {
   const stopWorker = new AbortController();
   const worker = runWorker(config, address, stopWorker.signal);
   const client = await connectClient(config, address);
-  const api = await createApiServer({ client, config, playbook });
+  const api = await createApiServer({ client, config, playbook, reports: createReportsProvider(client) });
   await api.listen({ host: config.http.host, port: config.http.port });
   log.info('ready', { api: `http://${config.http.host}:${config.http.port}`, temporalUi: devServer?.uiUrl });
 

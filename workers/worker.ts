@@ -1,24 +1,34 @@
 /**
  * `npm run worker`: one onboarding worker against TEMPORAL_ADDRESS. Run several
  * to scale out; SIGINT/SIGTERM drain it (in-flight notifications get the grace time).
+ * At start each worker creates or updates the weekly digest schedule (`npm start`
+ * runs its worker through `runWorker` too).
  */
+import { Client } from '@temporalio/client';
 import { Runtime } from '@temporalio/worker';
 import { createActivitiesFromConfig } from '../activities';
+import { createReportActivities } from '../activities/reports';
 import { loadConfigOrExit, type Config } from '../config/env';
 import { connectNative } from '../client/connection';
 import { createOnboardingWorker } from './createWorker';
-import { createLogger } from './logger';
+import { ensureDigestSchedule } from './digestSchedule';
+import { createLogger, type Logger } from './logger';
+import { runtimeOptions } from './runtime';
 
 export async function runWorker(config: Config, address: string, signal: AbortSignal): Promise<void> {
   const log = createLogger('worker', config.logLevel);
   const connection = await connectNative(config, address);
   try {
+    const client = new Client({ connection, namespace: config.temporal.namespace });
     const worker = await createOnboardingWorker({
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       activities: createActivitiesFromConfig(config),
+      reportActivities: createReportActivities({ client }),
     });
+    // Alongside polling: the schedule is not worth a delayed start.
+    void scheduleDigest(client, config, log);
     signal.addEventListener('abort', () => worker.shutdown(), { once: true });
     log.info('worker running', { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace });
     await worker.run();
@@ -28,13 +38,24 @@ export async function runWorker(config: Config, address: string, signal: AbortSi
   }
 }
 
+/** A schedule that cannot be written is logged, not fatal: onboardings do not depend on it. */
+async function scheduleDigest(client: Client, config: Config, log: Logger): Promise<void> {
+  const options = { taskQueue: config.temporal.taskQueue, cron: config.digest.cron, programLeadEmail: config.email.programLead };
+  try {
+    const outcome = await ensureDigestSchedule(client, options);
+    log.info(`weekly digest schedule ${outcome}`, { cron: options.cron, programLead: Boolean(options.programLeadEmail) });
+  } catch (err) {
+    log.error('weekly digest schedule not written; onboardings run on without it', { error: (err as Error).message });
+  }
+}
+
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   if (!config.temporal.address) {
     process.stderr.write('config error: TEMPORAL_ADDRESS: required for `npm run worker` (use `npm start` for the embedded dev server)\n');
     process.exit(2);
   }
-  Runtime.install({ shutdownSignals: [] });
+  Runtime.install(runtimeOptions(config));
   const stop = new AbortController();
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => stop.abort());
   await runWorker(config, config.temporal.address, stop.signal);

@@ -1,3 +1,5 @@
 /** The workflow bundle's entry point: every workflow the worker registers. */
 export { partnerOnboarding } from './partnerOnboarding';
 export type { OnboardingOptions } from './partnerOnboarding';
+export { weeklyDigest } from './weeklyDigest';
+export type { WeeklyDigestInput, WeeklyDigestResult } from './weeklyDigest';

@@ -26,6 +26,7 @@ export const NOTIFICATION_KINDS = [
   'recurring_review_reminder', // Slack to manager: quarterly (monthly for strategic) review due
   'manager_digest', // Slack to manager: daily digest of buffered pings (digest managers)
   'offboarded', // Slack to manager
+  'weekly_digest', // Slack to escalation channel + e-mail to the program lead: the program's weekly digest
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 

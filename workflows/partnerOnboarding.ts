@@ -5,7 +5,7 @@
  *   - answers `onboardingState` queries,
  *   - asks the domain what is due, delivers it through one activity, records the result,
  *   - keeps ONE timer for the next due moment (re-armed only when that moment changes),
- *   - keeps its search attributes current, and
+ *   - keeps its search attributes and its report summary (memo `report`) current, and
  *   - continues-as-new to keep its history bounded over years.
  */
 import {
@@ -14,13 +14,12 @@ import {
   CancellationScope,
   allHandlersFinished,
   condition,
-  continueAsNew,
   isCancellation,
   log,
+  makeContinueAsNewFunc,
   proxyActivities,
   setHandler,
   sleep,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
@@ -34,14 +33,14 @@ import {
   markContinuedAsNew,
   nextWakeAt,
   recordDelivery,
-  searchAttributes,
   shouldContinueAsNew,
   toView,
   type DomainState,
 } from './domain';
-import { SA_HEALTH, SA_MANAGER, SA_PHASE, SA_SEGMENT, onboardingStateQuery, partnerEventSignal } from './messages';
+import { onboardingStateQuery, partnerEventSignal } from './messages';
 import type { DeliveryResult, NotificationRequest } from './notifications';
 import { parseProfile, type OnboardingState, type PartnerProfile } from './types';
+import { VisibilityPublisher } from './visibility';
 
 export interface OnboardingOptions {
   /** The playbook to pin; the default playbook when absent. */
@@ -78,14 +77,15 @@ export async function partnerOnboarding(profile: PartnerProfile, options: Onboar
   setHandler(onboardingStateQuery, () => toView(state, Date.now()));
 
   const timer = new WakeUpTimer();
-  let published = '';
+  const visibility = new VisibilityPublisher();
 
   for (;;) {
     dirty = false;
     const step = advance(state, Date.now());
     state = step.state;
-    // Status first, in the same workflow task as the deliveries it explains.
-    published = publishSearchAttributes(state, published);
+    // Status first, in the same workflow task as the deliveries it explains. The report
+    // rides along with a status change, the run's first task or a timer wake-up: never a bare signal.
+    visibility.publish(state, wokeByTimer);
     if (step.requests.length) {
       const results = await Promise.all(step.requests.map((r) => deliver(state, r)));
       for (const result of results) state = recordDelivery(state, result, Date.now());
@@ -93,6 +93,7 @@ export async function partnerOnboarding(profile: PartnerProfile, options: Onboar
     }
 
     if (isFinished(state)) {
+      visibility.publishReport(state);
       timer.cancel();
       await condition(allHandlersFinished);
       return toView(state, Date.now());
@@ -101,9 +102,12 @@ export async function partnerOnboarding(profile: PartnerProfile, options: Onboar
     // once the domain says a cycle ended, or at once when the history grows long.
     const { continueAsNewSuggested, historyLength } = workflowInfo();
     if ((wokeByTimer && shouldContinueAsNew(state)) || continueAsNewSuggested || historyLength > MAX_HISTORY_EVENTS) {
+      visibility.publishReport(state);
       timer.cancel();
       await condition(allHandlersFinished);
-      return continueAsNew<typeof partnerOnboarding>(profile, { carried: markContinuedAsNew(state) });
+      // The memo (the report included) goes along explicitly: not every server copies it.
+      const next = makeContinueAsNewFunc<typeof partnerOnboarding>({ memo: workflowInfo().memo });
+      return next(profile, { carried: markContinuedAsNew(state) });
     }
     if (dirty) continue; // a signal arrived while delivering: re-evaluate first
     timer.arm(nextWakeAt(state, Date.now()));
@@ -130,22 +134,6 @@ async function deliver(state: DomainState, request: NotificationRequest): Promis
     }
     throw err;
   }
-}
-
-/** Upserts the search attributes that changed; returns the new fingerprint. */
-function publishSearchAttributes(state: DomainState, previous: string): string {
-  const sa = searchAttributes(state, Date.now());
-  const fingerprint = `${sa.phase}|${sa.segment}|${sa.manager}|${sa.health}`;
-  if (fingerprint === previous) return previous;
-  const current = workflowInfo().typedSearchAttributes;
-  const updates = [
-    { key: SA_PHASE, value: sa.phase },
-    { key: SA_SEGMENT, value: sa.segment },
-    { key: SA_MANAGER, value: sa.manager },
-    { key: SA_HEALTH, value: sa.health },
-  ].filter(({ key, value }) => current.get(key) !== value);
-  if (updates.length) upsertSearchAttributes(updates.map(({ key, value }) => ({ key, value })));
-  return fingerprint;
 }
 
 /**

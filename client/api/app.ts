@@ -11,6 +11,7 @@ import type { Playbook } from '../../config/playbook';
 import { OnboardingClient } from '../onboardingClient';
 import { Authenticator, assertSafeBinding } from './auth';
 import { HttpError, toHttpError } from './errors';
+import { createApiMetrics } from './metrics';
 import { buildOpenApi } from './openapi';
 import type { ReportsProvider, RouteContext } from './route';
 import { ROUTES } from './routes';
@@ -77,6 +78,10 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
+  const metrics = createApiMetrics();
+  app.addHook('onResponse', async (req, reply) => {
+    metrics.observe({ method: req.method, route: req.routeOptions.url, body: req.body }, reply.statusCode, reply.elapsedTime / 1000);
+  });
   app.setErrorHandler((err, req, reply) => {
     const known = toHttpError(err);
     if (!known) req.log.error({ err }, 'request failed');
@@ -94,6 +99,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
     onboarding: new OnboardingClient(options.client, { taskQueue: config.temporal.taskQueue, playbook: options.playbook }),
     reports: options.reports,
     openapi: buildOpenApi(ROUTES),
+    metrics,
   };
   for (const route of ROUTES) {
     app.route({
@@ -102,9 +108,10 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
       onRequest: async (req) => auth.checkBearer(req, route.access),
       preHandler: async (req) => auth.checkSignature(req, route.access, req.rawBody ?? ''),
       handler: async (req, reply) => {
-        const { status, body } = await options.client.connection.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, () =>
+        const { status, body, contentType } = await options.client.connection.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, () =>
           route.run({ params: req.params, query: req.query, body: req.body }, ctx),
         );
+        if (contentType) reply.type(contentType);
         return reply.code(status).send(body);
       },
     });

@@ -63,7 +63,9 @@ function responses(route: RouteDoc): Record<string, JsonSchema> {
       status,
       {
         description: doc.description,
-        content: { 'application/json': { schema: doc.schema ? ref(doc.schema) : { type: 'object' } } },
+        content: doc.contentType
+          ? { [doc.contentType]: { schema: { type: 'string' } } }
+          : { 'application/json': { schema: doc.schema ? ref(doc.schema) : { type: 'object' } } },
       },
     ]),
   );

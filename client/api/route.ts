@@ -6,8 +6,10 @@ import type { z } from 'zod';
 import type { FieldError } from '../../workflows/types';
 import { InvalidInputError } from '../errors';
 import type { OnboardingClient } from '../onboardingClient';
+import type { ReportQuery } from '../apiTypes';
 import type { Access } from './auth';
-import type { ReportQuery, SchemaName } from './schemas';
+import type { ApiMetrics } from './metrics';
+import type { SchemaName } from './schemas';
 import { parseOrThrow } from './validation';
 
 /** Builds the program's indicators for GET /v1/reports/onboarding; injected (see createApiServer). */
@@ -17,16 +19,21 @@ export interface RouteContext {
   onboarding: OnboardingClient;
   reports?: ReportsProvider;
   openapi: object;
+  metrics: ApiMetrics;
 }
 
 export interface Reply {
   status: number;
   body: unknown;
+  /** Default: JSON. */
+  contentType?: string;
 }
 
 export interface ResponseDoc {
   description: string;
   schema?: SchemaName;
+  /** A text response (e.g. the Prometheus exposition format) instead of JSON. */
+  contentType?: string;
 }
 
 export interface RouteDoc {

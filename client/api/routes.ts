@@ -4,10 +4,10 @@
  * read; decisions are for managers and ops.
  */
 import { PartnerProfile } from '../../workflows/types';
-import { DecisionRequest, ListQuery, PartnerIdParam } from '../apiTypes';
+import { DecisionRequest, ListQuery, PartnerIdParam, ReportQuery } from '../apiTypes';
 import { HttpError } from './errors';
+import { PROMETHEUS_CONTENT_TYPE } from './metrics';
 import { defineRoute, type ApiRoute } from './route';
-import { ReportQuery } from './schemas';
 import { parseEventBatch, parseOrThrow } from './validation';
 
 const NOT_FOUND = { description: 'no onboarding for this partner (or it has ended)', schema: 'ApiError' } as const;
@@ -130,6 +130,23 @@ export const ROUTES: ApiRoute[] = [
       const health = await onboarding.health();
       return { status: health.status === 'ok' ? 200 : 503, body: health };
     },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/metrics',
+    operationId: 'metrics',
+    summary: "The API's Prometheus metrics",
+    description:
+      'Requests and latency by route template and status, partner events accepted and rejected. Public like /healthz: ' +
+      'the labels are route templates and status codes, never partner ids or addresses. The worker exports its own ' +
+      'metrics on METRICS_HOST:METRICS_PORT (docs/operations.md).',
+    access: 'public',
+    responses: { 200: { description: 'the Prometheus text exposition format', contentType: PROMETHEUS_CONTENT_TYPE } },
+    handle: async (_input, { metrics }) => ({
+      status: 200,
+      body: await metrics.registry.metrics(),
+      contentType: metrics.registry.contentType,
+    }),
   }),
   defineRoute({
     method: 'GET',

@@ -5,6 +5,7 @@
 import { loadConfigOrExit } from '../../config/env';
 import { loadPlaybookOrExit } from '../../config/loadPlaybook';
 import { connectClient } from '../connection';
+import { createReportsProvider } from '../reports';
 import { createApiServer } from './app';
 import { assertSafeBinding } from './auth';
 
@@ -25,7 +26,7 @@ export async function main(): Promise<void> {
   }
   const playbook = loadPlaybookOrExit(config.playbookPath);
   const client = await connectClient(config);
-  const app = await createApiServer({ client, config, playbook });
+  const app = await createApiServer({ client, config, playbook, reports: createReportsProvider(client) });
   await app.listen({ host: config.http.host, port: config.http.port });
 
   const shutdown = async (signal: NodeJS.Signals) => {

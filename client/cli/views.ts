@@ -1,8 +1,9 @@
-/** The commands that read: status, list, timeline, report. */
+/** The commands that read: status, list, timeline, report (rendered by ./reportView). */
 import type { OnboardingState } from '../../workflows/types';
-import type { PartnerPage, Timeline, TimelineEntry } from '../apiTypes';
+import type { OnboardingReport, PartnerPage, Timeline, TimelineEntry } from '../apiTypes';
 import { stringOption, usageError, type Command, type OptionValues } from './command';
-import { csv, day, fields, table, when, type Cell } from './format';
+import { csv, day, fields, table, when } from './format';
+import { INDICATOR_COLUMNS, indicatorRows, renderReport } from './reportView';
 
 const partnerPath = (partnerId: string, rest = '') => `/v1/partners/${encodeURIComponent(partnerId)}${rest}`;
 
@@ -124,14 +125,6 @@ export const timeline: Command = {
   },
 };
 
-/** Flattens a report into `path, value` rows: nested objects by dotted keys, arrays by index. */
-function flatten(value: unknown, prefix = ''): [string, Cell][] {
-  if (value !== null && typeof value === 'object') {
-    return Object.entries(value).flatMap(([k, v]) => flatten(v, prefix ? `${prefix}.${k}` : k));
-  }
-  return [[prefix, value as Cell]];
-}
-
 export const report: Command = {
   name: 'report',
   summary: "The program's indicators (leading, lagging, quality) and where partners stall.",
@@ -139,13 +132,14 @@ export const report: Command = {
   options: {
     segment: { type: 'string', value: 'segment', description: 'only this segment' },
     manager: { type: 'string', value: 'email', description: "only this manager's partners" },
-    csv: { type: 'boolean', description: 'print CSV (indicator,value)' },
+    'start-month': { type: 'string', value: 'YYYY-MM', description: 'only partners whose contract was signed in this month' },
+    csv: { type: 'boolean', description: 'print the indicators as CSV' },
   },
   async run({ values }, { api, json, out }) {
     if (json && values.csv) throw usageError('give --json or --csv, not both');
-    const result = await api.request<unknown>('GET', `/v1/reports/onboarding${queryString(values, { segment: 'segment', manager: 'manager' })}`);
+    const query = queryString(values, { segment: 'segment', manager: 'manager', 'start-month': 'startMonth' });
+    const result = await api.request<OnboardingReport>('GET', `/v1/reports/onboarding${query}`);
     if (json) return out(JSON.stringify(result, null, 2));
-    const rows = flatten(result);
-    out(values.csv ? csv(['indicator', 'value'], rows) : table(['indicator', 'value'], rows));
+    out(values.csv ? csv(INDICATOR_COLUMNS, indicatorRows(result)) : renderReport(result));
   },
 };

@@ -81,6 +81,30 @@ describe('templates', () => {
     expect(blocks).toContain('• A plain update\\n• Acme Cloud GmbH: a registered opportunity waits for an answer');
   });
 
+  test('the weekly digest: indicators against targets, partners at risk (and how many more), the top bottleneck', () => {
+    const digest = {
+      asOf: '2026-12-07T08:00:00.000Z',
+      indicators: [
+        { id: 'timeToPortalAccessHours', value: 20.5, unit: 'hours', target: { op: '<', value: 48 }, met: true },
+        { id: 'completionRate', value: 0.75, unit: 'ratio', target: { op: '>', value: 0.8 }, met: false },
+        { id: 'satisfaction', value: null, unit: 'score', target: null, met: null },
+      ],
+      atRisk: [{ partnerId: 'acme-cloud', name: 'Acme Cloud GmbH', manager: 'dana@vendor.example', phase: 'activation' }],
+      atRiskTotal: 3,
+      topBottleneck: { phase: 'foundation', milestoneId: 'product_training', partners: 4 },
+    };
+    const email = renderEmail({ kind: 'weekly_digest', partnerId: 'program', partnerName: 'Partner program', data: digest });
+    expect(email.subject).toBe('Partner program: weekly digest of Mon, 7 Dec 2026');
+    expect(email.text).toContain('3 partners are at risk. Top bottleneck: Product training (Foundation phase, 4 partners).');
+    expect(email.text).toContain(
+      'Indicators:\n- Time to portal access hours: 20.5 h (target < 48 h, met)\n- Completion rate: 75% (target > 80%, missed)\n- Satisfaction: no data',
+    );
+    expect(email.text).toContain('At risk:\n- Acme Cloud GmbH (acme-cloud), Activation phase\n- … and 2 more');
+    expect(email.text).not.toContain('is onboarding to our partner program');
+    const slack = renderSlack({ kind: 'weekly_digest', partnerId: 'program', partnerName: 'Partner program', data: digest });
+    expect(JSON.stringify(slack.blocks.at(-1))).toContain('Weekly digest of the partner onboarding program · weekly_digest');
+  });
+
   test('HTML escapes every value; only http(s) links are rendered', () => {
     const email = renderEmail(input('welcome', { managerName: '<img src=x onerror=alert(1)>', portalUrl: 'javascript:alert(1)' }, 'A&B "Co"'));
     expect(email.html).not.toMatch(/<img|javascript:/);

@@ -10,6 +10,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { createActivitiesFromConfig } from '../../activities';
+import { createReportActivities } from '../../activities/reports';
 import { createApiServer, type ApiServerOptions } from '../../client/api';
 import { parseConfig, type Config } from '../../config/env';
 import { DEFAULT_PLAYBOOK } from '../../config/defaultPlaybook';
@@ -58,6 +59,7 @@ export async function startHarness(): Promise<Harness> {
     namespace: env.namespace ?? 'default',
     taskQueue,
     activities: createActivitiesFromConfig(parseConfig(baseEnv)),
+    reportActivities: createReportActivities({ client: env.client }),
     workflowBundle: await workflowBundle(),
     shutdownGraceTime: '1 second',
   });

@@ -405,6 +405,7 @@ describe('GET /openapi.json', () => {
         'POST /v1/partners/{partnerId}/decisions',
         'GET /v1/reports/onboarding',
         'GET /healthz',
+        'GET /metrics',
         'GET /openapi.json',
       ].sort(),
     );

@@ -10,6 +10,7 @@ import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
 import { createActivitiesFromConfig } from '../../activities';
+import { createReportActivities } from '../../activities/reports';
 import { parseConfig } from '../../config/env';
 import { DEFAULT_PLAYBOOK } from '../../config/defaultPlaybook';
 import { createOnboardingWorker } from '../../workers/createWorker';
@@ -70,6 +71,7 @@ export async function runHappyPath(env: TestWorkflowEnvironment, segment: Segmen
     namespace: env.namespace,
     taskQueue,
     activities: createActivitiesFromConfig(parseConfig({ DATA_DIR: tempDataDir() })),
+    reportActivities: createReportActivities({ client: env.client }),
     workflowBundle: await workflowBundle(),
   });
   return worker.runUntil(async () => {

@@ -41,6 +41,16 @@ describe('environment', () => {
     ]);
   });
 
+  it('takes the digest cron in Temporal syntax and the metrics endpoint, loopback by default', () => {
+    expect(parseConfig({}).digest.cron).toBe('0 8 * * 1');
+    for (const cron of ['0 7 * * 1-5', 'CRON_TZ=Europe/Berlin 0 8 * * 1', '*/2 * * * * * *', '@every 2s', '@weekly']) {
+      expect(parseConfig({ DIGEST_CRON: cron }).digest.cron).toBe(cron);
+    }
+    expect(problems({ DIGEST_CRON: 'every monday' })).toEqual([expect.stringMatching(/^DIGEST_CRON: must be a cron expression/)]);
+    expect(parseConfig({}).metrics).toEqual({ host: '127.0.0.1', port: undefined });
+    expect(parseConfig({ METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0' }).metrics).toEqual({ host: '0.0.0.0', port: 9464 });
+  });
+
   it('treats empty values as unset', () => {
     expect(parseConfig({ TEMPORAL_ADDRESS: '', HTTP_PORT: '' }).http.port).toBe(3000);
   });

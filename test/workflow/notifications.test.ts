@@ -7,6 +7,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createActivitiesFromConfig } from '../../activities';
+import { createReportActivities } from '../../activities/reports';
 import { parseConfig } from '../../config/env';
 import { createOnboardingWorker } from '../../workers/createWorker';
 import { partnerEventSignal } from '../../workflows/messages';
@@ -43,6 +44,7 @@ beforeAll(async () => {
     namespace: env.namespace,
     taskQueue,
     activities: createActivitiesFromConfig(config),
+    reportActivities: createReportActivities({ client: env.client }),
     workflowBundle: await workflowBundle(),
   });
   running = worker.run();

@@ -6,6 +6,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createActivitiesFromConfig } from '../../activities';
+import { createReportActivities } from '../../activities/reports';
 import { parseConfig } from '../../config/env';
 import { createOnboardingWorker } from '../../workers/createWorker';
 import { partnerEventSignal } from '../../workflows/messages';
@@ -27,6 +28,7 @@ beforeAll(async () => {
     namespace: env.namespace,
     taskQueue,
     activities: createActivitiesFromConfig(parseConfig({ DATA_DIR: tempDataDir() })),
+    reportActivities: createReportActivities({ client: env.client }),
     workflowBundle: await workflowBundle(),
   });
   running = worker.run();

@@ -7,6 +7,7 @@ import type { DomainState } from './state';
 
 export { applyEvent } from './events';
 export { recordDelivery } from './deliveries';
+export { reportSummary } from './report';
 export { advance, nextWakeAt } from './schedule';
 export { initState, type DomainState } from './state';
 export { searchAttributes, toView } from './view';

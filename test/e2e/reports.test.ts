@@ -1,0 +1,141 @@
+/**
+ * The onboarding report on the real dev server, from visibility only: the
+ * cohort of test/helpers/reportCohort.ts runs as real workflows with a real
+ * worker and activities, and every indicator matches the figures computed by
+ * hand. The events are queued before the worker starts, so each workflow's
+ * first task applies them all and publishes its report summary there.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { createActivitiesFromConfig } from '../../activities';
+import { createReportActivities } from '../../activities/reports';
+import { createApiServer } from '../../client/api';
+import type { OnboardingReport } from '../../client/apiTypes';
+import { OnboardingClient } from '../../client/onboardingClient';
+import { buildReport, createReportsProvider } from '../../client/reports';
+import { DEFAULT_PLAYBOOK } from '../../config/defaultPlaybook';
+import { parseConfig } from '../../config/env';
+import { createOnboardingWorker } from '../../workers/createWorker';
+import { eventually } from '../api/harness';
+import { COHORT, DAY_MS, EXPECTED, cohortEvents, cohortProfile, expectCohortReport } from '../helpers/reportCohort';
+import { createDevEnv, uniq, workflowBundle } from '../helpers/temporal';
+
+const ROOT = path.resolve(__dirname, '../..');
+const run = uniq('cohort');
+const manager = `${run}@vendor.example`;
+const partnerId = (key: string) => `${run}-${key}`;
+
+let env: TestWorkflowEnvironment;
+let worker: Worker;
+let running: Promise<void>;
+let dataDir: string;
+let nowMs: number;
+
+beforeAll(async () => {
+  env = await createDevEnv();
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'onboarding-reports-'));
+  const taskQueue = uniq('reports');
+  const onboarding = new OnboardingClient(env.client, { taskQueue, playbook: DEFAULT_PLAYBOOK });
+  nowMs = Date.now();
+  for (const partner of COHORT) {
+    await onboarding.start(cohortProfile(partner, partnerId(partner.key), manager, nowMs));
+    await onboarding.sendEvents(partnerId(partner.key), cohortEvents(partner, nowMs));
+  }
+  worker = await createOnboardingWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    activities: createActivitiesFromConfig(parseConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'error', SLACK_ESCALATION_CHANNEL: 'C0ESC' })),
+    reportActivities: createReportActivities({ client: env.client }),
+    workflowBundle: await workflowBundle(),
+    shutdownGraceTime: '1 second',
+  });
+  running = worker.run();
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await env?.teardown();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** Visibility is eventually consistent: poll until every partner published its final summary. */
+function settledReport(filter = {}): Promise<OnboardingReport> {
+  return eventually(
+    () => buildReport(env.client, { manager, ...filter }, Date.now()),
+    (r) => r.partners === EXPECTED.partners && r.byPhase.graduated === EXPECTED.byPhase.graduated && r.byPhase.offboarded === 1,
+    30_000,
+  );
+}
+
+it('computes every indicator and the top bottleneck of the cohort from visibility', async () => {
+  const report = await settledReport();
+  expectCohortReport(report, partnerId);
+  expect(report).toMatchObject({ unprojected: 0, filter: { manager }, source: { pages: 1 } });
+  expect(report.source.memoBytes / report.partners).toBeLessThan(1024);
+});
+
+it('filters by the month the contract was signed and by segment', async () => {
+  await settledReport();
+  const month = new Date(nowMs - 10 * DAY_MS).toISOString().slice(0, 7);
+  expect(await buildReport(env.client, { manager, startMonth: month }, Date.now())).toMatchObject({ partners: 1, byPhase: { activation: 1 } });
+  expect(await buildReport(env.client, { manager, segment: 'core' }, Date.now())).toMatchObject({ partners: 0 });
+});
+
+describe('over HTTP and the CLI', () => {
+  let url: string;
+  let close: () => Promise<void>;
+  beforeAll(async () => {
+    const config = parseConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'error' });
+    const app = await createApiServer({
+      client: env.client,
+      config,
+      playbook: DEFAULT_PLAYBOOK,
+      reports: createReportsProvider(env.client),
+      logger: { level: 'silent' },
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+    close = () => app.close();
+  });
+  afterAll(() => close?.());
+
+  it('serves GET /v1/reports/onboarding, and 400 for invalid filters', async () => {
+    await settledReport();
+    const res = await fetch(`${url}/v1/reports/onboarding?manager=${encodeURIComponent(manager)}`);
+    expect(res.status).toBe(200);
+    expectCohortReport((await res.json()) as OnboardingReport, partnerId);
+
+    const bad = await fetch(`${url}/v1/reports/onboarding?startMonth=2026-13&segment=gold`);
+    expect(bad.status).toBe(400);
+    const body = (await bad.json()) as { fields: { field: string }[] };
+    expect(body.fields.map((f) => f.field).sort()).toEqual(['segment', 'startMonth']);
+  });
+
+  function cli(args: string[]): Promise<{ code: number; stdout: string }> {
+    return new Promise((resolve) => {
+      execFile(
+        process.execPath,
+        [path.join(ROOT, 'bin/onboarding.js'), 'report', '--manager', manager, ...args],
+        { cwd: ROOT, env: { ...process.env, ONBOARDING_API_URL: url }, timeout: 30_000 },
+        (error, stdout) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout }),
+      );
+    });
+  }
+
+  it('prints the report as a table, as CSV and as JSON', async () => {
+    await settledReport();
+    const [table, csv, json] = await Promise.all([cli([]), cli(['--csv']), cli(['--json'])]);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toContain('first_deal_or_pipeline (momentum): 6 partner(s)');
+    expect(table.stdout).toMatch(/leading\s+timeToPortalAccessHours\s+25\s+hours\s+< 48\s+yes\s+8\s+79\.2\s+0\.75/);
+    expect(table.stdout).toContain(partnerId('p7'));
+    expect(csv.stdout.split('\n')).toContain('lagging,completionRate,0.429,ratio,> 0.8,false,7,,');
+    expect(JSON.parse(json.stdout)).toMatchObject({ partners: 8, topBottleneck: EXPECTED.topBottleneck });
+  });
+});
