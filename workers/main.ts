@@ -22,39 +22,54 @@ async function main(): Promise<void> {
   const log = createLogger('main', config.logLevel);
   Runtime.install(runtimeOptions(config));
 
-  let devServer: DevServer | undefined;
-  let address = config.temporal.address;
-  if (!address) {
-    log.info('starting the embedded Temporal dev server', { dataDir: config.dataDir });
-    devServer = await startDevServer(config, (msg) => log.warn(msg));
-    address = devServer.address;
-    log.info('Temporal dev server ready', { address, ui: devServer.uiUrl, db: devServer.dbFile });
-  }
+  // What is running, stopped in reverse order on shutdown or on a failed start:
+  // the API first, then the worker, then the server.
+  const running: { name: string; stop: () => Promise<unknown> }[] = [];
+  const stopAll = async () => {
+    for (const { name, stop } of running.splice(0).reverse()) {
+      await stop().catch((err: unknown) => log.warn(`stopping ${name} failed`, { error: (err as Error).message }));
+    }
+  };
 
-  const stopWorker = new AbortController();
-  const worker = runWorker(config, address, stopWorker.signal);
-  const client = await connectClient(config, address);
-  const api = await createApiServer({ client, config, playbook, reports: createReportsProvider(client) });
-  await api.listen({ host: config.http.host, port: config.http.port });
-  log.info('ready', { api: `http://${config.http.host}:${config.http.port}`, temporalUi: devServer?.uiUrl });
+  let uiUrl: string | undefined;
+  const worker = new AbortController();
+  let workerRun: Promise<void> | undefined;
+  try {
+    let address = config.temporal.address;
+    if (!address) {
+      log.info('starting the embedded Temporal dev server', { dataDir: config.dataDir });
+      const devServer: DevServer = await startDevServer(config, (msg) => log.warn(msg));
+      running.push({ name: 'Temporal dev server', stop: () => devServer.stop() });
+      ({ address, uiUrl } = devServer);
+      log.info('Temporal dev server ready', { address, ui: uiUrl, db: devServer.dbFile });
+    }
+    workerRun = runWorker(config, address, worker.signal);
+    workerRun.catch(() => undefined); // handled below, once everything is up
+    running.push({ name: 'worker', stop: () => (worker.abort(), workerRun!) });
+    const client = await connectClient(config, address);
+    running.push({ name: 'Temporal client', stop: () => client.connection.close() });
+    const api = await createApiServer({ client, config, playbook, reports: createReportsProvider(client) });
+    await api.listen({ host: config.http.host, port: config.http.port });
+    running.push({ name: 'API', stop: () => api.close() });
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+  log.info('ready', { api: `http://${config.http.host}:${config.http.port}`, temporalUi: uiUrl });
 
   let stopping = false;
-  const shutdown = async (sig: string) => {
+  const shutdown = async (reason: string, code: number) => {
     if (stopping) return;
     stopping = true;
-    log.info('shutting down', { signal: sig });
-    await api.close();
-    stopWorker.abort();
-    await worker.catch(() => undefined);
-    await client.connection.close();
-    await devServer?.stop();
+    log.info('shutting down', { reason });
+    await stopAll();
     log.info('stopped');
-    process.exit(0);
+    process.exit(code);
   };
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void shutdown(sig));
-  worker.catch((err: unknown) => {
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void shutdown(sig, 0));
+  workerRun.catch((err: unknown) => {
     log.error('worker failed', { error: (err as Error).message });
-    void shutdown('worker-failure');
+    void shutdown('worker failure', 1);
   });
 }
 

@@ -29,9 +29,12 @@ export async function runWorker(config: Config, address: string, signal: AbortSi
     });
     // Alongside polling: the schedule is not worth a delayed start.
     void scheduleDigest(client, config, log);
-    signal.addEventListener('abort', () => worker.shutdown(), { once: true });
+    const run = worker.run();
+    // Asked to stop while the worker was still being built: stop it now.
+    if (signal.aborted) worker.shutdown();
+    else signal.addEventListener('abort', () => worker.shutdown(), { once: true });
     log.info('worker running', { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace });
-    await worker.run();
+    await run;
     log.info('worker stopped');
   } finally {
     await connection.close();

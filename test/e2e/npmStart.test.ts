@@ -28,6 +28,14 @@ async function freePort(): Promise<number> {
   });
 }
 
+function portAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+}
+
 interface Running {
   child: ChildProcess;
   output: () => string;
@@ -122,6 +130,23 @@ describe('npm start', () => {
     expect(state).toMatchObject({ partnerId: profile.partnerId, phase: 'foundation' });
     expect(await stop(run)).toBe(0);
   }, 180_000);
+
+  it('stops the dev server it started when the API cannot listen', async () => {
+    const blocker = net.createServer();
+    const httpPort = await freePort();
+    await new Promise<void>((resolve) => blocker.listen(httpPort, '127.0.0.1', resolve));
+    try {
+      const devPort = await freePort();
+      const failed = start({ ...env, HTTP_PORT: String(httpPort), TEMPORAL_DEV_PORT: String(devPort), TEMPORAL_UI_PORT: String(await freePort()) });
+      const code = await failed.exited;
+      expect(code).not.toBe(0);
+      expect(failed.output()).toMatch(/EADDRINUSE|in use/i);
+      // Nothing is left behind: the dev server's port is free again.
+      await expect(portAnswers(devPort)).resolves.toBe(false);
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  }, 120_000);
 
   it('stops with one line naming the variable on a bad environment', () => {
     const r = spawnSync(TSX, ['workers/main.ts'], {
