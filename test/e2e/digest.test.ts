@@ -6,22 +6,19 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
-import { createActivitiesFromConfig } from '../../activities';
 import { messageIdFor } from '../../activities/email';
-import { createReportActivities } from '../../activities/reports';
 import { startOnboarding } from '../../client/onboardingClient';
 import { buildReport } from '../../client/reports';
 import { DEFAULT_PLAYBOOK } from '../../config/defaultPlaybook';
 import { parseConfig } from '../../config/env';
 import { onboardingWorkflowId } from '../../workflows/messages';
 import type { WeeklyDigestResult } from '../../workflows';
-import { createOnboardingWorker } from '../../workers/createWorker';
 import { DIGEST_SCHEDULE_ID, ensureDigestSchedule } from '../../workers/digestSchedule';
 import { startFakeSlack, type FakeSlack } from '../activities/fixtures/slackServer';
 import { startSmtpServer, type TestSmtpServer } from '../activities/fixtures/smtpServer';
 import { tempDir } from '../activities/fixtures/support';
 import { profile } from '../api/harness';
-import { createDevEnv, uniq, workflowBundle } from '../helpers/temporal';
+import { createDevEnv, createTestWorker, uniq } from '../helpers/temporal';
 
 const ESCALATION = 'C0ESCALATION';
 const LEAD = 'program-lead@vendor.example';
@@ -44,15 +41,7 @@ beforeAll(async () => {
     SLACK_API_URL: slack.apiUrl,
     SLACK_ESCALATION_CHANNEL: ESCALATION,
   });
-  worker = await createOnboardingWorker({
-    connection: env.nativeConnection,
-    namespace: env.namespace,
-    taskQueue,
-    activities: createActivitiesFromConfig(config),
-    reportActivities: createReportActivities({ client: env.client }),
-    workflowBundle: await workflowBundle(),
-    shutdownGraceTime: '1 second',
-  });
+  worker = await createTestWorker(env, taskQueue, config, { shutdownGraceTime: '1 second' });
   running = worker.run();
 });
 

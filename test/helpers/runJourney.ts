@@ -3,22 +3,15 @@
  * production workflow and real (file-writing) activities, up to graduation.
  * Shared by the workflow tests, the history recorder and the cost benchmark.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
-import { createActivitiesFromConfig } from '../../activities';
-import { createReportActivities } from '../../activities/reports';
-import { parseConfig } from '../../config/env';
 import { DEFAULT_PLAYBOOK } from '../../config/defaultPlaybook';
-import { createOnboardingWorker } from '../../workers/createWorker';
 import { onboardingWorkflowId, WORKFLOW_TYPE } from '../../workflows/messages';
 import type { OnboardingState, Segment } from '../../workflows/types';
 import { driveJourney, sleepUntilDay, stateOf } from './drive';
 import { HAPPY_PATHS, profileFor, withIds } from './journeys';
-import { uniq, workflowBundle } from './temporal';
+import { createTestWorker, uniq } from './temporal';
 
 type History = temporal.api.history.v1.History;
 
@@ -27,10 +20,6 @@ export interface JourneyRun {
   state: OnboardingState;
   /** Each run's history: the first run is the onboarding, later ones follow continue-as-new. */
   runs: History[];
-}
-
-export function tempDataDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'onboarding-'));
 }
 
 /** Starts a partner's workflow on `env` and returns its handle and start time. */
@@ -66,14 +55,7 @@ export async function fetchRunChain(client: Client, workflowId: string, firstRun
 
 export async function runHappyPath(env: TestWorkflowEnvironment, segment: Segment, endDay = 130): Promise<JourneyRun> {
   const taskQueue = uniq('journey');
-  const worker = await createOnboardingWorker({
-    connection: env.nativeConnection,
-    namespace: env.namespace,
-    taskQueue,
-    activities: createActivitiesFromConfig(parseConfig({ DATA_DIR: tempDataDir() })),
-    reportActivities: createReportActivities({ client: env.client }),
-    workflowBundle: await workflowBundle(),
-  });
+  const worker = await createTestWorker(env, taskQueue);
   return worker.runUntil(async () => {
     const { handle, startedAt } = await startPartner(env, taskQueue, profileFor(segment, uniq(segment)));
     await driveJourney(env, handle, startedAt, withIds(HAPPY_PATHS[segment], segment));

@@ -2,10 +2,17 @@
  * Real Temporal servers for tests: the time-skipping test server and the CLI's
  * dev server, resolved like the product resolves them (workers/temporalBinaries).
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DefaultLogger, Runtime, bundleWorkflowCode, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { SA_HEALTH, SA_MANAGER, SA_PHASE, SA_SEGMENT } from '../../workflows/messages';
+import { createActivitiesFromConfig } from '../../activities';
+import { createReportActivities } from '../../activities/reports';
+import { parseConfig, type Config } from '../../config/env';
+import { createOnboardingWorker, type OnboardingWorkerOptions } from '../../workers/createWorker';
 import { devServerExecutable, testServerExecutable } from '../../workers/temporalBinaries';
 
 let runtimeInstalled = false;
@@ -57,4 +64,29 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
 /** A random suffix so tests never share workflow ids or task queues. */
 export function uniq(prefix: string): string {
   return `${prefix}-${Math.random().toString(36).slice(2, 10)}`;
+}
+
+export function tempDataDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'onboarding-'));
+}
+
+/**
+ * The production worker on `env`: the bundled workflows and the real activities,
+ * built from `config` (by default: no SMTP or Slack, so files in a temp DATA_DIR).
+ */
+export async function createTestWorker(
+  env: TestWorkflowEnvironment,
+  taskQueue: string,
+  config: Config = parseConfig({ DATA_DIR: tempDataDir() }),
+  options: Pick<OnboardingWorkerOptions, 'shutdownGraceTime'> = {},
+): Promise<Worker> {
+  return createOnboardingWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace,
+    taskQueue,
+    activities: createActivitiesFromConfig(config),
+    reportActivities: createReportActivities({ client: env.client }),
+    workflowBundle: await workflowBundle(),
+    ...options,
+  });
 }

@@ -6,18 +6,15 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
-import { createActivitiesFromConfig } from '../../activities';
-import { createReportActivities } from '../../activities/reports';
 import { parseConfig } from '../../config/env';
-import { createOnboardingWorker } from '../../workers/createWorker';
 import { partnerEventSignal } from '../../workflows/messages';
 import type { NotificationView, OnboardingState, PartnerEvent } from '../../workflows/types';
 import { startFakeSlack, type FakeSlack } from '../activities/fixtures/slackServer';
 import { startSmtpServer, type TestSmtpServer } from '../activities/fixtures/smtpServer';
 import { DAY_MS, sleepUntilDay, stateOf } from '../helpers/drive';
 import { profileFor } from '../helpers/journeys';
-import { startPartner, tempDataDir } from '../helpers/runJourney';
-import { createTimeSkippingEnv, uniq, workflowBundle } from '../helpers/temporal';
+import { startPartner } from '../helpers/runJourney';
+import { createTestWorker, createTimeSkippingEnv, tempDataDir, uniq } from '../helpers/temporal';
 
 const HOUR_MS = 60 * 60 * 1000;
 const ESCALATION_CHANNEL = 'C0ESCALATE';
@@ -39,14 +36,7 @@ beforeAll(async () => {
     SLACK_API_URL: slack.apiUrl,
     SLACK_ESCALATION_CHANNEL: ESCALATION_CHANNEL,
   });
-  worker = await createOnboardingWorker({
-    connection: env.nativeConnection,
-    namespace: env.namespace,
-    taskQueue,
-    activities: createActivitiesFromConfig(config),
-    reportActivities: createReportActivities({ client: env.client }),
-    workflowBundle: await workflowBundle(),
-  });
+  worker = await createTestWorker(env, taskQueue, config);
   running = worker.run();
 });
 

@@ -5,16 +5,12 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
-import { createActivitiesFromConfig } from '../../activities';
-import { createReportActivities } from '../../activities/reports';
-import { parseConfig } from '../../config/env';
-import { createOnboardingWorker } from '../../workers/createWorker';
 import { partnerEventSignal } from '../../workflows/messages';
 import type { LifecyclePhase, PartnerEvent, Segment } from '../../workflows/types';
 import { DAY_MS, sleepUntilDay, stateOf } from '../helpers/drive';
 import { HAPPY_PATHS, profileFor, withIds } from '../helpers/journeys';
-import { startPartner, tempDataDir } from '../helpers/runJourney';
-import { createTimeSkippingEnv, uniq, workflowBundle } from '../helpers/temporal';
+import { startPartner } from '../helpers/runJourney';
+import { createTestWorker, createTimeSkippingEnv, uniq } from '../helpers/temporal';
 
 let env: TestWorkflowEnvironment;
 let worker: Worker;
@@ -23,14 +19,7 @@ const taskQueue = uniq('onboarding-test');
 
 beforeAll(async () => {
   env = await createTimeSkippingEnv();
-  worker = await createOnboardingWorker({
-    connection: env.nativeConnection,
-    namespace: env.namespace,
-    taskQueue,
-    activities: createActivitiesFromConfig(parseConfig({ DATA_DIR: tempDataDir() })),
-    reportActivities: createReportActivities({ client: env.client }),
-    workflowBundle: await workflowBundle(),
-  });
+  worker = await createTestWorker(env, taskQueue);
   running = worker.run();
 });
 
