@@ -90,3 +90,24 @@ export async function createTestWorker(
     ...options,
   });
 }
+
+/**
+ * For a test file: a time-skipping server of its own and the production worker
+ * on it, running from beforeAll to afterAll. Read `env` inside tests only.
+ */
+export function timeSkippingWorkerPerFile(prefix: string): { env: TestWorkflowEnvironment; taskQueue: string } {
+  const ctx = { taskQueue: uniq(prefix) } as { env: TestWorkflowEnvironment; taskQueue: string };
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  beforeAll(async () => {
+    ctx.env = await createTimeSkippingEnv();
+    worker = await createTestWorker(ctx.env, ctx.taskQueue);
+    running = worker.run();
+  });
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await ctx.env?.teardown();
+  });
+  return ctx;
+}

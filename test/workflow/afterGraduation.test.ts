@@ -3,34 +3,17 @@
  * partner's quarterly reviews over two years, through continue-as-new. In a file
  * of its own: a server of its own, with no other partner's timers in the way.
  */
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { partnerEventSignal } from '../../workflows/messages';
 import type { PartnerEvent } from '../../workflows/types';
 import { DAY_MS, sleepUntilDay, stateOf } from '../helpers/drive';
 import { HAPPY_PATHS, profileFor, withIds } from '../helpers/journeys';
 import { startPartner } from '../helpers/runJourney';
-import { createTestWorker, createTimeSkippingEnv, uniq } from '../helpers/temporal';
+import { timeSkippingWorkerPerFile, uniq } from '../helpers/temporal';
 
-let env: TestWorkflowEnvironment;
-let worker: Worker;
-let running: Promise<void>;
-const taskQueue = uniq('graduated-test');
-
-beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-  worker = await createTestWorker(env, taskQueue);
-  running = worker.run();
-});
-
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
-});
+const server = timeSkippingWorkerPerFile('graduated-test');
 
 async function start() {
-  return startPartner(env, taskQueue, profileFor('core', uniq('core')));
+  return startPartner(server.env, server.taskQueue, profileFor('core', uniq('core')));
 }
 
 function ev(eventId: string, type: PartnerEvent['type'], data?: unknown): PartnerEvent {
@@ -42,7 +25,7 @@ describe('after graduation', () => {
     const { handle, startedAt } = await start();
     const steps = withIds(HAPPY_PATHS.core);
     for (const step of steps) {
-      await sleepUntilDay(env, startedAt, step.day);
+      await sleepUntilDay(server.env, startedAt, step.day);
       for (const event of step.events) await handle.signal(partnerEventSignal, event);
     }
     const graduated = await stateOf(handle);
@@ -52,7 +35,7 @@ describe('after graduation', () => {
     for (let quarter = 1; quarter <= 8; quarter++) {
       const before = await stateOf(handle);
       expect(before.nextReviewAt).not.toBeNull();
-      await env.sleep(Date.parse(before.nextReviewAt!) - (await env.currentTimeMs()) + DAY_MS);
+      await server.env.sleep(Date.parse(before.nextReviewAt!) - (await server.env.currentTimeMs()) + DAY_MS);
       await handle.signal(partnerEventSignal, ev(`qbr-${quarter}`, 'business_review_completed'));
     }
     const after = await stateOf(handle);

@@ -1,36 +1,19 @@
 /**
  * The partnerOnboarding workflow on the time-skipping test server: full journeys
  * per segment, stalled partners and checkpoint decisions, and the seed's
- * bottleneck fixes, with env.sleep moving the days.
+ * bottleneck fixes, with server.env.sleep moving the days.
  */
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { partnerEventSignal } from '../../workflows/messages';
 import type { LifecyclePhase, PartnerEvent, Segment } from '../../workflows/types';
 import { DAY_MS, sleepUntilDay, stateOf } from '../helpers/drive';
 import { HAPPY_PATHS, profileFor, withIds } from '../helpers/journeys';
 import { startPartner } from '../helpers/runJourney';
-import { createTestWorker, createTimeSkippingEnv, uniq } from '../helpers/temporal';
+import { timeSkippingWorkerPerFile, uniq } from '../helpers/temporal';
 
-let env: TestWorkflowEnvironment;
-let worker: Worker;
-let running: Promise<void>;
-const taskQueue = uniq('onboarding-test');
-
-beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-  worker = await createTestWorker(env, taskQueue);
-  running = worker.run();
-});
-
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
-});
+const server = timeSkippingWorkerPerFile('onboarding-test');
 
 async function start(segment: Segment, overrides = {}) {
-  return startPartner(env, taskQueue, profileFor(segment, uniq(segment), overrides));
+  return startPartner(server.env, server.taskQueue, profileFor(segment, uniq(segment), overrides));
 }
 
 /** The phase expected after each step of the segment's scripted happy path. */
@@ -46,12 +29,12 @@ describe.each(['core', 'strategic', 'transactional'] as Segment[])('%s happy pat
     const steps = withIds(HAPPY_PATHS[segment]);
     expect(steps).toHaveLength(EXPECTED_PHASES[segment].length);
     for (const [i, step] of steps.entries()) {
-      await sleepUntilDay(env, startedAt, step.day);
+      await sleepUntilDay(server.env, startedAt, step.day);
       for (const event of step.events) await handle.signal(partnerEventSignal, event);
       const state = await stateOf(handle);
       expect({ day: step.day, phase: state.phase }).toEqual({ day: step.day, phase: EXPECTED_PHASES[segment][i] });
     }
-    await env.sleep(3 * DAY_MS); // partner e-mails go out in business hours
+    await server.env.sleep(3 * DAY_MS); // partner e-mails go out in business hours
     const state = await stateOf(handle);
     expect(state.graduatedAt).not.toBeNull();
     expect(state.health).toBe('on_track');
@@ -66,7 +49,7 @@ describe.each(['core', 'strategic', 'transactional'] as Segment[])('%s happy pat
 describe('checkpoints', () => {
   it('a stalled partner: gaps, awaiting a decision, two default extensions, then at risk', async () => {
     const { handle, startedAt } = await start('core');
-    await sleepUntilDay(env, startedAt, 30.5);
+    await sleepUntilDay(server.env, startedAt, 30.5);
     let state = await stateOf(handle);
     expect(state.phase).toBe('foundation');
     expect(state.awaitingDecision).toBe(true);
@@ -78,7 +61,7 @@ describe('checkpoints', () => {
     expect(state.notifications.some((n) => n.kind === 'checkpoint_summary')).toBe(true);
 
     // No decision: the default policy extends twice by 14 days, then flags the partner.
-    await sleepUntilDay(env, startedAt, 30 + 3 + 14 + 3 + 14 + 3 + 1);
+    await sleepUntilDay(server.env, startedAt, 30 + 3 + 14 + 3 + 14 + 3 + 1);
     state = await stateOf(handle);
     expect(state.extensions).toBe(2);
     expect(state.checkpoints.filter((c) => c.outcome === 'extended')).toHaveLength(2);
@@ -94,7 +77,7 @@ describe('checkpoints', () => {
 
   it('an explicit advance decision moves the partner on with its gaps open', async () => {
     const { handle, startedAt } = await start('core');
-    await sleepUntilDay(env, startedAt, 31);
+    await sleepUntilDay(server.env, startedAt, 31);
     await handle.signal(partnerEventSignal, decision('advance'));
     const state = await stateOf(handle);
     expect(state.phase).toBe('activation');
@@ -105,7 +88,7 @@ describe('checkpoints', () => {
 
   it('an explicit extend decision moves the deadline by the given days', async () => {
     const { handle, startedAt } = await start('core');
-    await sleepUntilDay(env, startedAt, 31);
+    await sleepUntilDay(server.env, startedAt, 31);
     await handle.signal(partnerEventSignal, { ...decision('extend'), data: { decision: 'extend', days: 10, by: 'dana' } });
     const state = await stateOf(handle);
     expect(state.awaitingDecision).toBe(false);
@@ -115,7 +98,7 @@ describe('checkpoints', () => {
 
   it('an offboard decision ends the workflow', async () => {
     const { handle, startedAt } = await start('core');
-    await sleepUntilDay(env, startedAt, 31);
+    await sleepUntilDay(server.env, startedAt, 31);
     await handle.signal(partnerEventSignal, decision('offboard'));
     const result = await handle.result();
     expect(result.phase).toBe('offboarded');
@@ -131,7 +114,7 @@ describe("the seed's bottleneck fixes and robustness", () => {
     expect(state.rejectedEvents).toEqual([expect.objectContaining({ eventId: 'r1', type: 'opportunity_registered' })]);
     expect(state.rejectedEvents[0]!.reason).toMatch(/business_101_training/);
     expect(state.opportunities).toEqual([]);
-    await env.sleep(3 * DAY_MS); // partner e-mails wait for business hours
+    await server.env.sleep(3 * DAY_MS); // partner e-mails wait for business hours
     state = await stateOf(handle);
     expect(state.notifications.some((n) => n.kind === 'registration_gated' && n.channel === 'email')).toBe(true);
 
