@@ -18,7 +18,7 @@ export default tseslint.config(
   {
     // Workflow code runs in Temporal's deterministic sandbox: no Node built-ins,
     // no activity implementations, no clocks or randomness outside the SDK's.
-    files: ['workflows/**/*.ts', 'config/playbook.ts', 'config/defaultPlaybook.ts'],
+    files: ['workflows/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
@@ -27,10 +27,22 @@ export default tseslint.config(
           patterns: [
             { group: ['**/activities', '**/activities/*'], allowTypeImports: true, message: 'Import activities only as types.' },
             { group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity', 'node:*'], message: 'Not allowed in workflow code.' },
+            { group: ['**/config', '**/config/*'], message: 'workflows/ never imports config/: the playbook format lives in workflows/, the environment is for processes.' },
+            { group: ['**/client', '**/client/*', '**/workers', '**/workers/*'], message: 'Imports run one way: client and workers import workflows, never the reverse.' },
           ],
         },
       ],
       'no-restricted-globals': ['error', { name: 'setTimeout', message: 'Use sleep() from @temporalio/workflow.' }, { name: 'setInterval', message: 'Use sleep() in a loop.' }, { name: 'process', message: 'No process in workflow code.' }],
+    },
+  },
+  {
+    // Activities are side effects built from what the worker hands them: never the client.
+    files: ['activities/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/client', '**/client/*', '**/client/**'], message: 'activities never import client/: the worker passes them what they need.' }] },
+      ],
     },
   },
 );

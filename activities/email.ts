@@ -10,7 +10,7 @@
 import path from 'node:path';
 import nodemailer, { type SendMailOptions, type SentMessageInfo } from 'nodemailer';
 import type { Logger } from '@temporalio/common';
-import type { DeliveryInput, DeliveryResult, NotificationRequest } from '../workflows/notifications';
+import type { DeliveryResult, Message, NotificationRequest } from '../workflows/notifications';
 import { failedOrThrow, smtpFault } from './errors';
 import { deliveryHash, writeFileAtomic } from './sentLog';
 import { renderEmail } from './templates';
@@ -49,14 +49,9 @@ export function outboxTransport(dir: string): MailTransport {
 }
 
 export function createEmailSender(mailer: MailTransport, from: string, log: Logger) {
-  return async function sendEmail(input: DeliveryInput, request: EmailRequest, key: string): Promise<DeliveryResult> {
+  return async function sendEmail(request: EmailRequest, message: Message, key: string): Promise<DeliveryResult> {
     if (request.to.length === 0) return { key: request.key, status: 'failed', error: 'no e-mail recipients' };
-    const { subject, text, html } = renderEmail({
-      kind: request.kind,
-      partnerId: input.partnerId,
-      partnerName: input.partnerName,
-      data: request.data,
-    });
+    const { subject, text, html } = renderEmail(message);
     const messageId = messageIdFor(key);
     try {
       const info = await mailer.sendMail({

@@ -18,13 +18,15 @@ import path from 'node:path';
 import { log as activityLog, metricMeter as activityMetricMeter } from '@temporalio/activity';
 import { noopMetricMeter, type Logger, type MetricMeter } from '@temporalio/common';
 import type { Config } from '../config/env';
-import type { DeliveryInput, DeliveryResult } from '../workflows/notifications';
+import type { DeliveryInput, DeliveryResult, Message, NotificationRequest, ProgramInfo } from '../workflows/notifications';
 import { createEmailSender, outboxTransport, smtpTransport, type MailTransport } from './email';
 import { notificationMetrics } from './metrics';
 import { fileSentLog, type SentLog } from './sentLog';
 import { createSlackSender, fileTransport, slackClient, webApiTransport, type SlackTransport } from './slack';
 
 export interface NotificationDeps {
+  /** The program of the worker's playbook, for partners pinned to a playbook from before programs. */
+  program: ProgramInfo;
   /** `smtpTransport(url)` (or any nodemailer transporter), or `outboxTransport(dir)`. */
   mailer: MailTransport;
   /** `webApiTransport(slackClient(token))`, or `fileTransport(dir)`. */
@@ -54,7 +56,13 @@ export function createActivities(deps: NotificationDeps) {
       return { key: request.key, status: 'sent', providerId: earlier.providerId, duplicate: true };
     }
 
-    const sending = request.channel === 'email' ? sendEmail(input, request, key) : sendSlack(input, request, key);
+    const message = toMessage(request, deps.program);
+    if (!message) {
+      log.warn('notification from an earlier version cannot be rendered', meta);
+      metrics.outcome(request, 'failed');
+      return { key: request.key, status: 'failed', error: 'queued by an earlier version of the system, in a format it no longer renders' };
+    }
+    const sending = request.channel === 'email' ? sendEmail(request, message, key) : sendSlack(request, message, key);
     const result = await sending.catch((err: unknown) => {
       metrics.outcome(request, 'error');
       throw err;
@@ -85,16 +93,32 @@ export function createActivities(deps: NotificationDeps) {
 export type Activities = ReturnType<typeof createActivities>;
 
 /**
+ * The message to render: the request with its program. A request scheduled by
+ * an earlier version and retried across the upgrade has no partner context:
+ * it cannot be rendered faithfully, so it is reported as failed (recorded in the
+ * partner's state), never sent half-empty.
+ */
+function toMessage(request: NotificationRequest, program: ProgramInfo): Message | null {
+  const current =
+    request.kind === 'weekly_digest'
+      ? request.data.topBottleneck === null || typeof request.data.topBottleneck.title === 'string'
+      : 'partner' in request && typeof request.partner === 'object';
+  if (!current) return null;
+  return { ...request, program: request.program ?? program } as Message;
+}
+
+/**
  * Real dependencies from the environment: SMTP_URL or DATA_DIR/outbox,
  * SLACK_BOT_TOKEN or DATA_DIR/slack, and the sent-log in DATA_DIR/sent-log.
  */
-export function createActivitiesFromConfig(config: Config, log: Logger = activityLog): Activities {
+export function createActivitiesFromConfig(config: Config, program: ProgramInfo, log: Logger = activityLog): Activities {
   const { email, slack, dataDir } = config;
   const mailer = email.smtpUrl ? smtpTransport(email.smtpUrl) : outboxTransport(path.join(dataDir, 'outbox'));
   const slackTransport = slack.token
     ? webApiTransport(slackClient(slack.token, slack.apiUrl))
     : fileTransport(path.join(dataDir, 'slack'));
   return createActivities({
+    program,
     mailer,
     slack: slackTransport,
     config: { from: email.from, escalationChannel: slack.escalationChannel },

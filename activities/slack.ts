@@ -12,7 +12,7 @@
  */
 import path from 'node:path';
 import { LogLevel, WebClient, type KnownBlock } from '@slack/web-api';
-import type { DeliveryInput, DeliveryResult, NotificationRequest, SlackTarget } from '../workflows/notifications';
+import type { DeliveryResult, Message, NotificationRequest, SlackTarget } from '../workflows/notifications';
 import { failedOrThrow, slackFault } from './errors';
 import { deliveryHash, writeFileAtomic } from './sentLog';
 import { renderSlack } from './templates';
@@ -111,7 +111,7 @@ export function fileTransport(dir: string): SlackTransport {
 }
 
 export function createSlackSender(slack: SlackTransport, escalationChannel: string | undefined) {
-  return async function sendSlack(input: DeliveryInput, request: SlackRequest, key: string): Promise<DeliveryResult> {
+  return async function sendSlack(request: SlackRequest, message: Message, key: string): Promise<DeliveryResult> {
     const to = destination(request.to, escalationChannel);
     if (!to) {
       const error = request.to.escalation
@@ -119,12 +119,7 @@ export function createSlackSender(slack: SlackTransport, escalationChannel: stri
         : 'no Slack target: the recipient has no Slack user id and SLACK_ESCALATION_CHANNEL is not set';
       return { key: request.key, status: 'failed', error };
     }
-    const rendered = renderSlack({
-      kind: request.kind,
-      partnerId: input.partnerId,
-      partnerName: input.partnerName,
-      data: request.data,
-    });
+    const rendered = renderSlack(message);
     try {
       const { providerId, duplicate } = await slack.post(to, { key, ...rendered });
       return { key: request.key, status: 'sent', providerId, ...(duplicate && { duplicate }) };

@@ -1,46 +1,30 @@
 /**
- * What each notification says: for every kind in NOTIFICATION_KINDS a short
- * message with one clear next step, rendered as a plain-text + HTML e-mail or as
- * a Slack Block Kit message. E-mail speaks to the partner, Slack to the vendor
- * team; the kinds sent on both channels have a version for each.
+ * What each notification says: for every kind a short message that says who,
+ * what, by when and what to do next, rendered as a plain-text + HTML e-mail or
+ * as a Slack Block Kit message. E-mail speaks to the partner (and the weekly
+ * digest to the program lead), Slack to the vendor team; the kinds sent on both
+ * channels have a version for each.
  *
- * `request.data` is plain JSON from the domain, read defensively: every field is
- * optional and a missing one drops only the phrase that needs it. A list item
- * may be a string or an object with a `title`, `text` or `id`; milestone ids
- * such as `portal_access` read as "Portal access". Fields read:
- *
- *   welcome                    managerName, days, steps[], portalUrl
- *   access_overdue             missing[], hours
- *   week2_checkin              accounts[]
- *   milestone_reminder         milestone, dueAt, overdue, url
- *   training_stalled_*         module, days
- *   registration_gated         opportunityId, training
- *   opportunity_sla_*          opportunityId, account, hours, managerName
- *   checkpoint_summary         phase, gaps[], decideBy
- *   checkpoint_extended        phase, days, until, gaps[]
- *   phase_advanced             phase, steps[]
- *   at_risk                    reasons[], day, phase, managerName
- *   first_deal_celebration     opportunityId, account, amount, currency
- *   business_review_scheduled  dueAt, days
- *   survey_request             surveyUrl
- *   graduated                  day
- *   recurring_review_reminder  dueAt, cadence
- *   manager_digest             items[]; an item `{ kind, data }` reads as that message's title
- *   offboarded                 reason
- *   weekly_digest              asOf, indicators[] ({ id, value, unit, target: { op, value }, met }),
- *                              atRisk[] ({ partnerId, name, phase }), atRiskTotal,
- *                              topBottleneck ({ milestoneId, phase, partners })
+ * The templates read the typed data of their kind (workflows/notifications.ts),
+ * built by the domain from the partner's pinned playbook: every number, date,
+ * milestone title and link comes from there. Dates are shown in the recipient's
+ * time zone: e-mails in the partner's (profile.timezone), Slack messages in each
+ * reader's own through Slack's date formatting.
  */
 import type { KnownBlock } from '@slack/web-api';
-import type { NotificationKind } from '../workflows/notifications';
-import type { Phase } from '../workflows/types';
-
-export interface TemplateInput {
-  kind: NotificationKind;
-  partnerId: string;
-  partnerName: string;
-  data: Record<string, unknown>;
-}
+import type {
+  DigestEntry,
+  DigestIndicator,
+  Message,
+  MessageOf,
+  MilestoneRef,
+  NotificationKind,
+  OpportunityRef,
+  PartnerInfo,
+  ProgramInfo,
+  RiskReason,
+} from '../workflows/notifications';
+import type { LifecyclePhase, Phase } from '../workflows/types';
 
 export interface RenderedEmail {
   subject: string;
@@ -60,488 +44,574 @@ interface List {
   numbered?: boolean;
 }
 
-/** One message, before it is rendered for a channel. Plain text throughout. */
+interface Link {
+  label: string;
+  url: string;
+}
+
+/**
+ * One message before it is rendered for a channel. Plain text throughout, with
+ * dates as markers (`date`, `dateTime`) that each channel writes its own way.
+ */
 interface Content {
   /** E-mail subject, Slack header. */
   title: string;
   lead: string;
   /** Each list is left out while it has no items. */
   lists?: List[];
-  link?: { label: string; url: string };
+  links?: (Link | undefined)[];
   next?: string;
   /** Who the message is about, when it is not one partner (e-mail footer, Slack context). */
   footer?: string;
 }
 
 type Audience = 'partner' | 'team';
-interface Ctx {
-  partner: string;
-  partnerId: string;
-  f: Fields;
-}
-type Compose = (ctx: Ctx) => Content;
+type Compose<K extends NotificationKind> = (m: MessageOf<K>) => Content;
 /** One message for both audiences, or a version for each. */
-type Versions = Compose | Record<Audience, Compose>;
+type Versions<K extends NotificationKind> = Compose<K> | { partner: Compose<K>; team: Compose<K> };
 
-export function renderEmail(input: TemplateInput): RenderedEmail {
-  const content = compose(input, 'partner');
-  const footer = content.footer ?? `You receive this e-mail because ${input.partnerName} is onboarding to our partner program.`;
-  return { subject: content.title, text: toText(content, footer), html: toHtml(content, footer) };
+export function renderEmail(message: Message): RenderedEmail {
+  const content = compose(message, 'partner');
+  const footer =
+    content.footer ??
+    `You receive this e-mail because ${partnerOf(message)?.name ?? 'your company'} is onboarding to the ${message.program.name}.`;
+  const zone = partnerOf(message)?.timezone ?? 'UTC';
+  return {
+    subject: plainDates(content.title, zone),
+    text: plainDates(toText(content, footer), zone),
+    html: plainDates(toHtml(content, footer), zone),
+  };
 }
 
-export function renderSlack(input: TemplateInput): RenderedSlack {
-  const content = compose(input, 'team');
-  return { text: mrkdwn(`${content.title}: ${content.lead}`), blocks: toBlocks(content, input) };
+export function renderSlack(message: Message): RenderedSlack {
+  const content = compose(message, 'team');
+  return { text: slackDates(mrkdwn(`${content.title}: ${content.lead}`)), blocks: toBlocks(content, message) };
 }
 
-function compose(input: TemplateInput, audience: Audience): Content {
-  const ctx: Ctx = { partner: input.partnerName, partnerId: input.partnerId, f: new Fields(input.data) };
-  return pick(TEMPLATES[input.kind], audience)(ctx);
+function compose(message: Message, audience: Audience): Content {
+  const versions = TEMPLATES[message.kind] as Versions<NotificationKind>;
+  const fn = typeof versions === 'function' ? versions : versions[audience];
+  return fn(message as MessageOf<NotificationKind>);
 }
 
-function pick(versions: Versions, audience: Audience): Compose {
-  return typeof versions === 'function' ? versions : versions[audience];
+function partnerOf(message: Message): PartnerInfo | undefined {
+  return 'partner' in message ? message.partner : undefined;
+}
+
+// ---------------------------------------------------------------------------
+// Words
+// ---------------------------------------------------------------------------
+
+const PHASE_NAMES: Record<LifecyclePhase, string> = {
+  foundation: 'Foundation',
+  activation: 'Activation',
+  momentum: 'Momentum',
+  graduated: 'Graduated',
+  offboarded: 'Offboarded',
+};
+
+/** The seed's goal of each phase, in the words every segment shares; the steps list says what it takes. */
+const PHASE_GOALS: Record<Phase, string> = {
+  foundation: 'know our business, get access to every system and finish the baseline training',
+  activation: 'your first co-selling motion with our team',
+  momentum: 'close your first deal or build solid pipeline, and operate on your own',
+};
+
+const phaseName = (phase: LifecyclePhase) => `${PHASE_NAMES[phase]} phase`;
+
+/** `1 day`, `3 days`. */
+function count(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** `a, b and c`. */
+function and(items: string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+function cadence(days: number): string {
+  const named: Record<number, string> = { 7: 'weekly', 14: 'fortnightly', 30: 'monthly', 90: 'quarterly', 365: 'yearly' };
+  return named[days] ?? `${days}-day`;
+}
+
+/** `Acme's`, `Northwind Systems'`. */
+function possessive(name: string): string {
+  return /s$/i.test(name) ? `${name}'` : `${name}'s`;
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** `Globex (opp-1)`, or the id alone. */
+function opportunityName(o: OpportunityRef): string {
+  return o.account ? `${o.account} (${o.opportunityId})` : o.opportunityId;
+}
+
+function money(amount: number | undefined, program: ProgramInfo): string | undefined {
+  if (amount === undefined) return undefined;
+  return new Intl.NumberFormat('en-US', { style: 'currency', currency: program.currency, maximumFractionDigits: 0 }).format(amount);
+}
+
+/** `opportunity Globex (opp-1), $40,000`. */
+function opportunityLabel(o: OpportunityRef, program: ProgramInfo): string {
+  const amount = money(o.amount, program);
+  return `opportunity ${opportunityName(o)}${amount ? `, ${amount}` : ''}`;
+}
+
+/** `Product training, due Mon 28 Dec 2026`. */
+function due(m: MilestoneRef): string {
+  return `${m.title}, due ${date(m.dueAt)}`;
+}
+
+/** A step on the partner's plan: `Product training, by Mon 28 Dec 2026` (`with us` when we own it). */
+function step(m: MilestoneRef): string {
+  return `${m.title}, by ${date(m.dueAt)}${m.owner === 'vendor' ? ' (with us)' : ''}`;
+}
+
+function addHours(isoDate: string, hours: number): string {
+  return new Date(Date.parse(isoDate) + hours * 3_600_000).toISOString();
+}
+
+function riskLine(r: RiskReason, program: ProgramInfo): string {
+  switch (r.code) {
+    case 'milestone_overdue':
+      return `${r.milestone.title} overdue by ${count(r.overdueDays, 'day')} (due ${date(r.milestone.dueAt)})`;
+    case 'extensions_exhausted':
+      return `${phaseName(r.phase)} checkpoint undecided after ${count(r.extensions, 'default extension')}${
+        r.gaps.length ? `; still open: ${and(r.gaps.map((g) => g.title))}` : ''
+      }`;
+    case 'opportunity_escalated':
+      return `${capitalize(opportunityLabel(r.opportunity, program))} unanswered for ${r.hours} hours (registered ${dateTime(r.registeredAt)})`;
+    case 'review_overdue':
+      return `Business review overdue by ${count(r.overdueDays, 'day')} (due ${date(r.dueAt)})`;
+  }
+}
+
+function link(label: string, url: string | undefined): Link | undefined {
+  return url ? { label, url } : undefined;
+}
+
+/** How a partner gets help: their manager first, then the escalation path. */
+function askUs({ partner, program }: { partner: PartnerInfo; program: ProgramInfo }): string {
+  const { escalation } = program;
+  const desk = [escalation.email, escalation.phone].filter(Boolean).join(', ');
+  return `Stuck or unsure? Reply to this e-mail, or write to ${partner.manager.name}, your partner manager, at ${partner.manager.email}. If you cannot reach them: ${escalation.name}, ${desk}.`;
+}
+
+function portal(program: ProgramInfo): Link {
+  return { label: 'Open the partner portal', url: program.portalUrl };
+}
+
+function officeHours(program: ProgramInfo): Link | undefined {
+  return link('Join the weekly office hours', program.officeHoursUrl);
+}
+
+/** Who the partner's manager is, for the escalation channel. */
+function managerLine(partner: PartnerInfo): string {
+  return `Partner manager: ${partner.manager.name} (${partner.manager.email}).`;
 }
 
 // ---------------------------------------------------------------------------
 // The messages
 // ---------------------------------------------------------------------------
 
-const FIRST_WEEK = [
-  'Join the 30-minute kickoff call with your partner manager',
-  'Complete your company profile in the partner portal',
-  'Name your primary contacts: a sales lead and a technical lead',
-  'Sign the data sharing and confidentiality agreements',
-];
-
-const PHASES: Record<Phase, { name: string; goal: string; steps: string[] }> = {
-  foundation: {
-    name: 'Foundation',
-    goal: 'know our business, get access to every system, finish the baseline training and spot a first opportunity',
-    steps: FIRST_WEEK,
-  },
-  activation: {
-    name: 'Activation',
-    goal: 'your first co-selling motion with our team',
-    steps: [
-      'Register your first opportunity: we answer within 24 hours',
-      'Take the 2-hour co-selling training',
-      'Earn the certification for your role',
-      'Meet a customer together with our team',
-    ],
-  },
-  momentum: {
-    name: 'Momentum',
-    goal: 'close your first deal or build solid pipeline, and meet our wider team',
-    steps: [
-      'Drive your first deal to close, with our best people behind you',
-      'Register two or three more opportunities',
-      'Join a partner community event',
-      'Meet our marketing, product and customer success teams',
-    ],
-  },
-};
-
-const ASK_US = 'Stuck or unsure? Reply to this e-mail and your partner manager will help.';
-
-const TEMPLATES: Record<NotificationKind, Versions> = {
-  welcome: ({ partner, f }) => ({
-    title: `Welcome to the partner program, ${partner}`,
-    lead: words(
-      `Welcome aboard! Over the next ${f.text('days') ?? '90'} days we take you from signature to your first deal, one small step at a time.`,
-      f.text('managerName') && `${f.text('managerName')} is your partner manager and your first contact for anything.`,
-    ),
-    lists: [{ heading: 'Your first week', items: f.list('steps', FIRST_WEEK), numbered: true }],
-    link: f.url('portalUrl', 'Open the partner portal'),
-    next: 'Questions? Just reply to this e-mail.',
-  }),
-  access_overdue: ({ partner, f }) => ({
-    title: `${partner}: first-week setup still open`,
-    lead: `${f.text('hours') ?? '48'} hours in, ${partner} does not have everything to get started. Our target is portal access within 48 hours.`,
-    lists: [{ heading: 'Still open', items: f.list('missing') }],
-    next: 'Next step: check the portal invite went out and book the kickoff call today.',
-  }),
-  week2_checkin: ({ partner, f }) => ({
-    title: `${partner}: week-2 check-in due`,
-    lead: `Time for the end-of-week-2 check-in call with ${partner}.`,
-    lists: [{
-      heading: 'Agenda',
-      items: [
-        'Answer their questions and remove blockers',
-        'Share target account lists and competitive battle cards',
-        words('Review the accounts they identified', f.list('accounts').length > 0 && `(${f.list('accounts').join(', ')})`),
-        'Introduce the product or technical team if useful',
+const TEMPLATES: { [K in NotificationKind]: Versions<K> } = {
+  welcome: (m) => {
+    const { planDays, phaseDays } = m.data;
+    const ends = { foundation: phaseDays.foundation, activation: phaseDays.foundation + phaseDays.activation };
+    return {
+      title: `Welcome to the ${m.program.name}, ${m.partner.name}`,
+      lead:
+        `Welcome aboard! Over the next ${planDays} days we take you from signature to your first deal, one step at a time: ` +
+        `Foundation (days 1-${ends.foundation}), Activation (days ${ends.foundation + 1}-${ends.activation}) and Momentum ` +
+        `(days ${ends.activation + 1}-${planDays}). ${m.partner.manager.name} is your partner manager and your first contact for anything.`,
+      lists: [
+        { heading: 'Your first week', items: m.data.yourSteps.map(step), numbered: true },
+        { heading: 'What we set up for you this week', items: m.data.ourSteps.map(step) },
       ],
-    }],
+      links: [portal(m.program), officeHours(m.program)],
+      next: askUs(m),
+    };
+  },
+  access_overdue: (m) => ({
+    title: `${m.partner.name}: first-week setup still open after ${m.data.hours} hours`,
+    lead: `${m.partner.name} signed ${m.data.hours} hours ago and does not have everything to get started yet.`,
+    lists: [{ heading: 'Still open', items: m.data.open.map(due) }],
+    next: `Next step: close these with ${m.partner.name} today; nothing else can start without them.`,
+  }),
+  week2_checkin: (m) => ({
+    title: `${m.partner.name}: week-2 check-in call due`,
+    lead: `Time for the end-of-week-2 check-in call with ${m.partner.name} (day ${m.partner.day}, ${phaseName(m.partner.phase)}).`,
+    lists: [
+      {
+        heading: 'Agenda',
+        items: [
+          'Answer their questions and remove blockers',
+          'Share target account lists and competitive battle cards',
+          ...(m.data.accounts.length ? [`Review the accounts they identified: ${and(m.data.accounts)}`] : ['Help them identify two or three accounts where they have relationships']),
+          'Introduce the product or technical team if useful',
+        ],
+      },
+      { heading: 'Open and due within a week', items: m.data.open.map(due) },
+    ],
     next: 'Next step: book the call if it is not in the calendar yet.',
   }),
-  milestone_reminder: ({ f }) => {
-    const milestone = f.title('milestone') ?? 'Your next onboarding step';
-    const due = f.date('dueAt');
-    const overdue = f.flag('overdue');
+  milestone_reminder: (m) => {
+    const { milestone, overdue } = m.data;
+    const why = milestone.required ? ` It is required to complete the ${phaseName(milestone.phase)}.` : '';
     return {
-      title: overdue ? `Overdue: ${milestone}` : words(`Reminder: ${milestone}`, due && `is due ${due}`),
+      title: overdue ? `Overdue: ${milestone.title}` : `Reminder: ${milestone.title} is due ${date(milestone.dueAt)}`,
       lead: overdue
-        ? words(`${milestone} was due`, due && `on ${due}`, 'and is the next step on your onboarding plan.')
-        : words(`A quick reminder: ${milestone} is due`, due ? `on ${due}.` : 'soon.'),
-      link: f.url('url', 'Open it in the partner portal'),
-      next: ASK_US,
+        ? `${milestone.title} was due on ${date(milestone.dueAt)} and is still open.${why}`
+        : `A quick reminder: ${milestone.title} is due on ${date(milestone.dueAt)}.${why}`,
+      links: [portal(m.program)],
+      next: askUs(m),
     };
   },
-  training_stalled_partner: ({ f }) => {
-    const training = f.title('module') ?? 'your training';
+  training_stalled_partner: (m) => {
+    const { training } = m.data;
     return {
-      title: `Pick up where you left off: ${training}`,
-      lead: `You started ${training} but have not finished it yet. The modules are short: one today keeps you on track for your first opportunity.`,
-      next: 'Short on time or blocked? Reply to this e-mail and we will find a faster path with you.',
+      title: `Pick up where you left off: ${training.title}`,
+      lead: `${training.title} was due on ${date(training.dueAt)} and is not finished yet. One module today keeps you on track for your first opportunity.`,
+      links: [portal(m.program), officeHours(m.program)],
+      next: `Short on time or blocked? Reply to this e-mail and ${m.partner.manager.name} will find a faster path with you.`,
     };
   },
-  training_stalled_manager: ({ partner, f }) => ({
-    title: `${partner}: training still stalled`,
-    lead: words(
-      `${partner} has not moved on ${f.title('module') ?? 'their training'}`,
-      f.text('days') && `for ${f.text('days')} days`,
-      'despite a reminder.',
-    ),
-    lists: [{
-      heading: 'Suggested next steps',
-      items: [
-        'Call them and ask what is in the way',
-        'Offer the training fast track or a live Q&A session',
-        'Tie the training to a concrete opportunity',
+  training_stalled_manager: (m) => ({
+    title: `${m.partner.name}: ${m.data.training.title} still not done`,
+    lead: `${m.partner.name} has not finished ${m.data.training.title}, due ${date(m.data.training.dueAt)}, ${count(m.data.overdueDays, 'day')} later and despite a reminder.`,
+    lists: [
+      {
+        heading: 'Suggested next steps',
+        items: [
+          'Call them and ask what is in the way',
+          m.program.officeHoursUrl ? 'Offer the training fast track or the weekly office hours' : 'Offer the training fast track or a live Q&A session',
+          'Tie the training to a concrete opportunity',
+        ],
+      },
+    ],
+    links: [officeHours(m.program)],
+  }),
+  registration_gated: (m) => {
+    const { opportunity, missing } = m.data;
+    const gates = and(missing.map((g) => g.title));
+    return {
+      title: `Finish ${gates} to register ${opportunityName(opportunity)}`,
+      lead: `Thanks for registering ${opportunityLabel(opportunity, m.program)}! Deal registration opens once ${gates} ${missing.length === 1 ? 'is' : 'are'} complete, so we could not accept it yet.`,
+      lists: [
+        {
+          heading: 'Next steps',
+          items: [...missing.map((g) => `Complete ${due(g)}`), `Register ${opportunityName(opportunity)} again: nothing is lost`],
+          numbered: true,
+        },
       ],
-    }],
-  }),
-  registration_gated: ({ f }) => {
-    const opportunity = f.text('opportunityId');
-    const training = f.title('training') ?? 'Business 101';
-    return {
-      title: `Finish ${training} to register ${opportunity ? `opportunity ${opportunity}` : 'opportunities'}`,
-      lead: `Thanks for registering ${opportunity ? `opportunity ${opportunity}` : 'an opportunity'}! Deal registration opens once ${training} is complete, so we could not accept it yet.`,
-      lists: [{
-        heading: 'Next steps',
-        items: [`Complete ${training} (2-3 hours, at your own pace)`, 'Register the opportunity again: nothing is lost'],
-        numbered: true,
-      }],
-      next: ASK_US,
+      links: [portal(m.program)],
+      next: askUs(m),
     };
   },
-  opportunity_sla_manager: ({ partner, f }) => ({
-    title: `${partner}: a registered opportunity waits for an answer`,
-    lead: words(
-      `${partner} registered ${opportunityLabel(f)}`,
-      `${f.text('hours') ?? '24'} hours ago and has not heard back. We promise an answer within 24 hours.`,
-    ),
-    next: 'Next step: acknowledge it, assign an account executive and send the deal resources.',
+  opportunity_sla_manager: (m) => ({
+    title: `${m.partner.name}: ${opportunityName(m.data.opportunity)} waits for an answer`,
+    lead: `${m.partner.name} registered ${opportunityLabel(m.data.opportunity, m.program)} on ${dateTime(m.data.registeredAt)}, ${m.data.hours} hours ago, and has not heard back. We promise an answer within ${m.data.responseHours} hours.`,
+    next: 'Next step: acknowledge it, assign an account executive and send the deal resources (proposal templates, pricing, ROI calculator).',
   }),
-  opportunity_sla_escalation: ({ partner, f }) => ({
-    title: `Escalation: ${partner} opportunity unanswered`,
-    lead: words(
-      `${opportunityLabel(f, true)} from ${partner} has had no answer for ${f.text('hours') ?? '48'} hours.`,
-      f.text('managerName') && `Partner manager: ${f.text('managerName')}.`,
-    ),
+  opportunity_sla_escalation: (m) => ({
+    title: `Escalation: ${possessive(m.partner.name)} ${opportunityName(m.data.opportunity)} unanswered for ${m.data.hours} hours`,
+    lead: `${capitalize(opportunityLabel(m.data.opportunity, m.program))} from ${m.partner.name} was registered on ${dateTime(m.data.registeredAt)} and has had no answer for ${m.data.hours} hours; we promise one within ${m.data.responseHours}. ${managerLine(m.partner)}`,
     next: 'Next step: someone acknowledge it and assign an owner today.',
   }),
-  checkpoint_summary: ({ partner, partnerId, f }) => ({
-    title: `${partner}: ${phaseName(f)} checkpoint needs a decision`,
-    lead: `${partner} reached the end of the ${phaseName(f)} with gaps.`,
-    lists: [{ heading: 'Gaps', items: f.list('gaps') }],
-    next: words(
-      `Next step: decide to advance, extend or offboard (POST /v1/partners/${partnerId}/decisions).`,
-      f.date('decideBy') && `Without a decision by ${f.date('decideBy')} the phase is extended.`,
-    ),
+  first_deal_support: (m) => ({
+    title: `${m.partner.name} registered their first opportunity`,
+    lead: `${m.partner.name} registered ${opportunityLabel(m.data.opportunity, m.program)}: their first deal. Prioritise it and assign your best resources.`,
+    lists: [
+      {
+        heading: 'First deal support',
+        items: [
+          `Answer the registration by ${dateTime(addHours(m.data.registeredAt, m.data.responseHours))}`,
+          'Assign an account executive or partner sales rep',
+          'Join the first customer call or meeting with the partner',
+          'Send deal resources: proposal templates, pricing, ROI calculator',
+          'Fast-track internal approvals where possible',
+        ],
+      },
+    ],
   }),
-  checkpoint_extended: ({ partner, f }) => ({
-    title: words(`${partner}: ${phaseName(f)} extended`, f.text('days') && `by ${f.text('days')} days`),
-    lead: words(
-      `No checkpoint decision arrived, so the ${phaseName(f)} was extended`,
-      f.date('until') ? `until ${f.date('until')}.` : 'by default.',
-    ),
-    lists: [{ heading: 'Open gaps', items: f.list('gaps') }],
-    next: 'Next step: agree with the partner how to close the gaps.',
-  }),
-  phase_advanced: ({ partner, f }) => {
-    const phase = phaseOf(f) ?? PHASES.activation;
+  checkpoint_summary: (m) => {
+    const { phase, gaps, decideBy, defaultExtensionDays, autoExtensionsLeft } = m.data;
+    const otherwise = autoExtensionsLeft
+      ? `Without a decision the phase is extended by ${defaultExtensionDays} days (${count(autoExtensionsLeft, 'default extension')} left).`
+      : 'Without a decision the partner is marked at risk: no default extension is left.';
     return {
-      title: `Next up: the ${phase.name} phase`,
-      lead: `Great work, ${partner}! You are now in the ${phase.name} phase. The goal: ${phase.goal}.`,
-      lists: [{ heading: 'What comes next', items: f.list('steps', phase.steps), numbered: true }],
-      next: ASK_US,
+      title: `${m.partner.name}: ${phaseName(phase)} checkpoint needs a decision`,
+      lead: `${m.partner.name} reached the end of the ${phaseName(phase)} on ${date(m.data.phaseDeadline)} with ${count(gaps.length, 'required milestone')} open.`,
+      lists: [{ heading: 'Gaps', items: gaps.map(due) }],
+      next: `Next step: decide by ${dateTime(decideBy)}: advance, extend or offboard, in the console or with \`onboarding decide ${m.partner.partnerId}\`. ${otherwise}`,
     };
   },
-  at_risk: ({ partner, f }) => ({
-    title: `At risk: ${partner}`,
-    lead: words(
-      `${partner}`,
-      f.text('day') && `(day ${f.text('day')}${f.text('phase') ? `, ${phaseName(f)}` : ''})`,
-      'is at risk of stalling.',
-      f.text('managerName') && `Partner manager: ${f.text('managerName')}.`,
-    ),
-    lists: [{ heading: 'Why', items: f.list('reasons') }],
-    next: 'Next step: the partner manager calls them this week and agrees a recovery plan.',
+  checkpoint_extended: (m) => {
+    const { phase, days, gaps, autoExtensionsLeft } = m.data;
+    return {
+      title: `${m.partner.name}: ${phaseName(phase)} extended by ${days} days`,
+      lead: `No checkpoint decision arrived, so the ${phaseName(phase)} was extended by ${days} days, until ${date(m.data.phaseDeadline)}.`,
+      lists: [{ heading: 'Open gaps', items: gaps.map(due) }],
+      next: `Next step: agree with ${m.partner.name} how to close the gaps. ${
+        autoExtensionsLeft ? `${count(autoExtensionsLeft, 'default extension')} left; after that the partner is at risk.` : 'No default extension is left: next time the partner is at risk.'
+      }`,
+    };
+  },
+  phase_advanced: (m) => ({
+    title: `Next up: the ${phaseName(m.data.to)}`,
+    lead: `Great work, ${m.partner.name}! You are through the ${phaseName(m.data.from)}. The ${phaseName(m.data.to)} runs ${m.data.phaseDays} days, until ${date(m.data.phaseDeadline)}. The goal: ${PHASE_GOALS[m.data.to]}.`,
+    lists: [{ heading: 'What comes next', items: m.data.next.map(step), numbered: true }],
+    links: [portal(m.program)],
+    next: askUs(m),
+  }),
+  at_risk: (m) => ({
+    title: `At risk: ${m.partner.name}`,
+    lead: `${m.partner.name} (day ${m.data.day}, ${phaseName(m.data.phase)}) is at risk of stalling. ${managerLine(m.partner)}`,
+    lists: [{ heading: 'Why', items: m.data.reasons.map((r) => riskLine(r, m.program)) }],
+    next: `Next step: ${m.partner.manager.name} calls them this week and agrees a recovery plan.`,
+  }),
+  vendor_milestone_due: (m) => ({
+    title: `${m.partner.name}: ${m.data.milestone.title} due ${date(m.data.milestone.dueAt)}`,
+    lead: `${m.data.milestone.title} for ${m.partner.name} is ours to deliver, by ${date(m.data.milestone.dueAt)} (${phaseName(m.data.milestone.phase)}${m.data.milestone.required ? ', required at its checkpoint' : ''}).`,
+    next: `Next step: deliver it before it is due; ${possessive(m.partner.name)} plan shows it open until it is recorded.`,
   }),
   first_deal_celebration: {
-    partner: ({ partner, f }) => ({
-      title: 'Congratulations on your first deal!',
-      lead: `${partner}, you closed your first deal with us${f.money() ? ` (${f.money()})` : ''}: the milestone that matters most. Thank you!`,
-      lists: [{
-        heading: 'Keep the momentum',
-        items: ['Register your next two or three opportunities', 'Tell us what helped and what slowed you down'],
-      }],
-    }),
-    team: ({ partner, f }) => ({
-      title: `:tada: ${partner} closed their first deal`,
-      lead: `${opportunityLabel(f, true)} is won${f.money() ? ` (${f.money()})` : ''}.`,
+    partner: (m) => {
+      const amount = money(m.data.opportunity.amount, m.program);
+      const more = m.data.moreOpportunitiesNeeded;
+      return {
+        title: 'Congratulations on your first deal!',
+        lead: `${m.partner.name}, you closed your first deal with us on day ${m.data.day}: ${opportunityName(m.data.opportunity)}${amount ? `, ${amount}` : ''}. It is the milestone that matters most. Thank you!`,
+        lists: [
+          {
+            heading: 'Keep the momentum',
+            items: [
+              more ? `Register ${count(more, 'more opportunity', 'more opportunities')}: the next step on your plan` : 'Keep registering the opportunities you find',
+              'Tell us what helped and what slowed you down',
+            ],
+          },
+        ],
+        next: askUs(m),
+      };
+    },
+    team: (m) => ({
+      title: `:tada: ${m.partner.name} closed their first deal`,
+      lead: `${capitalize(opportunityLabel(m.data.opportunity, m.program))} is won, on day ${m.data.day}.`,
       next: 'Next step: celebrate it with the partner and thank everyone who helped.',
     }),
   },
-  business_review_scheduled: {
-    partner: ({ f }) => ({
-      title: `Your ${f.text('days') ?? '90'}-day business review`,
-      lead: words(
-        "You are nearly through onboarding. Let's look back at the first months together and plan the next 90 days.",
-        f.date('dueAt') && `We would like to meet by ${f.date('dueAt')}.`,
-      ),
-      lists: [{
-        heading: 'Please bring your thoughts on',
-        items: ['What went well?', 'What was confusing or slow?', 'What do you need to scale?'],
-      }],
-      next: 'Your partner manager will send the invitation.',
+  deal_lost_followup: (m) => {
+    const more = m.data.moreOpportunitiesNeeded;
+    return {
+      title: `${m.partner.name} lost ${opportunityName(m.data.opportunity)}: keep the momentum`,
+      lead: `${m.partner.name} lost ${opportunityLabel(m.data.opportunity, m.program)}${m.data.reason ? ` (${m.data.reason})` : ''} before their first win: the moment partners stall.`,
+      lists: [
+        { heading: 'Their open pipeline', items: m.data.openPipeline.map((o) => capitalize(opportunityLabel(o, m.program))) },
+        {
+          heading: 'Help them now',
+          items: [
+            more ? `Qualify ${count(more, 'backup opportunity', 'backup opportunities')} with them` : 'Qualify backup opportunities with them',
+            'Go through the target account list together',
+            'Offer deal coaching for the next one',
+          ],
+        },
+      ],
+    };
+  },
+  certification_recognition: {
+    partner: (m) => ({
+      title: `Congratulations: you passed the ${m.data.track} certification!`,
+      lead: `${m.partner.name}, you passed the ${m.data.track} certification${m.data.score !== undefined ? ` with ${m.data.score}%` : ''}. You are ready to engage customers on your own, with our team as backstop.`,
+      links: [link('Download your certificate', m.program.certificatesUrl)],
+      next: askUs(m),
     }),
-    team: ({ partner, f }) => ({
-      title: `${partner}: schedule the ${f.text('days') ?? '90'}-day business review`,
-      lead: words(`The business review with ${partner} is due`, f.date('dueAt') ? `${f.date('dueAt')}.` : 'now.'),
-      lists: [{
-        heading: 'Cover',
-        items: ['What went well, what was slow, what they need to scale', 'The joint business plan for the next 90 days'],
-      }],
+    team: (m) => ({
+      title: `:trophy: ${m.partner.name} passed the ${m.data.track} certification`,
+      lead: `${m.partner.name} completed ${m.data.certification.title}${m.data.score !== undefined ? ` with ${m.data.score}%` : ''}.`,
+      next: 'Next step: recognise it: a note to the partner and a shout-out in the partner channel.',
+    }),
+  },
+  business_review_scheduled: {
+    partner: (m) => ({
+      title: `Your ${m.data.planDays}-day business review`,
+      lead: `You are nearly through onboarding. Let's look back at your first ${m.data.planDays} days together and plan the next quarter. We would like to meet by ${date(m.data.review.dueAt)}.`,
+      lists: [{ heading: 'Please bring your thoughts on', items: ['What went well?', 'What was confusing or slow?', 'What do you need to scale?'] }],
+      next: `${m.partner.manager.name} will send the invitation.`,
+    }),
+    team: (m) => ({
+      title: `${m.partner.name}: schedule the ${m.data.planDays}-day business review`,
+      lead: `${m.data.review.title} with ${m.partner.name} is due by ${date(m.data.review.dueAt)}.`,
+      lists: [{ heading: 'Cover', items: ['What went well, what was slow, what they need to scale', 'The joint business plan for the next quarter'] }],
       next: 'Next step: send the invitation.',
     }),
   },
-  survey_request: ({ f }) => ({
+  survey_request: (m) => ({
     title: 'Two minutes: how was your onboarding?',
-    lead: 'We want onboarding to get better for every partner. How would you rate yours from 0 to 10, and what is one thing we should change?',
-    link: f.url('surveyUrl', 'Take the two-minute survey'),
+    lead: `We want onboarding to get better for every partner. How would you rate yours from 0 to 10, and what is one thing we should change? Please answer by ${date(m.data.closesAt)}.`,
+    links: [{ label: 'Take the two-minute survey', url: m.program.surveyUrl }],
     next: 'Or simply reply to this e-mail with your score and a comment.',
   }),
   graduated: {
-    partner: ({ partner }) => ({
-      title: `You are fully onboarded, ${partner}!`,
-      lead: 'Congratulations: you have completed onboarding. From here on we work together as active partners.',
-      lists: [{
-        heading: 'From here',
-        items: [
-          'Keep registering new opportunities as they come',
-          'Join our partner community events',
-          'Meet your partner manager for regular business reviews',
-        ],
-      }],
+    partner: (m) => ({
+      title: `You are fully onboarded, ${m.partner.name}!`,
+      lead: `Congratulations: you completed onboarding on day ${m.data.day} of your ${m.data.planDays}-day plan. From here on we work together as active partners.`,
+      lists: [
+        {
+          heading: 'From here',
+          items: [
+            `A ${cadence(m.data.reviewCadenceDays)} business review with ${m.partner.manager.name}, the first by ${date(m.data.nextReviewAt)}`,
+            'Keep registering new opportunities as they come',
+            'Join our partner community events',
+          ],
+        },
+      ],
+      next: askUs(m),
     }),
-    team: ({ partner, f }) => ({
-      title: `:mortar_board: ${partner} graduated`,
-      lead: `${partner} completed onboarding${f.text('day') ? ` on day ${f.text('day')}` : ''}.`,
-      next: 'Next step: move them to active partner management and set up the recurring reviews.',
+    team: (m) => ({
+      title: `:mortar_board: ${m.partner.name} graduated`,
+      lead: `${m.partner.name} completed onboarding on day ${m.data.day} of ${m.data.planDays}.`,
+      next: `Next step: move them to active partner management; the first ${cadence(m.data.reviewCadenceDays)} business review is due by ${date(m.data.nextReviewAt)}.`,
     }),
   },
-  recurring_review_reminder: ({ partner, f }) => ({
-    title: `${partner}: ${f.text('cadence') ?? 'quarterly'} business review due`,
-    lead: words(
-      `The ${f.text('cadence') ?? 'quarterly'} business review with ${partner} is due`,
-      f.date('dueAt') ? `${f.date('dueAt')}.` : 'now.',
-    ),
-    lists: [{ heading: 'Cover', items: ['Pipeline and revenue since the last review', 'Updates to the joint business plan'] }],
+  community_invitation: (m) => ({
+    title: `Join the ${m.program.name} community`,
+    lead: `Now that you are fully onboarded, meet the other partners and our team in the ${m.program.name} community: user groups, the monthly partner webinar and partner success office hours.`,
+    lists: [{ heading: 'Channels to join', items: m.program.community.channels }],
+    links: [{ label: 'Join the community', url: m.program.community.url }],
+    next: askUs(m),
+  }),
+  recurring_review_reminder: (m) => ({
+    title: `${m.partner.name}: ${cadence(m.data.cadenceDays)} business review due`,
+    lead: `Business review ${m.data.cycle} with ${m.partner.name} is due by ${date(m.data.dueAt)}.`,
+    lists: [{ heading: 'Cover', items: ['Pipeline and revenue since the last review', 'The joint business plan for the next quarter'] }],
     next: 'Next step: send the invitation.',
   }),
-  manager_digest: (ctx) => {
-    const items = ctx.f.entries('items').map((entry) => digestLine(entry, ctx)).filter((s): s is string => s !== undefined);
+  partner_contacts_missing: (m) => ({
+    title: `${m.partner.name}: no partner contacts yet`,
+    lead: `${m.partner.name} has no contacts on file, so e-mails to them wait: the ${m.data.waiting.replace(/_/g, ' ')} e-mail has been due since ${dateTime(m.data.since)}.`,
+    next: 'Next step: ask them to name their primary contacts (a sales lead and a technical lead) in the partner portal.',
+  }),
+  manager_digest: (m) => {
+    const items = m.data.items.map((entry) => digestLine(entry, m));
     return {
-      title: `${ctx.partner}: daily digest`,
-      lead: `${items.length || 'No'} update${items.length === 1 ? '' : 's'} since the last digest.`,
+      title: `${m.partner.name}: daily digest`,
+      lead: `${count(items.length, 'update')} for ${m.partner.name} since the last digest.`,
       lists: [{ heading: 'Updates', items }],
     };
   },
-  offboarded: ({ partner, f }) => ({
-    title: `${partner} offboarded`,
-    lead: f.text('reason') ? `Onboarding for ${partner} ended: ${f.text('reason')}.` : `Onboarding for ${partner} ended.`,
+  offboarded: (m) => ({
+    title: `${m.partner.name} offboarded`,
+    lead: `Onboarding for ${m.partner.name} ended on day ${m.data.day}: ${m.data.reason}.`,
     next: 'No further reminders will be sent.',
   }),
-  weekly_digest: ({ f }) => {
-    const shown = f.entries('atRisk').map(atRiskLine).filter((s): s is string => s !== undefined);
-    const total = Math.max(Number(f.text('atRiskTotal') ?? 0), shown.length);
-    const more = total > shown.length ? [`… and ${total - shown.length} more`] : [];
-    const bottleneck = bottleneckLine(f.object('topBottleneck'));
+  weekly_digest: (m) => {
+    const { data } = m;
+    const shown = data.atRisk.map((p) => `${p.name && p.name !== p.partnerId ? `${p.name} (${p.partnerId})` : p.partnerId}, ${phaseName(p.phase)}, manager ${p.manager}`);
+    const more = data.atRiskTotal > shown.length ? [`... and ${data.atRiskTotal - shown.length} more`] : [];
+    const top = data.topBottleneck;
+    const bottleneck = top && `${top.title} (${phaseName(top.phase)}, ${count(top.partners, 'partner')})`;
     return {
-      title: words('Partner program: weekly digest', f.date('asOf') && `of ${f.date('asOf')}`),
-      lead: words(
-        total ? `${total} partner${total === 1 ? ' is' : 's are'} at risk.` : 'No partner is at risk.',
+      title: `${m.program.name}: weekly onboarding digest of ${date(data.asOf)}`,
+      lead: [
+        `${count(data.partners, 'partner')} in onboarding reports.`,
+        data.atRiskTotal ? `${count(data.atRiskTotal, 'partner')} at risk.` : 'No partner is at risk.',
         bottleneck && `Top bottleneck: ${bottleneck}.`,
-      ),
+      ]
+        .filter(Boolean)
+        .join(' '),
       lists: [
-        { heading: 'Indicators', items: f.entries('indicators').map(indicatorLine).filter((s): s is string => s !== undefined) },
+        { heading: 'Indicators', items: data.indicators.map(indicatorLine) },
         { heading: 'At risk', items: [...shown, ...more] },
       ],
-      next: total ? 'Next step: each partner manager agrees a recovery plan with their partner this week.' : undefined,
-      footer: 'Weekly digest of the partner onboarding program',
+      next: data.atRiskTotal ? 'Next step: each partner manager agrees a recovery plan with their partner this week.' : undefined,
+      footer: `Weekly digest of the ${m.program.name} onboarding`,
     };
   },
 };
 
-/** `Completion rate: 75% (target > 80%, missed)`; undefined without an id. */
-function indicatorLine(entry: unknown): string | undefined {
-  const o = (entry ?? {}) as Record<string, unknown>;
-  const id = scalar(o.id);
-  if (!id) return undefined;
-  const label = humanize(id.replace(/[A-Z]/g, (ch) => `_${ch.toLowerCase()}`));
-  const unit = scalar(o.unit);
-  const value = typeof o.value === 'number' ? measure(o.value, unit) : 'no data';
-  const { op, value: target } = (o.target ?? {}) as Record<string, unknown>;
-  const detail = [
-    typeof target === 'number' && `target ${[scalar(op), measure(target, unit)].filter(Boolean).join(' ')}`,
-    typeof o.met === 'boolean' && (o.met ? 'met' : 'missed'),
-  ].filter(Boolean);
+const INDICATOR_LABELS: Record<string, string> = {
+  timeToPortalAccessHours: 'Time to portal access',
+  timeToFirstTrainingDays: 'Time to first training',
+  timeToFirstRegistrationDays: 'Time to first registration',
+  timeToFirstEngagementDays: 'Time to first customer engagement',
+  completionRate: 'Onboarding completion rate',
+  activationRate: 'Partner activation rate',
+  timeToFirstDealDays: 'Time to first deal',
+  satisfaction: 'Partner satisfaction',
+  certificationFirstAttemptPassRate: 'Certification pass rate, first attempt',
+  opportunityQualificationRate: 'Opportunities qualified',
+  dealCycleDays: 'Deal cycle',
+};
+
+/** `Onboarding completion rate: 75% (target > 80%, missed)`. */
+function indicatorLine(i: DigestIndicator): string {
+  const label = INDICATOR_LABELS[i.id] ?? capitalize(i.id.replace(/[A-Z]/g, (ch) => ` ${ch.toLowerCase()}`));
+  const value = i.value === null ? 'no data yet' : measure(i.value, i.unit);
+  const detail = [i.target && `target ${i.target.op} ${measure(i.target.value, i.unit)}`, i.met !== null && (i.met ? 'met' : 'missed')].filter(Boolean);
   return `${label}: ${value}${detail.length ? ` (${detail.join(', ')})` : ''}`;
 }
 
-/** 0.75 ratio: 75%; 20.5 hours: 20.5 h; 9 days: 9 days. */
-function measure(n: number, unit: string | undefined): string {
+/** 0.75 ratio: 75%; 20.5 hours: 20.5 h; 9 days: 9 days; a score: 8.5/10. */
+function measure(n: number, unit: DigestIndicator['unit']): string {
   if (unit === 'ratio') return `${Math.round(n * 100)}%`;
   const rounded = Math.round(n * 10) / 10;
-  return unit === 'hours' ? `${rounded} h` : unit === 'days' ? `${rounded} days` : String(rounded);
+  return unit === 'hours' ? `${rounded} h` : unit === 'days' ? `${rounded} days` : `${rounded}/10`;
 }
 
-/** `Acme Cloud GmbH (acme-cloud), Activation phase`. */
-function atRiskLine(entry: unknown): string | undefined {
-  const o = (entry ?? {}) as Record<string, unknown>;
-  const id = scalar(o.partnerId);
-  const name = scalar(o.name);
-  const label = name && id && name !== id ? `${name} (${id})` : (name ?? id);
-  const phase = new Fields(o).text('phase');
-  return label && (phase && Object.hasOwn(PHASES, phase) ? `${label}, ${PHASES[phase as Phase].name} phase` : label);
-}
-
-/** `Product training (Foundation phase, 4 partners)` from `{ milestoneId, phase, partners }`. */
-function bottleneckLine(b: Record<string, unknown>): string | undefined {
-  const label = item(b.milestoneId);
-  const f = new Fields(b);
-  const partners = f.text('partners');
-  const detail = [phaseOf(f) && phaseName(f), partners && `${partners} partner${partners === '1' ? '' : 's'}`].filter(Boolean);
-  return label && (detail.length ? `${label} (${detail.join(', ')})` : label);
-}
-
-/** A buffered ping `{ kind, data }` reads as that message's title; anything else as a list item. */
-function digestLine(entry: unknown, ctx: Ctx): string | undefined {
-  const { kind, data } = (entry ?? {}) as { kind?: unknown; data?: unknown };
-  if (typeof kind !== 'string' || kind === 'manager_digest' || !Object.hasOwn(TEMPLATES, kind)) return item(entry);
-  const fields = new Fields(data && typeof data === 'object' ? (data as Record<string, unknown>) : {});
-  return pick(TEMPLATES[kind as NotificationKind], 'team')({ ...ctx, f: fields }).title;
-}
-
-function phaseOf(f: Fields): (typeof PHASES)[Phase] | undefined {
-  const phase = f.text('phase');
-  return phase && Object.hasOwn(PHASES, phase) ? PHASES[phase as Phase] : undefined;
-}
-
-/** "Foundation phase", or "current phase" when the data does not say. */
-function phaseName(f: Fields): string {
-  return `${phaseOf(f)?.name ?? 'current'} phase`;
-}
-
-function opportunityLabel(f: Fields, capital = false): string {
-  const id = f.text('opportunityId');
-  const account = f.text('account');
-  const base = id ? `opportunity ${id}` : 'an opportunity';
-  const label = account ? `${base} (${account})` : base;
-  return capital ? label.charAt(0).toUpperCase() + label.slice(1) : label;
-}
-
-/** Joins the present parts with single spaces. */
-function words(...parts: (string | false | undefined)[]): string {
-  return parts.filter((p): p is string => Boolean(p)).join(' ');
+/** A buffered ping reads as that message's title. */
+function digestLine(entry: DigestEntry, digest: MessageOf<'manager_digest'>): string {
+  const message = { kind: entry.kind, data: entry.data, partner: digest.partner, program: digest.program } as Message;
+  return compose(message, 'team').title;
 }
 
 // ---------------------------------------------------------------------------
-// Reading template data
+// Dates: markers in the content, written per channel
 // ---------------------------------------------------------------------------
 
-const DATE = new Intl.DateTimeFormat('en-GB', {
-  weekday: 'short',
-  day: 'numeric',
-  month: 'short',
-  year: 'numeric',
-  timeZone: 'UTC',
-});
+/** Private-use characters: they never occur in data, so a marker cannot be forged by a partner's name. */
+const OPEN = '\uE000';
+const CLOSE = '\uE001';
+const MARKER = new RegExp(`${OPEN}(d|t)([^${CLOSE}]+)${CLOSE}`, 'g');
 
-class Fields {
-  constructor(private readonly data: Record<string, unknown>) {}
-
-  text(name: string): string | undefined {
-    return scalar(this.data[name]);
-  }
-
-  /** A title, or an id such as `portal_access` made readable. */
-  title(name: string): string | undefined {
-    return item(this.data[name]);
-  }
-
-  object(name: string): Record<string, unknown> {
-    const value = this.data[name];
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-  }
-
-  entries(name: string): unknown[] {
-    const value = this.data[name];
-    return Array.isArray(value) ? value : [];
-  }
-
-  list(name: string, fallback: string[] = []): string[] {
-    const items = this.entries(name).map(item).filter((s): s is string => s !== undefined);
-    return items.length ? items : fallback;
-  }
-
-  flag(name: string): boolean {
-    return this.data[name] === true;
-  }
-
-  date(name: string): string | undefined {
-    const value = this.data[name];
-    const ms = typeof value === 'string' || typeof value === 'number' ? new Date(value).getTime() : NaN;
-    return Number.isNaN(ms) ? undefined : DATE.format(ms);
-  }
-
-  /** Only http(s) links: never `javascript:` or the like. */
-  url(name: string, label: string): Content['link'] {
-    const value = this.text(name);
-    return value && /^https?:\/\/[^\s]+$/i.test(value) ? { label, url: value } : undefined;
-  }
-
-  money(): string | undefined {
-    const amount = this.data.amount;
-    if (typeof amount !== 'number' || !Number.isFinite(amount)) return undefined;
-    const currency = this.text('currency');
-    return currency && /^[A-Z]{3}$/.test(currency)
-      ? new Intl.NumberFormat('en-US', { style: 'currency', currency, maximumFractionDigits: 0 }).format(amount)
-      : new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 }).format(amount);
-  }
+/** A day, shown in the reader's time zone. */
+function date(isoDate: string): string {
+  return `${OPEN}d${isoDate}${CLOSE}`;
 }
 
-function scalar(value: unknown): string | undefined {
-  if (typeof value === 'string') return value.trim() || undefined;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return undefined;
+/** A day and time, shown in the reader's time zone. */
+function dateTime(isoDate: string): string {
+  return `${OPEN}t${isoDate}${CLOSE}`;
 }
 
-function item(value: unknown): string | undefined {
-  if (value && typeof value === 'object') {
-    const o = value as Record<string, unknown>;
-    return scalar(o.title) ?? scalar(o.text) ?? item(o.id);
+const formatters = new Map<string, { day: Intl.DateTimeFormat; time: Intl.DateTimeFormat }>();
+
+function formatterFor(timeZone: string) {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    const base = { timeZone, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' } as const;
+    f = {
+      day: new Intl.DateTimeFormat('en-GB', base),
+      time: new Intl.DateTimeFormat('en-GB', { ...base, hour: '2-digit', minute: '2-digit', timeZoneName: 'short' }),
+    };
+    formatters.set(timeZone, f);
   }
-  const text = scalar(value);
-  return text && /^[a-z0-9]+(_[a-z0-9]+)+$/.test(text) ? humanize(text) : text;
+  return f;
 }
 
-function humanize(id: string): string {
-  const spaced = id.replace(/_/g, ' ').replace(/\b(\d+) day\b/, '$1-day');
-  return spaced.charAt(0).toUpperCase() + spaced.slice(1);
+/** E-mail: `Mon, 7 Dec 2026`, `Mon, 7 Dec 2026, 10:00 CET` in the partner's zone. */
+function plainDates(text: string, timeZone: string): string {
+  const f = formatterFor(timeZone);
+  return text.replace(MARKER, (_, kind: string, value: string) => (kind === 'd' ? f.day : f.time).format(Date.parse(value)));
+}
+
+/** Slack: each reader sees their own time zone (Slack's date formatting); the fallback is UTC. */
+function slackDates(text: string): string {
+  return text.replace(MARKER, (marker: string, kind: string, value: string) => {
+    const token = kind === 'd' ? '{date_short_pretty}' : '{date_short_pretty} at {time}';
+    return `<!date^${Math.floor(Date.parse(value) / 1000)}^${token}|${plainDates(marker, 'UTC')}>`;
+  });
 }
 
 // ---------------------------------------------------------------------------
@@ -552,13 +622,18 @@ function filled(c: Content): List[] {
   return (c.lists ?? []).filter((l) => l.items.length > 0);
 }
 
+function links(c: Content): Link[] {
+  return (c.links ?? []).filter((l): l is Link => l !== undefined);
+}
+
 function toText(c: Content, footer: string): string {
   const parts = [c.lead];
   for (const list of filled(c)) {
     const lines = list.items.map((it, i) => `${list.numbered ? `${i + 1}.` : '-'} ${it}`);
     parts.push(`${list.heading}:\n${lines.join('\n')}`);
   }
-  if (c.link) parts.push(`${c.link.label}: ${c.link.url}`);
+  const urls = links(c);
+  if (urls.length) parts.push(urls.map((l) => `${l.label}: ${l.url}`).join('\n'));
   if (c.next) parts.push(c.next);
   parts.push(`--\n${footer}`);
   return `${parts.join('\n\n')}\n`;
@@ -571,7 +646,7 @@ function toHtml(c: Content, footer: string): string {
     body.push(`<p><strong>${html(list.heading)}</strong></p>`);
     body.push(`<${tag}>${list.items.map((it) => `<li>${html(it)}</li>`).join('')}</${tag}>`);
   }
-  if (c.link) body.push(`<p><a href="${html(c.link.url)}">${html(c.link.label)}</a></p>`);
+  for (const l of links(c)) body.push(`<p><a href="${html(l.url)}">${html(l.label)}</a></p>`);
   if (c.next) body.push(`<p>${html(c.next)}</p>`);
   body.push(`<p style="font-size:12px;color:#6b7280">${html(footer)}</p>`);
   return [
@@ -582,20 +657,23 @@ function toHtml(c: Content, footer: string): string {
   ].join('\n');
 }
 
-function toBlocks(c: Content, input: TemplateInput): KnownBlock[] {
-  const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: clip(text, 3000) } });
+function toBlocks(c: Content, message: Message): KnownBlock[] {
+  // Clipped before the dates are written (a cut must not split one), well inside Slack's 3,000.
+  const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: slackDates(clip(text, 2600)) } });
   const blocks: KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: clip(c.title, 150), emoji: true } },
+    // A header is plain text: its dates read in UTC.
+    { type: 'header', text: { type: 'plain_text', text: clip(plainDates(c.title, 'UTC'), 150), emoji: true } },
     section(mrkdwn(c.lead)),
   ];
   for (const list of filled(c)) {
     const lines = list.items.map((it, i) => `${list.numbered ? `${i + 1}.` : '•'} ${mrkdwn(it)}`);
     blocks.push(section(`*${mrkdwn(list.heading)}*\n${lines.join('\n')}`));
   }
-  if (c.link) blocks.push(section(`<${c.link.url}|${mrkdwn(c.link.label)}>`));
+  for (const l of links(c)) blocks.push(section(`<${l.url}|${mrkdwn(l.label)}>`));
   if (c.next) blocks.push(section(mrkdwn(c.next)));
-  const footer = `${c.footer ? mrkdwn(c.footer) : `Partner \`${mrkdwn(input.partnerId)}\``} · ${input.kind}`;
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: footer }] });
+  const partner = partnerOf(message);
+  const about = c.footer ? mrkdwn(c.footer) : `Partner \`${mrkdwn(partner?.partnerId ?? '')}\``;
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${about} · ${message.program.name} · ${message.kind}` }] });
   return blocks;
 }
 

@@ -13,7 +13,7 @@
  */
 import type { Client } from '@temporalio/client';
 import { buildReport } from '../client/reports';
-import { DEFAULT_PLAYBOOK } from '../config/defaultPlaybook';
+import { DEFAULT_PLAYBOOK } from '../workflows/defaultPlaybook';
 import { createDevEnv } from '../test/helpers/temporal';
 import { SA_HEALTH, SA_MANAGER, SA_PHASE, SA_SEGMENT, WORKFLOW_TYPE, onboardingWorkflowId } from '../workflows/messages';
 import { REPORT_MEMO_KEY, REPORT_SCHEMA_VERSION, type ReportSummary } from '../workflows/report';

@@ -4,16 +4,7 @@
  * Request shapes reuse the contract's schemas from ../workflows/types.
  */
 import { z } from 'zod';
-import {
-  CheckpointDecision,
-  Health,
-  LifecyclePhase,
-  PARTNER_ID_PATTERN,
-  Phase,
-  Role,
-  Segment,
-  type OnboardingState as ContractState,
-} from '../workflows/types';
+import { CheckpointDecision, Health, LifecyclePhase, PARTNER_ID_PATTERN, Phase, Segment } from '../workflows/types';
 import { REPORT_MEMO_KEY } from '../workflows/report';
 
 /** Memo keys written at start; list summaries and reports read them back from visibility. */
@@ -22,94 +13,8 @@ export const MEMO_KEYS = { partnerId: 'partnerId', name: 'name', profileHash: 'p
 const iso = z.string().describe('ISO-8601 date-time');
 const isoOrNull = iso.nullable();
 
-// ---------------------------------------------------------------------------
-// OnboardingState: mirrors the contract's interface (checked at compile time below)
-// ---------------------------------------------------------------------------
-
-export const OnboardingState = z.object({
-  partnerId: z.string(),
-  name: z.string(),
-  segment: Segment,
-  role: Role,
-  phase: LifecyclePhase,
-  health: Health,
-  awaitingDecision: z.boolean(),
-  day: z.number(),
-  startedAt: iso,
-  phaseDeadline: isoOrNull,
-  extensions: z.number(),
-  playbookVersion: z.string(),
-  partnerManager: z.object({ name: z.string(), email: z.string() }),
-  milestones: z.array(
-    z.object({
-      id: z.string(),
-      title: z.string(),
-      phase: Phase,
-      owner: z.enum(['partner', 'vendor']),
-      required: z.boolean(),
-      status: z.enum(['pending', 'done', 'overdue', 'waived']),
-      dueAt: iso,
-      completedAt: isoOrNull,
-      waivedReason: z.string().optional(),
-    }),
-  ),
-  opportunities: z.array(
-    z.object({
-      opportunityId: z.string(),
-      account: z.string().optional(),
-      amount: z.number().optional(),
-      status: z.enum(['identified', 'registered', 'qualified', 'disqualified', 'won', 'lost']),
-      identifiedAt: isoOrNull,
-      registeredAt: isoOrNull,
-      acknowledgedAt: isoOrNull,
-      owner: z.string().optional(),
-      qualifiedAt: isoOrNull,
-      closedAt: isoOrNull,
-      slaBreached: z.boolean(),
-    }),
-  ),
-  checkpoints: z.array(
-    z.object({
-      phase: Phase,
-      dueAt: iso,
-      outcome: z.enum(['pending', 'passed', 'extended', 'advanced', 'offboarded']),
-      gaps: z.array(z.string()),
-      decidedAt: iso.optional(),
-      decidedBy: z.string().optional(),
-      note: z.string().optional(),
-    }),
-  ),
-  notifications: z.array(
-    z.object({
-      key: z.string(),
-      channel: z.enum(['email', 'slack']),
-      kind: z.string(),
-      to: z.string(),
-      at: iso,
-      status: z.enum(['sent', 'failed']),
-      error: z.string().optional(),
-    }),
-  ),
-  indicators: z.object({
-    timeToPortalAccessHours: z.number().nullable(),
-    timeToFirstTrainingDays: z.number().nullable(),
-    timeToFirstRegistrationDays: z.number().nullable(),
-    timeToFirstEngagementDays: z.number().nullable(),
-    timeToFirstDealDays: z.number().nullable(),
-    certificationFirstAttemptPassed: z.boolean().nullable(),
-    satisfactionScore: z.number().nullable(),
-  }),
-  rejectedEvents: z.array(z.object({ eventId: z.string(), type: z.string(), reason: z.string(), at: iso })),
-  graduatedAt: isoOrNull,
-  offboardedAt: isoOrNull,
-  nextReviewAt: isoOrNull,
-  reviewsCompleted: z.number(),
-});
-
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-type Assert<T extends true> = T;
-/** Fails to compile when the schema above drifts from the contract's OnboardingState. */
-export type StateSchemaMatchesContract = Assert<Same<z.infer<typeof OnboardingState>, ContractState>>;
+/** The contract's OnboardingState, defined once in the workflow's contract. */
+export { OnboardingState } from '../workflows/onboardingState';
 
 // ---------------------------------------------------------------------------
 // Requests beyond the contract's PartnerProfile / PartnerEvent

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { Playbook } from '../config/playbook';
+import type { Playbook } from '../workflows/playbook';
 import { initState, reportSummary } from '../workflows/domain';
 import {
   SA_HEALTH,

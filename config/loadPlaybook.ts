@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { Parsed } from '../workflows/types';
-import { DEFAULT_PLAYBOOK } from './defaultPlaybook';
-import { parsePlaybook, type Playbook } from './playbook';
+import { DEFAULT_PLAYBOOK } from '../workflows/defaultPlaybook';
+import { parsePlaybook, type Playbook } from '../workflows/playbook';
 
 export function loadPlaybookFile(path: string): Parsed<Playbook> {
   let json: unknown;
@@ -31,4 +31,11 @@ export function loadPlaybookOrExit(path: string | undefined): Playbook {
   if (parsed.ok) return parsed.value;
   for (const e of parsed.errors) process.stderr.write(`playbook error: PLAYBOOK_PATH ${e.field}: ${e.message}\n`);
   process.exit(2);
+}
+
+/** The program links that still point at example.com (the default playbook's placeholders). */
+export function placeholderLinks(playbook: Playbook): string[] {
+  const { program } = playbook;
+  const links = [program.portalUrl, program.surveyUrl, program.officeHoursUrl, program.community.url, program.certificatesUrl];
+  return links.filter((url): url is string => url !== undefined && /^https?:\/\/([^/]+\.)?example\.com(\/|$)/i.test(url));
 }

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Config } from '../config/env';
-import { SEARCH_ATTRIBUTES } from '../workflows/messages';
+import { SEARCH_ATTRIBUTE_KEYS } from '../workflows/messages';
 import { HOW_TO_GET_TEMPORAL, MissingBinaryError, devServerExecutable } from './temporalBinaries';
 
 export interface DevServer {
@@ -32,7 +32,7 @@ export async function startDevServer(config: Config, log: (msg: string) => void)
   const { devPort, uiPort, namespace } = config.temporal;
   const address = `127.0.0.1:${devPort}`;
   const uiUrl = `http://127.0.0.1:${uiPort}`;
-  const searchAttributes = Object.entries(SEARCH_ATTRIBUTES).map(([name]) => `${name}=Keyword`);
+  const searchAttributes = SEARCH_ATTRIBUTE_KEYS.map((key) => `${key.name}=Keyword`);
 
   const exe = devServerExecutable();
   if (exe.type === 'cached-download') {
@@ -47,7 +47,7 @@ export async function startDevServer(config: Config, log: (msg: string) => void)
           uiPort,
           dbFilename: dbFile,
           namespace,
-          searchAttributes: Object.keys(SEARCH_ATTRIBUTES).map((name) => ({ name, type: 'KEYWORD' as const })),
+          searchAttributes: [...SEARCH_ATTRIBUTE_KEYS],
         },
       });
       return { address: env.address, uiUrl, dbFile, stop: () => env.teardown() };

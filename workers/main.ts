@@ -43,7 +43,7 @@ async function main(): Promise<void> {
       ({ address, uiUrl } = devServer);
       log.info('Temporal dev server ready', { address, ui: uiUrl, db: devServer.dbFile });
     }
-    workerRun = runWorker(config, address, worker.signal);
+    workerRun = runWorker(config, playbook, address, worker.signal);
     workerRun.catch(() => undefined); // handled below, once everything is up
     running.push({ name: 'worker', stop: () => (worker.abort(), workerRun!) });
     const client = await connectClient(config, address);

@@ -9,13 +9,16 @@ import { Runtime } from '@temporalio/worker';
 import { createActivitiesFromConfig } from '../activities';
 import { createReportActivities } from '../activities/reports';
 import { loadConfigOrExit, type Config } from '../config/env';
+import { loadPlaybookOrExit, placeholderLinks } from '../config/loadPlaybook';
+import { programDigestReader } from '../client/reports/digest';
+import type { Playbook } from '../workflows/playbook';
 import { connectNative } from '../client/connection';
 import { createOnboardingWorker } from './createWorker';
 import { ensureDigestSchedule } from './digestSchedule';
 import { createLogger, type Logger } from './logger';
 import { runtimeOptions } from './runtime';
 
-export async function runWorker(config: Config, address: string, signal: AbortSignal): Promise<void> {
+export async function runWorker(config: Config, playbook: Playbook, address: string, signal: AbortSignal): Promise<void> {
   const log = createLogger('worker', config.logLevel);
   const connection = await connectNative(config, address);
   try {
@@ -24,8 +27,8 @@ export async function runWorker(config: Config, address: string, signal: AbortSi
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      activities: createActivitiesFromConfig(config),
-      reportActivities: createReportActivities({ client }),
+      activities: createActivitiesFromConfig(config, playbook.program),
+      reportActivities: createReportActivities({ readDigest: programDigestReader(client, playbook) }),
     });
     // Alongside polling: the schedule is not worth a delayed start.
     void scheduleDigest(client, config, log);
@@ -33,7 +36,13 @@ export async function runWorker(config: Config, address: string, signal: AbortSi
     // Asked to stop while the worker was still being built: stop it now.
     if (signal.aborted) worker.shutdown();
     else signal.addEventListener('abort', () => worker.shutdown(), { once: true });
-    log.info('worker running', { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace });
+    log.info('worker running', { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, playbook: playbook.version });
+    const placeholders = placeholderLinks(playbook);
+    if (placeholders.length) {
+      log.warn('the playbook program still links to example.com: partners would get placeholder links; copy the playbook, set your links and PLAYBOOK_PATH', {
+        links: placeholders.length,
+      });
+    }
     await run;
     log.info('worker stopped');
   } finally {
@@ -58,10 +67,11 @@ async function main(): Promise<void> {
     process.stderr.write('config error: TEMPORAL_ADDRESS: required for `npm run worker` (use `npm start` for the embedded dev server)\n');
     process.exit(2);
   }
+  const playbook = loadPlaybookOrExit(config.playbookPath);
   Runtime.install(runtimeOptions(config));
   const stop = new AbortController();
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => stop.abort());
-  await runWorker(config, config.temporal.address, stop.signal);
+  await runWorker(config, playbook, config.temporal.address, stop.signal);
 }
 
 if (require.main === module) {

@@ -18,13 +18,8 @@ export const SA_SEGMENT = defineSearchAttributeKey('PartnerSegment', SearchAttri
 export const SA_MANAGER = defineSearchAttributeKey('PartnerManager', SearchAttributeType.KEYWORD);
 export const SA_HEALTH = defineSearchAttributeKey('OnboardingHealth', SearchAttributeType.KEYWORD);
 
-/** The contract's search attributes, all Keyword, for registration on a server. */
-export const SEARCH_ATTRIBUTES = {
-  OnboardingPhase: 'KEYWORD',
-  PartnerSegment: 'KEYWORD',
-  PartnerManager: 'KEYWORD',
-  OnboardingHealth: 'KEYWORD',
-} as const;
+/** The contract's search attributes, all Keyword: the one list servers register and tests use. */
+export const SEARCH_ATTRIBUTE_KEYS = [SA_PHASE, SA_SEGMENT, SA_MANAGER, SA_HEALTH] as const;
 
 /** Business key -> workflow id: one live onboarding per partner. */
 export function onboardingWorkflowId(partnerId: string): string {

@@ -1,34 +1,201 @@
 /**
- * What the workflow asks the notification activity to deliver. The pure domain
- * decides *what* is due (a `NotificationRequest`); the activity renders and
- * delivers it. Pure module: shared by workflow code, activities and tests.
+ * What the workflow asks the notification activity to deliver, typed per kind.
+ * The pure domain decides *what* is due and builds each kind's data from the
+ * partner's state and pinned playbook (./domain/messages.ts); the activity only
+ * renders that data (activities/templates.ts) and delivers it. A renamed or
+ * missing field fails the type check on both sides of this seam.
+ *
+ * Pure module, types only at run time (plus the list of kinds): shared by
+ * workflow code, activities and tests.
  */
+import type { LifecyclePhase, Phase, Role, Segment } from './types';
+import type { ProgramInfo } from './playbook';
 
-/** Every kind of nudge the system sends; templates exist for each. */
+export type { ProgramInfo };
+
+/** A milestone as a message names it: its title and due moment (ISO-8601), never just its id. */
+export interface MilestoneRef {
+  id: string;
+  title: string;
+  dueAt: string;
+  phase: Phase;
+  owner: 'partner' | 'vendor';
+  /** Required at its phase's checkpoint. */
+  required: boolean;
+}
+
+export interface OpportunityRef {
+  opportunityId: string;
+  account?: string;
+  amount?: number;
+}
+
+/** Why a partner is at risk, one reason each. */
+export type RiskReason =
+  | { code: 'milestone_overdue'; milestone: MilestoneRef; overdueDays: number }
+  | { code: 'extensions_exhausted'; phase: Phase; extensions: number; gaps: MilestoneRef[] }
+  | { code: 'opportunity_escalated'; opportunity: OpportunityRef; registeredAt: string; hours: number }
+  | { code: 'review_overdue'; dueAt: string; overdueDays: number };
+
+/** One line of the program's weekly digest: an indicator against the seed's target. */
+export interface DigestIndicator {
+  group: 'leading' | 'lagging' | 'quality';
+  /** The report's key, e.g. `timeToPortalAccessHours`. */
+  id: string;
+  value: number | null;
+  unit: 'hours' | 'days' | 'ratio' | 'score';
+  target: { op: '<' | '>'; value: number } | null;
+  met: boolean | null;
+}
+
+/** The program's weekly digest (built from the onboarding report, client/reports). */
+export interface ProgramDigest {
+  /** The moment the report was built for (ISO-8601). */
+  asOf: string;
+  /** Partners the report covers. */
+  partners: number;
+  indicators: DigestIndicator[];
+  /** At most DIGEST_AT_RISK_CAP of the partners at risk. */
+  atRisk: { partnerId: string; name: string | null; manager: string; phase: LifecyclePhase }[];
+  /** All partners at risk. */
+  atRiskTotal: number;
+  topBottleneck: { milestoneId: string; title: string; phase: Phase; partners: number } | null;
+}
+
+/** The data of each notification kind. */
+export interface NotificationData {
+  /** E-mail to the partner at start: the plan's length, the first week, and who to contact. */
+  welcome: { planDays: number; phaseDays: Record<Phase, number>; yourSteps: MilestoneRef[]; ourSteps: MilestoneRef[] };
+  /** Slack to the manager: week-1 setup still open after `hours`. */
+  access_overdue: { hours: number; open: MilestoneRef[] };
+  /** Slack to the manager: the end-of-week-2 check-in call. */
+  week2_checkin: { accounts: string[]; open: MilestoneRef[] };
+  /** E-mail to the partner: a milestone they own is due soon, or overdue. */
+  milestone_reminder: { milestone: MilestoneRef; overdue: boolean };
+  /** E-mail to the partner: a training is past its due date. */
+  training_stalled_partner: { training: MilestoneRef; overdueDays: number };
+  /** Slack to the manager: the training is still open after the partner's nudge. */
+  training_stalled_manager: { training: MilestoneRef; overdueDays: number };
+  /** E-mail to the partner: a registration waits for the gating milestones. */
+  registration_gated: { opportunity: OpportunityRef; missing: MilestoneRef[] };
+  /** Slack to the manager: a registration unanswered at the response mark. */
+  opportunity_sla_manager: { opportunity: OpportunityRef; registeredAt: string; hours: number; responseHours: number };
+  /** Slack to the escalation channel: still unanswered at the escalation mark. */
+  opportunity_sla_escalation: { opportunity: OpportunityRef; registeredAt: string; hours: number; responseHours: number };
+  /** Slack to the manager: the first registration: prioritise it. */
+  first_deal_support: { opportunity: OpportunityRef; registeredAt: string; responseHours: number };
+  /** Slack to the manager: a phase ended with gaps; decide. */
+  checkpoint_summary: {
+    phase: Phase;
+    phaseDeadline: string;
+    gaps: MilestoneRef[];
+    decideBy: string;
+    defaultExtensionDays: number;
+    autoExtensionsLeft: number;
+  };
+  /** Slack to the manager: no decision came, the default extension applied. */
+  checkpoint_extended: { phase: Phase; days: number; phaseDeadline: string; gaps: MilestoneRef[]; autoExtensionsLeft: number };
+  /** E-mail to the partner: the next phase and its first steps. */
+  phase_advanced: { from: Phase; to: Phase; phaseDays: number; phaseDeadline: string; next: MilestoneRef[] };
+  /** Slack to the escalation channel: the partner is at risk, and why. */
+  at_risk: { phase: LifecyclePhase; day: number; reasons: RiskReason[] };
+  /** Slack to the manager: a vendor-owned milestone is due soon. */
+  vendor_milestone_due: { milestone: MilestoneRef };
+  /** E-mail to the partner and Slack to the manager: the first deal is won. */
+  first_deal_celebration: { opportunity: OpportunityRef; day: number; moreOpportunitiesNeeded: number | null };
+  /** Slack to the manager: a deal was lost before the first win: help qualify backups. */
+  deal_lost_followup: { opportunity: OpportunityRef; reason?: string; openPipeline: OpportunityRef[]; moreOpportunitiesNeeded: number | null };
+  /** E-mail to the partner and Slack to the manager: a role certification passed. */
+  certification_recognition: { certification: MilestoneRef; track: string; score?: number };
+  /** E-mail to the partner and Slack to the manager: the closing business review is coming. */
+  business_review_scheduled: { review: MilestoneRef; planDays: number };
+  /** E-mail to the partner: the onboarding survey. */
+  survey_request: { closesAt: string };
+  /** E-mail to the partner and Slack to the manager: onboarding complete. */
+  graduated: { day: number; planDays: number; nextReviewAt: string; reviewCadenceDays: number };
+  /** E-mail to the partner at graduation: the community channels. */
+  community_invitation: { day: number };
+  /** Slack to the manager: the recurring business review is due. */
+  recurring_review_reminder: { cycle: number; dueAt: string; cadenceDays: number };
+  /** Slack to the manager: partner e-mails wait because the partner has no contacts yet. */
+  partner_contacts_missing: { waiting: PartnerMessageKind; since: string };
+  /** Slack to the manager: their buffered pings, once a day. */
+  manager_digest: { items: DigestEntry[] };
+  /** Slack to the manager: onboarding ended. */
+  offboarded: { reason: string; day: number };
+  /** Slack to the escalation channel and e-mail to the program lead: the program's week. */
+  weekly_digest: ProgramDigest;
+}
+
+export type NotificationKind = keyof NotificationData;
+
+/** Every kind, for the playbook schema and metrics (checked against NotificationData below). */
 export const NOTIFICATION_KINDS = [
-  'welcome', // e-mail to partner contacts at start: clear next steps
-  'access_overdue', // Slack to manager: portal access / kickoff not done within 48 h
-  'week2_checkin', // Slack to manager: end-of-week-2 check-in call
-  'milestone_reminder', // e-mail to partner: a partner-owned milestone is due soon / overdue
-  'training_stalled_partner', // e-mail to partner: training stalled
-  'training_stalled_manager', // Slack to manager: training still stalled after the partner nudge
-  'registration_gated', // e-mail to partner: registration rejected until baseline training is done
-  'opportunity_sla_manager', // Slack to manager: a registered opportunity unanswered for 24 h
-  'opportunity_sla_escalation', // Slack to escalation channel: unanswered for 48 h
-  'checkpoint_summary', // Slack to manager: phase checkpoint with gaps, decision needed
-  'checkpoint_extended', // Slack to manager: default extension applied (no decision in window)
-  'phase_advanced', // e-mail to partner: welcome to the next phase
-  'at_risk', // Slack to escalation channel: partner at risk
-  'first_deal_celebration', // e-mail to partner + Slack to manager
-  'business_review_scheduled', // e-mail to partner + Slack to manager: 90-day business review
-  'survey_request', // e-mail to partner: onboarding experience survey
-  'graduated', // e-mail to partner + Slack to manager
-  'recurring_review_reminder', // Slack to manager: quarterly (monthly for strategic) review due
-  'manager_digest', // Slack to manager: daily digest of buffered pings (digest managers)
-  'offboarded', // Slack to manager
-  'weekly_digest', // Slack to escalation channel + e-mail to the program lead: the program's weekly digest
-] as const;
-export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+  'welcome',
+  'access_overdue',
+  'week2_checkin',
+  'milestone_reminder',
+  'training_stalled_partner',
+  'training_stalled_manager',
+  'registration_gated',
+  'opportunity_sla_manager',
+  'opportunity_sla_escalation',
+  'first_deal_support',
+  'checkpoint_summary',
+  'checkpoint_extended',
+  'phase_advanced',
+  'at_risk',
+  'vendor_milestone_due',
+  'first_deal_celebration',
+  'deal_lost_followup',
+  'certification_recognition',
+  'business_review_scheduled',
+  'survey_request',
+  'graduated',
+  'community_invitation',
+  'recurring_review_reminder',
+  'partner_contacts_missing',
+  'manager_digest',
+  'offboarded',
+  'weekly_digest',
+] as const satisfies readonly NotificationKind[];
+type Missing = Exclude<NotificationKind, (typeof NOTIFICATION_KINDS)[number]>;
+/** Fails to compile when a kind has data but is missing from the list. */
+export const ALL_KINDS_LISTED: [Missing] extends [never] ? true : Missing = true;
+
+/** Kinds about one partner (everything but the program's weekly digest). */
+export type PartnerMessageKind = Exclude<NotificationKind, 'weekly_digest'>;
+
+/** A ping buffered for a digest manager: any partner message but a digest. */
+export type DigestEntry = {
+  [K in Exclude<PartnerMessageKind, 'manager_digest'>]: { key: string; kind: K; at: string; data: NotificationData[K] };
+}[Exclude<PartnerMessageKind, 'manager_digest'>];
+
+/** Who a partner message is about, and who the partner's contact is. */
+export interface PartnerInfo {
+  partnerId: string;
+  name: string;
+  segment: Segment;
+  role: Role;
+  phase: LifecyclePhase;
+  /** Whole days since the contract, when the message was due. */
+  day: number;
+  /** The partner's IANA time zone: dates in partner e-mails are shown in it. */
+  timezone: string;
+  manager: { name: string; email: string };
+}
+
+/** A message's content: its kind, that kind's data and, unless it is the program's digest, its partner. */
+export type MessageBody = {
+  [K in NotificationKind]: K extends 'weekly_digest'
+    ? { kind: K; data: NotificationData[K] }
+    : { kind: K; data: NotificationData[K]; partner: PartnerInfo };
+}[NotificationKind];
+
+/** What the templates render: a message with the program it speaks for. */
+export type Message = MessageBody & { program: ProgramInfo };
+
+export type MessageOf<K extends NotificationKind> = Extract<MessageBody, { kind: K }> & { program: ProgramInfo };
 
 export interface EmailRecipient {
   name?: string;
@@ -44,21 +211,19 @@ export interface SlackTarget {
   label: string;
 }
 
-interface Base {
-  /**
-   * Unique per workflow and stable across retries and replays, e.g.
-   * `welcome`, `sla24:opp-1`, `checkpoint:foundation:1`. The delivery
-   * idempotency key is `${workflowId}/${key}`.
-   */
+/**
+ * One delivery. `key` is unique per workflow and stable across retries and
+ * replays, e.g. `welcome:partner`, `opportunity_sla_manager:opp-1:manager`; the
+ * delivery idempotency key is `${workflowId}/${key}`.
+ */
+export type NotificationRequest = MessageBody & {
   key: string;
-  kind: NotificationKind;
-  /** Template data: partner name, gaps, opportunity id, links, ... (plain JSON). */
-  data: Record<string, unknown>;
-}
-
-export type NotificationRequest =
-  | (Base & { channel: 'email'; to: EmailRecipient[] })
-  | (Base & { channel: 'slack'; to: SlackTarget });
+  /**
+   * The pinned playbook's program. Absent only for partners pinned to a playbook
+   * from before programs existed: the activity then uses its worker's program.
+   */
+  program?: ProgramInfo;
+} & ({ channel: 'email'; to: EmailRecipient[] } | { channel: 'slack'; to: SlackTarget });
 
 /** What the activity reports back; the workflow records it in the state. */
 export interface DeliveryResult {
@@ -75,7 +240,5 @@ export interface DeliveryResult {
 /** Input of the `deliverNotification` activity. */
 export interface DeliveryInput {
   workflowId: string;
-  partnerId: string;
-  partnerName: string;
   request: NotificationRequest;
 }

@@ -17,14 +17,11 @@ import {
   isCancellation,
   log,
   makeContinueAsNewFunc,
-  proxyActivities,
   setHandler,
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities';
-import { DEFAULT_PLAYBOOK } from '../config/defaultPlaybook';
-import type { Playbook } from '../config/playbook';
+import type { Playbook } from './playbook';
 import {
   advance,
   applyEvent,
@@ -35,15 +32,21 @@ import {
   recordDelivery,
   shouldContinueAsNew,
   toView,
+  upgradeState,
   type DomainState,
 } from './domain';
 import { onboardingStateQuery, partnerEventSignal } from './messages';
+import { deliverNotification } from './proxies';
 import type { DeliveryResult, NotificationRequest } from './notifications';
 import { parseProfile, type OnboardingState, type PartnerProfile } from './types';
 import { VisibilityPublisher } from './visibility';
 
 export interface OnboardingOptions {
-  /** The playbook to pin; the default playbook when absent. */
+  /**
+   * The playbook to pin (the API, the CLI and the typed client always pass one).
+   * Required unless `carried` is set: a run without one fails at once, rather than
+   * pinning whatever default the worker happens to have when it replays.
+   */
   playbook?: Playbook;
   /** State carried over by continue-as-new. */
   carried?: DomainState;
@@ -51,11 +54,6 @@ export interface OnboardingOptions {
 
 /** Safety net: continue-as-new well before Temporal's 10,240-event history warning. */
 const MAX_HISTORY_EVENTS = 4000;
-
-const { deliverNotification } = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes', maximumAttempts: 15 },
-});
 
 export async function partnerOnboarding(profile: PartnerProfile, options: OnboardingOptions = {}): Promise<OnboardingState> {
   const parsed = parseProfile(profile);
@@ -65,7 +63,13 @@ export async function partnerOnboarding(profile: PartnerProfile, options: Onboar
       'InvalidProfile',
     );
   }
-  let state: DomainState = options.carried ?? initState(parsed.value, options.playbook ?? DEFAULT_PLAYBOOK, Date.now());
+  if (!options.carried && !options.playbook) {
+    throw ApplicationFailure.nonRetryable(
+      'no playbook in the start input: start onboardings through the API, the CLI or the typed client, which pin the playbook',
+      'MissingPlaybook',
+    );
+  }
+  let state: DomainState = options.carried ? upgradeState(options.carried) : initState(parsed.value, options.playbook!, Date.now());
   let dirty = true;
   let wokeByTimer = false;
 
@@ -87,7 +91,7 @@ export async function partnerOnboarding(profile: PartnerProfile, options: Onboar
     // rides along with a status change, the run's first task or a timer wake-up: never a bare signal.
     visibility.publish(state, wokeByTimer);
     if (step.requests.length) {
-      const results = await Promise.all(step.requests.map((r) => deliver(state, r)));
+      const results = await Promise.all(step.requests.map(deliver));
       for (const result of results) state = recordDelivery(state, result, Date.now());
       continue; // a delivery can complete a milestone (the welcome e-mail): re-evaluate
     }
@@ -116,15 +120,10 @@ export async function partnerOnboarding(profile: PartnerProfile, options: Onboar
   }
 }
 
-async function deliver(state: DomainState, request: NotificationRequest): Promise<DeliveryResult> {
+async function deliver(request: NotificationRequest): Promise<DeliveryResult> {
   const { workflowId } = workflowInfo();
   try {
-    return await deliverNotification({
-      workflowId,
-      partnerId: state.profile.partnerId,
-      partnerName: state.profile.name,
-      request,
-    });
+    return await deliverNotification({ workflowId, request });
   } catch (err) {
     if (err instanceof ActivityFailure) {
       // Retries exhausted on a transient fault: surface it in the state, never fail the workflow.

@@ -77,6 +77,7 @@ export const EventData = {
   demo_shadowed: empty,
   joint_business_plan_created: empty,
   executive_sponsor_assigned: z.object({ name: z.string().min(1).max(200).optional() }).optional(),
+  target_accounts_shared: z.object({ accounts: z.array(z.string().min(1).max(200)).max(200).optional() }).optional(),
   opportunity_identified: z.object({ opportunityId, account: z.string().max(200).optional() }),
   opportunity_registered: z.object({
     opportunityId,
@@ -151,17 +152,22 @@ export type EventOf<K extends EventType> = Extract<PartnerEvent, { type: K }>;
 export const CheckpointDecision = EventData.checkpoint_decision;
 export type CheckpointDecision = z.infer<typeof CheckpointDecision>;
 
-/** One field-level validation problem: `field` is a dotted path such as `data.score`. */
+/** One field-level validation problem: `field` is a path such as `data.score` or `contacts[0].email`. */
 export interface FieldError {
   field: string;
   message: string;
 }
 
-export function fieldErrors(error: z.ZodError): FieldError[] {
-  return error.issues.map((issue) => ({
-    field: issue.path.length ? issue.path.map(String).join('.') : '(root)',
-    message: issue.message,
-  }));
+/** The one field-path format, everywhere (API 400s, rejectedEvents, playbook and config errors): `contacts[0].email`; the empty path is `(root)`. */
+export function fieldPath(path: readonly PropertyKey[]): string {
+  const text = path
+    .map((segment, i) => (typeof segment === 'number' ? `[${segment}]` : `${i === 0 ? '' : '.'}${String(segment)}`))
+    .join('');
+  return text || '(root)';
+}
+
+export function fieldErrors(error: z.ZodError, prefix: readonly PropertyKey[] = []): FieldError[] {
+  return error.issues.map((issue) => ({ field: fieldPath([...prefix, ...issue.path]), message: issue.message }));
 }
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
@@ -176,99 +182,17 @@ export function parseEvent(input: unknown): Parsed<PartnerEvent> {
   return r.success ? { ok: true, value: r.data as PartnerEvent } : { ok: false, errors: fieldErrors(r.error) };
 }
 
-// ---------------------------------------------------------------------------
-// OnboardingState: the query result (plain JSON, ISO strings for dates)
-// ---------------------------------------------------------------------------
-
-export type MilestoneStatus = 'pending' | 'done' | 'overdue' | 'waived';
-export type OpportunityStatus = 'identified' | 'registered' | 'qualified' | 'disqualified' | 'won' | 'lost';
-export type CheckpointOutcome = 'pending' | 'passed' | 'extended' | 'advanced' | 'offboarded';
-
-export interface MilestoneView {
-  id: string;
-  title: string;
-  phase: Phase;
-  owner: 'partner' | 'vendor';
-  required: boolean;
-  status: MilestoneStatus;
-  dueAt: string;
-  completedAt: string | null;
-  waivedReason?: string;
-}
-
-export interface OpportunityView {
-  opportunityId: string;
-  account?: string;
-  amount?: number;
-  status: OpportunityStatus;
-  identifiedAt: string | null;
-  registeredAt: string | null;
-  acknowledgedAt: string | null;
-  owner?: string;
-  qualifiedAt: string | null;
-  closedAt: string | null;
-  slaBreached: boolean;
-}
-
-export interface CheckpointView {
-  phase: Phase;
-  dueAt: string;
-  outcome: CheckpointOutcome;
-  gaps: string[];
-  decidedAt?: string;
-  decidedBy?: string;
-  note?: string;
-}
-
-export interface NotificationView {
-  key: string;
-  channel: 'email' | 'slack';
-  kind: string;
-  to: string;
-  at: string;
-  status: 'sent' | 'failed';
-  error?: string;
-}
-
-export interface Indicators {
-  timeToPortalAccessHours: number | null;
-  timeToFirstTrainingDays: number | null;
-  timeToFirstRegistrationDays: number | null;
-  timeToFirstEngagementDays: number | null;
-  timeToFirstDealDays: number | null;
-  certificationFirstAttemptPassed: boolean | null;
-  satisfactionScore: number | null;
-}
-
-export interface RejectedEvent {
-  eventId: string;
-  type: string;
-  reason: string;
-  at: string;
-}
-
-export interface OnboardingState {
-  partnerId: string;
-  name: string;
-  segment: Segment;
-  role: Role;
-  phase: LifecyclePhase;
-  health: Health;
-  awaitingDecision: boolean;
-  day: number;
-  startedAt: string;
-  phaseDeadline: string | null;
-  extensions: number;
-  playbookVersion: string;
-  partnerManager: { name: string; email: string };
-  milestones: MilestoneView[];
-  opportunities: OpportunityView[];
-  checkpoints: CheckpointView[];
-  notifications: NotificationView[];
-  indicators: Indicators;
-  rejectedEvents: RejectedEvent[];
-  graduatedAt: string | null;
-  offboardedAt: string | null;
-  nextReviewAt: string | null;
-  reviewsCompleted: number;
-}
+// OnboardingState, the query result: defined once, as zod, in ./onboardingState.ts
+// (a module the workflow imports for its types only).
+export type {
+  CheckpointOutcome,
+  CheckpointView,
+  Indicators,
+  MilestoneStatus,
+  MilestoneView,
+  NotificationView,
+  OnboardingState,
+  OpportunityStatus,
+  OpportunityView,
+  RejectedEvent,
+} from './onboardingState';

@@ -13,10 +13,9 @@
  * run started by hand has no such attribute and uses its own start time instead.
  */
 import { SearchAttributeType, defineSearchAttributeKey } from '@temporalio/common';
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities';
-import type { ProgramDigest, ReportActivities } from '../activities/reports';
-import type { DeliveryResult, NotificationRequest } from './notifications';
+import { workflowInfo } from '@temporalio/workflow';
+import type { DeliveryResult, NotificationRequest, ProgramDigest } from './notifications';
+import { buildProgramDigest, deliverNotification } from './proxies';
 
 export interface WeeklyDigestInput {
   /** PROGRAM_LEAD_EMAIL; without it the digest goes to Slack only. */
@@ -30,21 +29,12 @@ export interface WeeklyDigestResult {
 
 const SCHEDULED_START_TIME = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
 
-const { buildProgramDigest } = proxyActivities<ReportActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
-});
-
-const { deliverNotification } = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes', maximumAttempts: 15 },
-});
-
 export async function weeklyDigest(input: WeeklyDigestInput = {}): Promise<WeeklyDigestResult> {
   const info = workflowInfo();
   const asOf = (info.typedSearchAttributes.get(SCHEDULED_START_TIME) ?? info.startTime).toISOString();
   const digest = await buildProgramDigest({ asOf });
 
+  // The program's name and links are the worker's playbook's (the activity adds them).
   const message = { kind: 'weekly_digest', data: digest } as const;
   const requests: NotificationRequest[] = [
     { ...message, key: `weekly_digest:${asOf}:slack`, channel: 'slack', to: { escalation: true, label: 'program' } },
@@ -52,10 +42,6 @@ export async function weeklyDigest(input: WeeklyDigestInput = {}): Promise<Weekl
   if (input.programLeadEmail) {
     requests.push({ ...message, key: `weekly_digest:${asOf}:email`, channel: 'email', to: [{ email: input.programLeadEmail }] });
   }
-  const deliveries = await Promise.all(
-    requests.map((request) =>
-      deliverNotification({ workflowId: info.workflowId, partnerId: 'program', partnerName: 'Partner program', request }),
-    ),
-  );
+  const deliveries = await Promise.all(requests.map((request) => deliverNotification({ workflowId: info.workflowId, request })));
   return { digest, deliveries };
 }

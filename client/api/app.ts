@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Config } from '../../config/env';
-import type { Playbook } from '../../config/playbook';
+import type { Playbook } from '../../workflows/playbook';
 import { OnboardingClient } from '../onboardingClient';
 import { Authenticator, assertSafeBinding } from './auth';
 import { HttpError, toHttpError } from './errors';

@@ -3,22 +3,12 @@
  * with its field path; items of an array body carry their index: `[2].data.score`.
  */
 import { z } from 'zod';
-import { PartnerEvent, type FieldError } from '../../workflows/types';
+import { PartnerEvent, fieldErrors, type FieldError } from '../../workflows/types';
 import { InvalidInputError } from '../errors';
 
 export const MAX_EVENTS_PER_REQUEST = 100;
 
-/** `["contacts", 0, "email"]` -> `contacts[0].email`; the empty path is `(root)`. */
-export function fieldPath(path: readonly PropertyKey[]): string {
-  const text = path
-    .map((segment, i) => (typeof segment === 'number' ? `[${segment}]` : `${i === 0 ? '' : '.'}${String(segment)}`))
-    .join('');
-  return text || '(root)';
-}
-
-function fields(error: z.ZodError, prefix: PropertyKey[] = []): FieldError[] {
-  return error.issues.map((issue) => ({ field: fieldPath([...prefix, ...issue.path]), message: issue.message }));
-}
+const fields = fieldErrors;
 
 /** Parses or throws InvalidInputError naming every invalid field. */
 export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {

@@ -2,7 +2,7 @@
  * The CLI talks to the HTTP API (never to Temporal directly), with global fetch.
  * HTTP failures become CliErrors with the exit code for their status.
  */
-import { CliError, EXIT, type ExitCode } from './command';
+import { CliError, EXIT, type ExitCode } from './errors';
 
 function exitCodeFor(status: number): ExitCode {
   if (status === 400) return EXIT.validation;

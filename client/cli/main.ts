@@ -7,9 +7,10 @@ import { loadConfigOrExit } from '../../config/env';
 import { decide, event, start } from './actions';
 import { COMMON_OPTIONS, CliError, EXIT, commandHelp, usageError, type Command } from './command';
 import { ApiClient } from './http';
+import { preview } from './preview';
 import { list, report, status, timeline } from './views';
 
-const COMMANDS: Command[] = [start, event, status, list, decide, timeline, report];
+const COMMANDS: Command[] = [start, event, status, list, decide, timeline, report, preview];
 
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

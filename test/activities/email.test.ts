@@ -9,21 +9,21 @@ import { createActivities } from '../../activities';
 import { messageIdFor, outboxTransport, smtpTransport, type MailTransport } from '../../activities/email';
 import { fileSentLog } from '../../activities/sentLog';
 import { fileTransport } from '../../activities/slack';
-import type { NotificationRequest } from '../../workflows/notifications';
+import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
+import { domainRequest } from '../helpers/domainMessages';
 import { freePort, startSmtpServer, type TestSmtpServer } from './fixtures/smtpServer';
 import { deliveryInput, memoryLogger, tempDir } from './fixtures/support';
 
 const FROM = 'Partner Onboarding <onboarding@vendor.example>';
 
-const welcome: NotificationRequest = {
+/** The welcome e-mail as the domain sends it, to two contacts. */
+const welcome = {
+  ...domainRequest('welcome', 'email'),
   key: 'welcome',
-  kind: 'welcome',
-  channel: 'email',
   to: [
     { name: 'Lee Park', email: 'lee@acme.example' },
     { email: 'tech@acme.example' },
   ],
-  data: { managerName: 'Dana Ruiz', portalUrl: 'https://partners.vendor.example/acme' },
 };
 
 describe('e-mail delivery over SMTP', () => {
@@ -46,6 +46,7 @@ describe('e-mail delivery over SMTP', () => {
   function activities(opts: { mailer?: MailTransport; sentLogDir?: string } = {}) {
     const log = memoryLogger();
     const { deliverNotification } = createActivities({
+      program: DEFAULT_PLAYBOOK.program,
       mailer: opts.mailer ?? smtpTransport(smtp.url),
       slack: fileTransport(path.join(dirs.dir, 'slack')),
       config: { from: FROM },
@@ -68,13 +69,15 @@ describe('e-mail delivery over SMTP', () => {
     const [mail] = smtp.messages;
     expect(mail!.envelope).toEqual({ from: 'onboarding@vendor.example', to: ['lee@acme.example', 'tech@acme.example'] });
     expect(mail!.headers['message-id']).toBe(messageId);
-    expect(mail!.headers.subject).toBe('Welcome to the partner program, Acme Cloud GmbH');
+    expect(mail!.headers.subject).toBe('Welcome to the Partner Program, Northwind Systems');
     expect(mail!.headers.to).toBe('Lee Park <lee@acme.example>, tech@acme.example');
+    expect(mail!.text).toContain('Over the next 90 days');
     expect(mail!.text).toContain('Dana Ruiz is your partner manager');
-    expect(mail!.text).toContain('1. Join the 30-minute kickoff call with your partner manager');
-    expect(mail!.text).toContain('Open the partner portal: https://partners.vendor.example/acme');
-    expect(mail!.html).toContain('<ol><li>Join the 30-minute kickoff call with your partner manager</li>');
-    expect(mail!.html).toContain('<a href="https://partners.vendor.example/acme">Open the partner portal</a>');
+    // The contract is signed Mon 7 Dec 2026 09:00 UTC; the partner is in Europe/Berlin.
+    expect(mail!.text).toContain('1. Kickoff call with the partner manager, by Wed, 9 Dec 2026');
+    expect(mail!.text).toContain('Open the partner portal: https://partners.example.com');
+    expect(mail!.html).toContain('<ol><li>Kickoff call with the partner manager, by Wed, 9 Dec 2026</li>');
+    expect(mail!.html).toContain('<a href="https://partners.example.com">Open the partner portal</a>');
   });
 
   test('the Message-ID is the same for every attempt and different for every key', () => {
@@ -82,38 +85,21 @@ describe('e-mail delivery over SMTP', () => {
     expect(messageIdFor('onboarding-a/welcome')).not.toBe(messageIdFor('onboarding-b/welcome'));
   });
 
-  test('reminders and the registration gate read their data; HTML is escaped', async () => {
+  test('reminders and the registration gate name their milestones and dates; HTML is escaped', async () => {
     const { deliverNotification } = activities();
-    await deliverNotification(
-      deliveryInput({
-        key: 'remind:portal_access',
-        kind: 'milestone_reminder',
-        channel: 'email',
-        to: [{ email: 'lee@acme.example' }],
-        data: { milestone: 'portal_access', dueAt: '2026-11-29T09:00:00Z', overdue: true },
-      }),
-    );
-    await deliverNotification(
-      deliveryInput(
-        {
-          key: 'gated:opp-1',
-          kind: 'registration_gated',
-          channel: 'email',
-          to: [{ email: 'lee@acme.example' }],
-          data: { opportunityId: 'opp-1', training: 'business_101_training' },
-        },
-        'Fish & <Chips> Ltd',
-      ),
-    );
+    const reminder = domainRequest('milestone_reminder', 'email');
+    const gated = domainRequest('registration_gated', 'email');
+    await deliverNotification(deliveryInput(reminder));
+    await deliverNotification(deliveryInput({ ...gated, partner: { ...gated.partner, name: 'Fish & <Chips> Ltd' } }));
 
-    const [reminder, gated] = smtp.messages;
-    expect(reminder!.headers.subject).toBe('Overdue: Portal access');
-    expect(reminder!.text).toContain('Portal access was due on Sun, 29 Nov 2026 and is the next step');
-    expect(gated!.headers.subject).toBe('Finish Business 101 training to register opportunity opp-1');
-    expect(gated!.text).toContain('1. Complete Business 101 training');
-    expect(gated!.text).toContain('Fish & <Chips> Ltd is onboarding');
-    expect(gated!.html).toContain('Fish &#38; &#60;Chips&#62; Ltd is onboarding');
-    expect(gated!.html).not.toContain('<Chips>');
+    const [remindMail, gatedMail] = smtp.messages;
+    expect(remindMail!.headers.subject).toBe(`Reminder: ${reminder.data.milestone.title} is due Mon, 21 Dec 2026`);
+    expect(remindMail!.text).toContain(`A quick reminder: ${reminder.data.milestone.title} is due on Mon, 21 Dec 2026.`);
+    expect(gatedMail!.headers.subject).toBe('Finish Business 101 training to register Globex (opp-1)');
+    expect(gatedMail!.text).toContain('1. Complete Business 101 training, due Mon, 21 Dec 2026');
+    expect(gatedMail!.text).toContain('Fish & <Chips> Ltd is onboarding');
+    expect(gatedMail!.html).toContain('Fish &#38; &#60;Chips&#62; Ltd is onboarding');
+    expect(gatedMail!.html).not.toContain('<Chips>');
   });
 
   test('a retried activity does not send twice', async () => {
@@ -202,7 +188,7 @@ describe('e-mail delivery over SMTP', () => {
 
     const logged = JSON.stringify(log.lines);
     expect(logged).toContain(`${input.workflowId}/welcome`);
-    expect(logged).not.toMatch(/@acme\.example|kickoff call|Dana Ruiz/);
+    expect(logged).not.toMatch(/@acme\.example|Kickoff call|Dana Ruiz/);
   });
 
   test('without SMTP the outbox gets one .eml per key; a retry overwrites it', async () => {
@@ -215,7 +201,7 @@ describe('e-mail delivery over SMTP', () => {
     const hash = /^<([0-9a-f]{64})@/.exec(messageIdFor(`${input.workflowId}/welcome`))![1];
     expect(await readdir(outbox)).toEqual([`${hash}.eml`]);
     const eml = (await readFile(path.join(outbox, `${hash}.eml`), 'utf8')).replace(/\r\n[ \t]+/g, ' ');
-    expect(eml).toContain('Subject: Welcome to the partner program, Acme Cloud GmbH');
+    expect(eml).toContain('Subject: Welcome to the Partner Program, Northwind Systems');
     expect(eml).toContain(`Message-ID: <${hash}@partner-onboarding>`);
     expect(smtp.messages).toHaveLength(0);
   });

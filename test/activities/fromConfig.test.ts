@@ -8,24 +8,17 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivitiesFromConfig } from '../../activities';
 import { deliveryHash } from '../../activities/sentLog';
 import { parseConfig } from '../../config/env';
-import type { NotificationRequest } from '../../workflows/notifications';
+import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
+import { domainRequest } from '../helpers/domainMessages';
 import { startFakeSlack, type FakeSlack } from './fixtures/slackServer';
 import { startSmtpServer, type TestSmtpServer } from './fixtures/smtpServer';
 import { deliveryInput, memoryLogger, tempDir } from './fixtures/support';
 
-const welcome: NotificationRequest = {
-  key: 'welcome',
-  kind: 'welcome',
-  channel: 'email',
-  to: [{ name: 'Lee', email: 'lee@acme.example' }],
-  data: {},
-};
-const checkin: NotificationRequest = {
+const welcome = { ...domainRequest('welcome', 'email'), key: 'welcome', to: [{ name: 'Lee', email: 'lee@acme.example' }] };
+const checkin = {
+  ...domainRequest('week2_checkin', 'slack'),
   key: 'week2',
-  kind: 'week2_checkin',
-  channel: 'slack',
   to: { userId: 'U0123', label: 'dana@vendor.example' },
-  data: {},
 };
 
 describe('createActivitiesFromConfig', () => {
@@ -56,7 +49,7 @@ describe('createActivitiesFromConfig', () => {
     });
     const logger = memoryLogger();
     const env = new MockActivityEnvironment({}, { logger });
-    const { deliverNotification } = createActivitiesFromConfig(config);
+    const { deliverNotification } = createActivitiesFromConfig(config, DEFAULT_PLAYBOOK.program);
     const mail = deliveryInput(welcome);
     const dm = deliveryInput(checkin);
 
@@ -78,7 +71,7 @@ describe('createActivitiesFromConfig', () => {
 
   test('neither set: e-mails in DATA_DIR/outbox, Slack messages in DATA_DIR/slack', async () => {
     const dataDir = path.join(dirs.dir, 'local');
-    const { deliverNotification } = createActivitiesFromConfig(parseConfig({ DATA_DIR: dataDir }));
+    const { deliverNotification } = createActivitiesFromConfig(parseConfig({ DATA_DIR: dataDir }), DEFAULT_PLAYBOOK.program);
     const env = new MockActivityEnvironment({}, { logger: memoryLogger() });
     const mail = deliveryInput(welcome);
     const dm = deliveryInput(checkin);
@@ -90,6 +83,6 @@ describe('createActivitiesFromConfig', () => {
     const [slackFile] = await readdir(path.join(dataDir, 'slack'));
     expect(slackFile).toBe(`${deliveryHash(`${dm.workflowId}/week2`)}.json`);
     const written = JSON.parse(await readFile(path.join(dataDir, 'slack', slackFile!), 'utf8')) as { text: string };
-    expect(written.text).toContain('week-2 check-in due');
+    expect(written.text).toContain('week-2 check-in call due');
   });
 });

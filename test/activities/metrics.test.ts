@@ -10,7 +10,8 @@ import { createActivities, createActivitiesFromConfig } from '../../activities';
 import { fileSentLog } from '../../activities/sentLog';
 import { fileTransport } from '../../activities/slack';
 import { parseConfig } from '../../config/env';
-import type { NotificationRequest } from '../../workflows/notifications';
+import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
+import { domainRequest } from '../helpers/domainMessages';
 import { deliveryInput, memoryLogger, tempDir } from './fixtures/support';
 
 /** A meter that keeps every increment as `name{tag=value,...}` → total. */
@@ -42,12 +43,10 @@ function recordingMeter(): MetricMeter & { totals: Map<string, number> } {
   return meter;
 }
 
-const checkin: NotificationRequest = {
+const checkin = {
+  ...domainRequest('week2_checkin', 'slack'),
   key: 'week2',
-  kind: 'week2_checkin',
-  channel: 'slack',
   to: { userId: 'U0123', label: 'dana@vendor.example' },
-  data: {},
 };
 
 test('from config: sent once, then a duplicate; a permanent failure is failed', async () => {
@@ -55,7 +54,7 @@ test('from config: sent once, then a duplicate; a permanent failure is failed', 
   try {
     const meter = recordingMeter();
     const env = new MockActivityEnvironment({}, { logger: memoryLogger(), metricMeter: meter });
-    const { deliverNotification } = createActivitiesFromConfig(parseConfig({ DATA_DIR: dirs.dir }));
+    const { deliverNotification } = createActivitiesFromConfig(parseConfig({ DATA_DIR: dirs.dir }), DEFAULT_PLAYBOOK.program);
     const dm = deliveryInput(checkin);
 
     await env.run(deliverNotification, dm);
@@ -78,6 +77,7 @@ test('a transient fault counts as error and still throws for Temporal to retry',
   try {
     const meter = recordingMeter();
     const { deliverNotification } = createActivities({
+      program: DEFAULT_PLAYBOOK.program,
       mailer: { sendMail: () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })) },
       slack: fileTransport(path.join(dirs.dir, 'slack')),
       config: { from: 'onboarding@vendor.example' },
@@ -85,7 +85,7 @@ test('a transient fault counts as error and still throws for Temporal to retry',
       log: memoryLogger(),
       metrics: meter,
     });
-    const mail = deliveryInput({ key: 'welcome', kind: 'welcome', channel: 'email', to: [{ email: 'lee@acme.example' }], data: {} });
+    const mail = deliveryInput({ ...domainRequest('welcome', 'email'), key: 'welcome', to: [{ email: 'lee@acme.example' }] });
 
     await expect(deliverNotification(mail)).rejects.toThrow();
     expect(Object.fromEntries(meter.totals)).toEqual({ 'onboarding_notifications_total{channel=email,kind=welcome,status=error}': 1 });

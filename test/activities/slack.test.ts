@@ -11,26 +11,22 @@ import { outboxTransport } from '../../activities/email';
 import { deliveryHash, fileSentLog } from '../../activities/sentLog';
 import { SLACK_EVENT_TYPE, fileTransport, slackClient, webApiTransport, type SlackTransport } from '../../activities/slack';
 import type { NotificationRequest } from '../../workflows/notifications';
+import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
+import { domainRequest } from '../helpers/domainMessages';
 import { startFakeSlack, type FakeSlack } from './fixtures/slackServer';
 import { deliveryInput, memoryLogger, tempDir } from './fixtures/support';
 
 const ESCALATION = 'C0ESCALATE';
 
-const slaToManager: NotificationRequest = {
+/** The 24-hour SLA nudge as the domain sends it (a stalled core partner), to the manager U0123. */
+const slaToManager = {
+  ...domainRequest('opportunity_sla_manager', 'slack'),
   key: 'sla24:opp-1',
-  kind: 'opportunity_sla_manager',
-  channel: 'slack',
   to: { userId: 'U0123', label: 'dana@vendor.example' },
-  data: { opportunityId: 'opp-1', account: 'Globex', hours: 24 },
 };
 
-const atRisk: NotificationRequest = {
-  key: 'at-risk:1',
-  kind: 'at_risk',
-  channel: 'slack',
-  to: { escalation: true, label: 'escalation' },
-  data: { reasons: ['portal_access', 'No opportunity after 40 days'], day: 40, phase: 'activation', managerName: 'Dana Ruiz' },
-};
+/** The at-risk escalation as the domain sends it. */
+const atRisk = { ...domainRequest('at_risk', 'slack'), key: 'at-risk:1' };
 
 describe('Slack delivery through the Web API', () => {
   let slack: FakeSlack;
@@ -55,6 +51,7 @@ describe('Slack delivery through the Web API', () => {
     logs += 1;
     const log = memoryLogger();
     const { deliverNotification } = createActivities({
+      program: DEFAULT_PLAYBOOK.program,
       mailer: outboxTransport(path.join(dirs.dir, 'outbox')),
       slack: opts.transport ?? webApiTransport(slackClient(opts.token ?? slack.token, slack.apiUrl)),
       config: { from: 'onboarding@vendor.example', escalationChannel: opts.escalationChannel === null ? undefined : ESCALATION },
@@ -79,15 +76,19 @@ describe('Slack delivery through the Web API', () => {
     expect(result).toEqual({ key: 'sla24:opp-1', status: 'sent', providerId: post!.ts });
     expect(post!.channel).toBe('D-U0123');
     expect(post!.metadata).toEqual({ event_type: SLACK_EVENT_TYPE, event_payload: { key: `${input.workflowId}/sla24:opp-1` } });
-    expect(post!.text).toContain('Acme Cloud GmbH registered opportunity opp-1 (Globex) 24 hours ago');
+    // The registration time reads in each reader's own time zone (Slack's date token), UTC as fallback.
+    expect(post!.text).toContain(
+      'Northwind Systems registered opportunity Globex (opp-1), $40,000 on <!date^1798455600^{date_short_pretty} at {time}|Mon, 28 Dec 2026, 11:00 UTC>, 24 hours ago',
+    );
     expect(post!.blocks[0]).toEqual({
       type: 'header',
-      text: { type: 'plain_text', text: 'Acme Cloud GmbH: a registered opportunity waits for an answer', emoji: true },
+      text: { type: 'plain_text', text: 'Northwind Systems: Globex (opp-1) waits for an answer', emoji: true },
     });
+    expect(JSON.stringify(post!.blocks)).toContain('We promise an answer within 24 hours.');
     expect(JSON.stringify(post!.blocks)).toContain('Next step: acknowledge it');
     expect(post!.blocks.at(-1)).toEqual({
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: 'Partner `acme-cloud` · opportunity_sla_manager' }],
+      elements: [{ type: 'mrkdwn', text: 'Partner `northwind-core` · Partner Program · opportunity_sla_manager' }],
     });
   });
 
@@ -97,9 +98,9 @@ describe('Slack delivery through the Web API', () => {
     expect(slack.requests.map((r) => r.method)).toEqual(['conversations.history', 'chat.postMessage']);
     expect(slack.posted[0]!.channel).toBe(ESCALATION);
     expect(slack.posted[0]!.text).toBe(
-      'At risk: Acme Cloud GmbH: Acme Cloud GmbH (day 40, Activation phase) is at risk of stalling. Partner manager: Dana Ruiz.',
+      'At risk: Northwind Systems: Northwind Systems (day 44, Foundation phase) is at risk of stalling. Partner manager: Dana Ruiz (dana.ruiz@vendor.example).',
     );
-    expect(JSON.stringify(slack.posted[0]!.blocks)).toContain('*Why*\\n• Portal access\\n• No opportunity after 40 days');
+    expect(JSON.stringify(slack.posted[0]!.blocks)).toContain('*Why*\\n• Product training overdue by 14 days (due <!date^');
   });
 
   test('a manager without a Slack user id falls back to the escalation channel', async () => {
@@ -114,7 +115,8 @@ describe('Slack delivery through the Web API', () => {
   });
 
   test('mrkdwn control characters in data are escaped: no stray mentions', async () => {
-    await activities().deliverNotification(deliveryInput(slaToManager, 'A <@U999> & <!channel> Co'));
+    const partner = { ...slaToManager.partner, name: 'A <@U999> & <!channel> Co' };
+    await activities().deliverNotification(deliveryInput({ ...slaToManager, partner } as NotificationRequest));
     const [post] = slack.posted;
     const sections = post!.blocks.filter((b) => (b as { type: string }).type === 'section');
     expect(JSON.stringify(sections)).toContain('A &lt;@U999&gt; &amp; &lt;!channel&gt; Co registered');
@@ -218,7 +220,7 @@ describe('Slack delivery through the Web API', () => {
   test('a DM channel is opened once per user, not once per message', async () => {
     const { deliverNotification } = activities();
     await deliverNotification(deliveryInput(slaToManager));
-    await deliverNotification(deliveryInput({ ...slaToManager, kind: 'week2_checkin', key: 'week2' }));
+    await deliverNotification(deliveryInput({ ...domainRequest('week2_checkin', 'slack'), to: slaToManager.to, key: 'week2' }));
 
     expect(slack.calls('conversations.open')).toHaveLength(1);
     expect(slack.posted).toHaveLength(2);

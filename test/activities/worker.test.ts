@@ -12,6 +12,8 @@ import { outboxTransport } from '../../activities/email';
 import { fileSentLog } from '../../activities/sentLog';
 import { slackClient, webApiTransport } from '../../activities/slack';
 import type { NotificationRequest } from '../../workflows/notifications';
+import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
+import { domainRequest } from '../helpers/domainMessages';
 import { startFakeSlack, type FakeSlack } from './fixtures/slackServer';
 import { memoryLogger, tempDir } from './fixtures/support';
 import { deliverOne } from './fixtures/workflows';
@@ -19,13 +21,7 @@ import { deliverOne } from './fixtures/workflows';
 const TEST_SERVER = process.env.TEMPORAL_TEST_SERVER_PATH ?? path.resolve(__dirname, '../../.tools/venv/bin/temporal-test-server');
 const ESCALATION = 'C0ESCALATE';
 
-const atRisk: NotificationRequest = {
-  key: 'at-risk:1',
-  kind: 'at_risk',
-  channel: 'slack',
-  to: { escalation: true, label: 'escalation' },
-  data: { reasons: ['No activity for 21 days'] },
-};
+const atRisk = { ...domainRequest('at_risk', 'slack'), key: 'at-risk:1' };
 
 describe('deliverNotification in a Temporal worker', () => {
   let env: TestWorkflowEnvironment;
@@ -70,6 +66,7 @@ describe('deliverNotification in a Temporal worker', () => {
       taskQueue,
       workflowBundle: bundle,
       activities: createActivities({
+        program: DEFAULT_PLAYBOOK.program,
         mailer: outboxTransport(path.join(dirs.dir, 'outbox')),
         slack: webApiTransport(slackClient(slack.token, slack.apiUrl)),
         config: { from: 'onboarding@vendor.example', escalationChannel: ESCALATION },

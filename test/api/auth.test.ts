@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { createApiServer, signBody } from '../../client/api';
 import { parseConfig } from '../../config/env';
-import { DEFAULT_PLAYBOOK } from '../../config/defaultPlaybook';
+import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
 import { uniq } from '../helpers/temporal';
 import { KEYS, WEBHOOK_SECRET, call, profile, startHarness, type Api, type Harness } from './harness';
 

@@ -11,9 +11,10 @@ import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { createActivitiesFromConfig } from '../../activities';
 import { createReportActivities } from '../../activities/reports';
+import { programDigestReader } from '../../client/reports/digest';
 import { createApiServer, type ApiServerOptions } from '../../client/api';
 import { parseConfig, type Config } from '../../config/env';
-import { DEFAULT_PLAYBOOK } from '../../config/defaultPlaybook';
+import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
 import type { PartnerProfile } from '../../workflows/types';
 import { createOnboardingWorker } from '../../workers/createWorker';
 import { createDevEnv, uniq, workflowBundle } from '../helpers/temporal';
@@ -58,8 +59,8 @@ export async function startHarness(): Promise<Harness> {
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
-    activities: createActivitiesFromConfig(parseConfig(baseEnv)),
-    reportActivities: createReportActivities({ client: env.client }),
+    activities: createActivitiesFromConfig(parseConfig(baseEnv), DEFAULT_PLAYBOOK.program),
+    reportActivities: createReportActivities({ readDigest: programDigestReader(env.client, DEFAULT_PLAYBOOK) }),
     workflowBundle: await workflowBundle(),
     shutdownGraceTime: '1 second',
   });

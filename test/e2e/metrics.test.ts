@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startOnboarding } from '../../client/onboardingClient';
-import { DEFAULT_PLAYBOOK } from '../../config/defaultPlaybook';
+import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
 import { freePort } from '../activities/fixtures/smtpServer';
 import { KEYS, call, profile, startHarness, type Harness } from '../api/harness';
 import { DIGEST_SCHEDULE_ID } from '../../workers/digestSchedule';

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { onboardingStateQuery, onboardingWorkflowId } from '../../workflows/messages';
 import { startOnboarding } from '../../client/onboardingClient';
-import { DEFAULT_PLAYBOOK } from '../../config/defaultPlaybook';
+import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
 import type { PartnerProfile } from '../../workflows/types';
 
 const ROOT = path.resolve(__dirname, '../..');

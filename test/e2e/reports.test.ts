@@ -13,11 +13,12 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createActivitiesFromConfig } from '../../activities';
 import { createReportActivities } from '../../activities/reports';
+import { programDigestReader } from '../../client/reports/digest';
 import { createApiServer } from '../../client/api';
 import type { OnboardingReport } from '../../client/apiTypes';
 import { OnboardingClient } from '../../client/onboardingClient';
 import { buildReport, createReportsProvider } from '../../client/reports';
-import { DEFAULT_PLAYBOOK } from '../../config/defaultPlaybook';
+import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
 import { parseConfig } from '../../config/env';
 import { createOnboardingWorker } from '../../workers/createWorker';
 import { eventually } from '../api/harness';
@@ -49,8 +50,8 @@ beforeAll(async () => {
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
-    activities: createActivitiesFromConfig(parseConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'error', SLACK_ESCALATION_CHANNEL: 'C0ESC' })),
-    reportActivities: createReportActivities({ client: env.client }),
+    activities: createActivitiesFromConfig(parseConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'error', SLACK_ESCALATION_CHANNEL: 'C0ESC' }), DEFAULT_PLAYBOOK.program),
+    reportActivities: createReportActivities({ readDigest: programDigestReader(env.client, DEFAULT_PLAYBOOK) }),
     workflowBundle: await workflowBundle(),
     shutdownGraceTime: '1 second',
   });

@@ -37,7 +37,13 @@ export const CORE_HAPPY_PATH: Step[] = [
       ev({ type: 'agreements_signed', data: { agreements: ['nda', 'data-sharing'] } }),
     ],
   },
-  { day: 9, events: [ev({ type: 'training_completed', data: { module: 'business_101' } })] },
+  {
+    day: 9,
+    events: [
+      ev({ type: 'training_completed', data: { module: 'business_101' } }),
+      ev({ type: 'target_accounts_shared', data: { accounts: ['Globex', 'Initech', 'Umbrella'] } }),
+    ],
+  },
   { day: 12, events: [ev({ type: 'opportunity_identified', data: { opportunityId: 'opp-1', account: 'Globex' } })] },
   {
     day: 24,
@@ -99,7 +105,7 @@ export const STRATEGIC_HAPPY_PATH: Step[] = [
       ev({ type: 'executive_sponsor_assigned', data: { name: 'Pat CxO' } }),
     ],
   },
-  { day: 5, events: [ev({ type: 'joint_business_plan_created' })] },
+  { day: 5, events: [ev({ type: 'joint_business_plan_created' }), ev({ type: 'target_accounts_shared' })] },
   { day: 12, events: [ev({ type: 'training_completed', data: { module: 'business_101' } }), ev({ type: 'opportunity_identified', data: { opportunityId: 'opp-1' } })] },
   { day: 35, events: CORE_HAPPY_PATH[3]!.events },
   { day: 45, events: CORE_HAPPY_PATH[4]!.events },

@@ -6,7 +6,7 @@
 import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
-import { DEFAULT_PLAYBOOK } from '../../config/defaultPlaybook';
+import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
 import { onboardingWorkflowId, WORKFLOW_TYPE } from '../../workflows/messages';
 import type { OnboardingState, Segment } from '../../workflows/types';
 import { driveJourney, sleepUntilDay, stateOf } from './drive';

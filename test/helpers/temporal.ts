@@ -8,9 +8,11 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, bundleWorkflowCode, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
-import { SA_HEALTH, SA_MANAGER, SA_PHASE, SA_SEGMENT } from '../../workflows/messages';
+import { SEARCH_ATTRIBUTE_KEYS } from '../../workflows/messages';
 import { createActivitiesFromConfig } from '../../activities';
 import { createReportActivities } from '../../activities/reports';
+import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
+import { programDigestReader } from '../../client/reports/digest';
 import { parseConfig, type Config } from '../../config/env';
 import { createOnboardingWorker, type OnboardingWorkerOptions } from '../../workers/createWorker';
 import { devServerExecutable, testServerExecutable } from '../../workers/temporalBinaries';
@@ -27,7 +29,6 @@ export function quietLogs(): void {
   }
 }
 
-const SEARCH_ATTRIBUTE_KEYS = [SA_PHASE, SA_SEGMENT, SA_MANAGER, SA_HEALTH];
 
 /** The time-skipping server, with the contract's search attributes registered. */
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
@@ -48,7 +49,7 @@ export async function createDevEnv(): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: devServerExecutable(),
-      searchAttributes: SEARCH_ATTRIBUTE_KEYS,
+      searchAttributes: [...SEARCH_ATTRIBUTE_KEYS],
       extraArgs: ['--log-level', 'error'],
     },
   });
@@ -84,8 +85,8 @@ export async function createTestWorker(
     connection: env.nativeConnection,
     namespace: env.namespace,
     taskQueue,
-    activities: createActivitiesFromConfig(config),
-    reportActivities: createReportActivities({ client: env.client }),
+    activities: createActivitiesFromConfig(config, DEFAULT_PLAYBOOK.program),
+    reportActivities: createReportActivities({ readDigest: programDigestReader(env.client, DEFAULT_PLAYBOOK) }),
     workflowBundle: await workflowBundle(),
     ...options,
   });

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { createTimeSkippingEnv } from '../helpers/temporal';
 import { runHappyPath } from '../helpers/runJourney';
+import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
 import type { Segment } from '../../workflows/types';
 
 async function main(): Promise<void> {
@@ -17,7 +18,8 @@ async function main(): Promise<void> {
   try {
     for (const segment of ['core', 'strategic', 'transactional'] as Segment[]) {
       const run = await runHappyPath(env, segment);
-      const file = path.join(__dirname, 'histories', `${segment}-happy-path.json`);
+      // Named by the default playbook's version: older recordings stay, and keep replaying.
+      const file = path.join(__dirname, 'histories', `${segment}-happy-path-${DEFAULT_PLAYBOOK.version}.json`);
       const onboarding = run.runs[0]!; // contract to graduation; later runs are the ongoing reviews
       fs.writeFileSync(file, historyToJSON(onboarding) + '\n');
       console.log(`${file}: ${onboarding.events.length} events, ended in phase ${run.state.phase}`);

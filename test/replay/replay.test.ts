@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
+import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
 import { quietLogs, workflowBundle } from '../helpers/temporal';
 
 const DIR = path.join(__dirname, 'histories');
@@ -13,9 +14,10 @@ const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.json'));
 
 beforeAll(() => quietLogs());
 
-test('there are recorded histories for every segment', () => {
+test('every segment has a history recorded with the current default playbook, and with the previous one', () => {
   for (const segment of ['core', 'strategic', 'transactional']) {
-    expect(files).toContain(`${segment}-happy-path.json`);
+    expect(files).toContain(`${segment}-happy-path-${DEFAULT_PLAYBOOK.version}.json`);
+    expect(files).toContain(`${segment}-happy-path-default-2026.11.json`);
   }
 });
 

@@ -1,5 +1,5 @@
-import { DEFAULT_PLAYBOOK } from '../../config/defaultPlaybook';
-import type { Playbook } from '../../config/playbook';
+import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
+import type { Playbook } from '../../workflows/playbook';
 import { isFinished, nextWakeAt } from '../../workflows/domain';
 import { DAY, Sim, T0, iso, profile } from './harness';
 
@@ -17,6 +17,7 @@ function foundationWithGap(playbook: Playbook = DEFAULT_PLAYBOOK): Sim {
     .day(5)
     .event('training_completed', { module: 'business_101' })
     .event('opportunity_identified', { opportunityId: 'opp-1' })
+    .event('target_accounts_shared', { accounts: ['Globex'] })
     .day(20)
     .event('training_completed', { module: 'product' });
 }
@@ -74,8 +75,17 @@ describe('a checkpoint with gaps waits for a decision, then the default policy a
       [58, 'checkpoint_summary:foundation:3:manager'],
       [61, 'at_risk:1:escalation'],
     ]);
-    expect(sim.sentOf('at_risk:1:escalation')?.request.data).toMatchObject({
-      reasons: ['checkpoint undecided after 2 default extensions'],
+    expect(sim.sentOf('at_risk:1:escalation')?.request.data).toEqual({
+      phase: 'foundation',
+      day: 61,
+      reasons: [
+        {
+          code: 'extensions_exhausted',
+          phase: 'foundation',
+          extensions: 2,
+          gaps: [expect.objectContaining({ id: 'product_assessment', title: 'Product knowledge assessment passed', dueAt: iso(T0 + 30 * DAY) })],
+        },
+      ],
     });
   });
 
@@ -178,7 +188,9 @@ describe('health', () => {
     expect(sim.view().health).toBe('at_risk');
     expect(sim.sentOf('at_risk:1:escalation')).toMatchObject({
       at: T0 + 16 * DAY + 1,
-      request: { data: { reasons: ['portal_access overdue by more than 14 days'] } },
+      request: {
+        data: { reasons: [{ code: 'milestone_overdue', milestone: expect.objectContaining({ id: 'portal_access', dueAt: iso(T0 + 2 * DAY) }), overdueDays: 14 }] },
+      },
     });
     sim.event('portal_access_granted');
     expect(sim.view().health).toBe('behind'); // opportunity_discovery (day 14) is still overdue

@@ -1,4 +1,4 @@
-import { DEFAULT_PLAYBOOK } from '../../config/defaultPlaybook';
+import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
 import { advance, applyEvent, initState, type DomainState } from '../../workflows/domain';
 import { DAY, HOUR, Sim, T0, iso, profile } from './harness';
 
@@ -29,6 +29,12 @@ describe('invalid payloads', () => {
     expect(next.rejectedEvents[0].reason).toBe('invalid event: data.score: Too big: expected number to be <=100');
     const two = applyEvent(fresh(), { eventId: 'crm-1', type: 'deal_won', data: { amount: -1 } }, T0);
     expect(two.rejectedEvents[0].reason).toMatch(/data\.opportunityId: .*; data\.amount: /);
+  });
+
+  it('names array items the way the API does: data.contacts[1].email', () => {
+    const contacts = [{ role: 'sales', name: 'Lee', email: 'lee@acme.example' }, { role: 'technical', name: 'Kim', email: 'kim' }];
+    const next = applyEvent(fresh(), { eventId: 'portal-1', type: 'contacts_designated', data: { contacts } }, T0);
+    expect(next.rejectedEvents[0].reason).toBe('invalid event: data.contacts[1].email: must be an e-mail address');
   });
 
   it('does not burn the eventId: a corrected resend is applied', () => {
@@ -129,7 +135,7 @@ describe('gating: "Gate opportunity registration behind baseline training comple
     expect(sim.sentOf('registration_gated:crm-9:partner')?.request).toMatchObject({
       channel: 'email',
       to: [{ name: 'Lee', email: 'lee@acme.example' }],
-      data: { opportunityId: 'opp-1', missing: [{ id: 'business_101_training', title: 'Business 101 training' }] },
+      data: { opportunity: { opportunityId: 'opp-1' }, missing: [expect.objectContaining({ id: 'business_101_training', title: 'Business 101 training' })] },
     });
   });
 

@@ -2,11 +2,10 @@
  * Drives the pure domain the way the workflow shell does: apply events, advance,
  * deliver every request (recording it as sent), sleep until `nextWakeAt`.
  */
-import { DEFAULT_PLAYBOOK } from '../../config/defaultPlaybook';
-import type { Playbook } from '../../config/playbook';
-import { advance, applyEvent, initState, nextWakeAt, recordDelivery, toView, type DomainState } from '../../workflows/domain';
-import type { NotificationRequest } from '../../workflows/notifications';
-import type { EventType, OnboardingState, PartnerProfile } from '../../workflows/types';
+import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
+import type { Playbook } from '../../workflows/playbook';
+import { Simulation } from '../../client/preview';
+import type { EventType, PartnerProfile } from '../../workflows/types';
 
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
@@ -26,23 +25,15 @@ export function profile(overrides: Partial<PartnerProfile> = {}): PartnerProfile
   };
 }
 
-export interface Sent {
-  at: number;
-  request: NotificationRequest;
-}
+import type { Sent } from '../../client/preview';
+export type { Sent };
 
-export class Sim {
-  state: DomainState;
-  now: number;
-  sent: Sent[] = [];
-  /** Every moment `nextWakeAt` woke the simulation. */
-  wakes: number[] = [];
+/** The pure domain driven like the workflow shell (client/preview's Simulation), with test shorthands. */
+export class Sim extends Simulation {
   private seq = 0;
 
   constructor(p: PartnerProfile = profile(), playbook: Playbook = DEFAULT_PLAYBOOK, nowMs = T0) {
-    this.now = nowMs;
-    this.state = initState(p, playbook, nowMs);
-    this.tick();
+    super(p, playbook, nowMs);
   }
 
   /** Applies an event now (or `occurredAt`), then advances like the shell does. */
@@ -51,41 +42,12 @@ export class Sim {
   }
 
   raw(payload: unknown): this {
-    this.state = applyEvent(this.state, payload, this.now);
-    return this.tick();
-  }
-
-  tick(): this {
-    const step = advance(this.state, this.now);
-    this.state = step.state;
-    for (const request of step.requests) {
-      this.sent.push({ at: this.now, request });
-      this.state = recordDelivery(this.state, { key: request.key, status: 'sent' }, this.now);
-    }
-    return this;
-  }
-
-  /** Sleeps from wake-up to wake-up until `targetMs`, then ticks at `targetMs`. */
-  until(targetMs: number): this {
-    for (;;) {
-      const wake = nextWakeAt(this.state, this.now);
-      if (wake !== null && wake <= this.now) throw new Error(`nextWakeAt ${wake} is not after now ${this.now}`);
-      if (wake === null || wake > targetMs) break;
-      this.wakes.push(wake);
-      this.now = wake;
-      this.tick();
-    }
-    this.now = Math.max(this.now, targetMs);
-    return this.tick();
+    return this.apply(payload);
   }
 
   /** Moves to `day` days (fractions allowed) after the contract. */
   day(day: number): this {
     return this.until(T0 + day * DAY);
-  }
-
-  view(): OnboardingState {
-    return toView(this.state, this.now);
   }
 
   status(id: string): string | undefined {

@@ -11,6 +11,7 @@ describe('core partner: the 90-day framework', () => {
   sim.day(1).event('kickoff_completed').event('portal_access_granted').event('agreements_signed').event('profile_completed');
   sim.day(3).event('contacts_designated', { contacts });
   sim.day(10).event('training_completed', { module: 'business_101' }).event('opportunity_identified', { opportunityId: 'opp-1' });
+  sim.day(11).event('target_accounts_shared', { accounts: ['Globex', 'Initech'] });
   const foundation = sim.day(20).view().phase;
   sim.event('training_completed', { module: 'product' }).event('assessment_completed', { assessment: 'product', score: 84 }).event('demo_shadowed');
   const afterFoundation = sim.view().phase;
@@ -58,10 +59,16 @@ describe('core partner: the 90-day framework', () => {
 
   it('sends exactly the nudges the situation calls for, at the right moments', () => {
     expect(sentAtDay(sim)).toEqual([
+      // "Your activities": portal access is ours to grant within 48 hours
+      [0, 'vendor_milestone_due:portal_access:d2:manager'],
       [0, 'welcome:partner'],
       [12, 'week2_checkin:manager'],
       [20, 'phase_advanced:activation:partner'],
+      // the first registration: "assign your best resources"
+      [40, 'first_deal_support:manager'],
+      [50, 'certification_recognition:sales:manager'],
       // day 50 is a Saturday: partner e-mails wait for business hours on Monday
+      [52, 'certification_recognition:sales:partner'],
       [52, 'phase_advanced:momentum:partner'],
       [75, 'first_deal_celebration:manager'],
       [75, 'first_deal_celebration:partner'],
@@ -69,10 +76,14 @@ describe('core partner: the 90-day framework', () => {
       [80, 'business_review_scheduled:business_review_90_day:d90:partner'],
       // day 85 is a Saturday: the survey request waits for Monday 09:00
       [87, 'survey_request:momentum:d90:partner'],
+      [88, 'vendor_milestone_due:next_quarter_plan:d90:manager'],
       [88, 'graduated:manager'],
       [88, 'graduated:partner'],
+      // "Invite to relevant community channels"
+      [88, 'graduated_community:partner'],
     ]);
-    expect(graduated.notifications.map((n) => [n.kind, n.channel, n.to, n.status]).slice(0, 2)).toEqual([
+    expect(graduated.notifications.map((n) => [n.kind, n.channel, n.to, n.status]).slice(0, 3)).toEqual([
+      ['vendor_milestone_due', 'slack', 'dana@vendor.example', 'sent'],
       ['welcome', 'email', 'lee@acme.example', 'sent'],
       ['week2_checkin', 'slack', 'dana@vendor.example', 'sent'],
     ]);
@@ -201,12 +212,15 @@ describe('transactional partner: 60 days, digital and self-service', () => {
   it('sends no guided-path nudges (no week-2 check-in, no business review)', () => {
     sim.day(31);
     expect(sentAtDay(sim)).toEqual([
+      [0, 'vendor_milestone_due:portal_access:d2:manager'],
       [0, 'welcome:partner'],
       [5, 'phase_advanced:activation:partner'],
+      [10, 'first_deal_support:manager'],
       [10, 'phase_advanced:momentum:partner'],
       [30, 'graduated:manager'],
       // day 30 is a Sunday
       [31, 'graduated:partner'],
+      [31, 'graduated_community:partner'],
     ]);
   });
 });

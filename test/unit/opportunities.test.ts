@@ -120,7 +120,7 @@ describe('momentum outcomes', () => {
     sim.day(6).event('deal_won', { opportunityId: 'a', amount: 1_000 });
     sim.day(7).event('deal_won', { opportunityId: 'b', amount: 2_000 });
     expect(sim.keys('first_deal_celebration')).toEqual(['first_deal_celebration:manager', 'first_deal_celebration:partner']);
-    expect(sim.sentOf('first_deal_celebration:partner')?.request.data).toMatchObject({ opportunityId: 'a', amount: 1_000 });
+    expect(sim.sentOf('first_deal_celebration:partner')?.request.data).toMatchObject({ opportunity: { opportunityId: 'a', amount: 1_000 } });
     expect(sim.view().indicators.timeToFirstDealDays).toBe(6);
   });
 });
@@ -137,7 +137,11 @@ describe('response SLA: "Respond to opportunity registration within 24 hours"', 
     sim.until(registered + 24 * HOUR);
     expect(sim.sentOf('opportunity_sla_manager:opp-1:manager')).toMatchObject({
       at: registered + 24 * HOUR,
-      request: { channel: 'slack', to: { userId: 'U0123', label: 'dana@vendor.example' }, data: { opportunityId: 'opp-1', hours: 24 } },
+      request: {
+        channel: 'slack',
+        to: { userId: 'U0123', label: 'dana@vendor.example' },
+        data: { opportunity: { opportunityId: 'opp-1' }, registeredAt: iso(registered), hours: 24, responseHours: 24 },
+      },
     });
     expect([opp(sim)?.slaBreached, sim.view().health]).toEqual([true, 'behind']);
     sim.until(registered + 48 * HOUR);

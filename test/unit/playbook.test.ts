@@ -2,9 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { DEFAULT_PLAYBOOK } from '../../config/defaultPlaybook';
+import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
 import { loadPlaybookFile } from '../../config/loadPlaybook';
-import { parsePlaybook, type Playbook } from '../../config/playbook';
+import { parsePlaybook, type Playbook } from '../../workflows/playbook';
 
 const copy = (): Playbook => JSON.parse(JSON.stringify(DEFAULT_PLAYBOOK));
 /** The default playbook with values set (or, for `undefined`, removed) at dotted paths. */
@@ -30,7 +30,7 @@ describe('default playbook', () => {
   it('passes the schema and has a version', () => {
     const r = parsePlaybook(DEFAULT_PLAYBOOK);
     expect(r.ok).toBe(true);
-    expect(DEFAULT_PLAYBOOK.version).toBe('default-2026.11');
+    expect(DEFAULT_PLAYBOOK.version).toBe('default-2026.12');
   });
 
   it("core partners follow the contract's table exactly", () => {
@@ -43,6 +43,7 @@ describe('default playbook', () => {
       ['company_profile', 'foundation', 7, false],
       ['agreements_signed', 'foundation', 7, false],
       ['business_101_training', 'foundation', 14, false],
+      ['target_account_lists', 'foundation', 14, false],
       ['opportunity_discovery', 'foundation', 14, true],
       ['product_training', 'foundation', 30, true],
       ['product_assessment', 'foundation', 30, true],
@@ -113,17 +114,44 @@ describe('parsePlaybook errors name the field', () => {
     expect(fields).toEqual(
       expect.arrayContaining([
         'passMark',
-        'segments.core.milestones.2.id',
-        'segments.core.notifications.0.kind',
+        'segments.core.milestones[2].id',
+        'segments.core.notifications[0].kind',
         'segments.strategic.phaseDays.activation',
         'checkpointPolicy.maxAutoExtensions',
       ]),
     );
   });
 
+  it('refuses a rule whose kind cannot be built from its trigger or has no version for its audience', () => {
+    const bad = copy();
+    const welcome = bad.segments.core.notifications.findIndex((n) => n.id === 'welcome');
+    bad.segments.core.notifications[welcome] = { id: 'welcome', kind: 'milestone_reminder', audience: ['manager'], trigger: { on: 'start', afterHours: 0 } };
+    expect(errorsOf(bad)).toEqual([
+      { field: `segments.core.notifications[${welcome}].trigger.on`, message: 'a milestone_reminder rule must be triggered on milestone_due' },
+      { field: `segments.core.notifications[${welcome}].audience[0]`, message: 'a milestone_reminder message has no manager version (allowed: partner)' },
+    ]);
+  });
+
+  it('validates the program section: links, currency, escalation contact', () => {
+    const bad = changed({
+      'program.portalUrl': 'javascript:alert(1)',
+      'program.currency': 'euro',
+      'program.escalation.email': 'desk',
+      'program.name': undefined,
+    });
+    expect(errorsOf(bad)).toEqual(
+      expect.arrayContaining([
+        { field: 'program.portalUrl', message: 'must be an http(s) URL' },
+        { field: 'program.currency', message: 'must be an ISO 4217 currency code such as USD' },
+        { field: 'program.escalation.email', message: 'must be an e-mail address' },
+        expect.objectContaining({ field: 'program.name' }),
+      ]),
+    );
+  });
+
   it('rejects unknown keys (typos) where they occur', () => {
     const bad = changed({ 'segments.core.milestones.0.requried': true });
-    expect(errorsOf(bad)).toEqual([{ field: 'segments.core.milestones.0', message: 'Unrecognized key: "requried"' }]);
+    expect(errorsOf(bad)).toEqual([{ field: 'segments.core.milestones[0]', message: 'Unrecognized key: "requried"' }]);
   });
 
   it('reports a missing field', () => {
@@ -141,12 +169,12 @@ describe('parsePlaybook errors name the field', () => {
     if (reminder.trigger.on === 'milestone_due') reminder.trigger.milestones.ids = ['product_training'];
     expect(errorsOf(bad)).toEqual(
       expect.arrayContaining([
-        { field: 'segments.core.milestones.3.dueDay', message: 'must be at most 30, the last day of the foundation phase' },
-        { field: 'segments.core.milestones.4.id', message: "duplicate milestone id 'portal_access'" },
-        { field: 'gates.0.requires.0', message: "unknown milestone id 'business_202_training' (in no segment)" },
-        { field: 'fastTrack.testOut.0.whenDone', message: "unknown milestone id 'product_exam' (in no segment)" },
+        { field: 'segments.core.milestones[3].dueDay', message: 'must be at most 30, the last day of the foundation phase' },
+        { field: 'segments.core.milestones[4].id', message: "duplicate milestone id 'portal_access'" },
+        { field: 'gates[0].requires[0]', message: "unknown milestone id 'business_202_training' (in no segment)" },
+        { field: 'fastTrack.testOut[0].whenDone', message: "unknown milestone id 'product_exam' (in no segment)" },
         {
-          field: `segments.transactional.notifications.${bad.segments.transactional.notifications.indexOf(reminder)}.trigger.milestones.ids.0`,
+          field: `segments.transactional.notifications[${bad.segments.transactional.notifications.indexOf(reminder)}].trigger.milestones.ids[0]`,
           message: "unknown milestone id 'product_training'",
         },
       ]),

@@ -7,7 +7,7 @@ import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { OnboardingReport } from '../../client/apiTypes';
 import { aggregate, createReportsProvider, quantile, type ReportRow } from '../../client/reports';
-import { DEFAULT_PLAYBOOK } from '../../config/defaultPlaybook';
+import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
 import { advance, applyEvent, initState, reportSummary } from '../../workflows/domain';
 import { COHORT, DAY_MS, cohortEvents, cohortProfile, expectCohortReport } from '../helpers/reportCohort';
 

@@ -2,7 +2,7 @@
  * "Partner graduates from onboarding to active partnership management":
  * recurring business reviews, and continue-as-new once per review cycle.
  */
-import { DEFAULT_PLAYBOOK } from '../../config/defaultPlaybook';
+import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
 import { markContinuedAsNew, nextWakeAt, searchAttributes, shouldContinueAsNew } from '../../workflows/domain';
 import { DAY, Sim, T0, iso, profile } from './harness';
 
@@ -55,7 +55,7 @@ describe('recurring reviews after graduation', () => {
     sim.until(T0 + 105 * DAY + 1);
     expect(sim.view().health).toBe('at_risk');
     expect(sim.sentOf('at_risk:1:escalation')?.request.data).toMatchObject({
-      reasons: [`business review overdue since ${iso(T0 + 91 * DAY)}`],
+      reasons: [{ code: 'review_overdue', dueAt: iso(T0 + 91 * DAY), overdueDays: 14 }],
     });
   });
 
@@ -106,6 +106,6 @@ describe('the view', () => {
   it('defaults the contract date to the start time', () => {
     const started = T0 + 5 * DAY;
     const sim = new Sim(profile({ contractSignedAt: undefined }), DEFAULT_PLAYBOOK, started);
-    expect([sim.view().startedAt, sim.view().playbookVersion]).toEqual([iso(started), 'default-2026.11']);
+    expect([sim.view().startedAt, sim.view().playbookVersion]).toEqual([iso(started), 'default-2026.12']);
   });
 });

@@ -1,5 +1,6 @@
+import type { NotificationRequest } from '../../workflows/notifications';
 import fc from 'fast-check';
-import { DEFAULT_PLAYBOOK } from '../../config/defaultPlaybook';
+import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
 import { advance, initState, nextWakeAt, recordDelivery, toView } from '../../workflows/domain';
 import { nextBusinessMoment, nextDigestMoment } from '../../workflows/domain/businessHours';
 import type { EventType } from '../../workflows/types';
@@ -31,7 +32,7 @@ describe('business hours: "Mon-Fri 09:00-17:00" in the partner\'s time zone', ()
   it('defers a partner e-mail across the weekend, and wakes exactly then', () => {
     // Los Angeles partner: the contract (Friday 01:00 local) welcome waits for 09:00 local.
     const sim = new Sim(profile({ timezone: 'America/Los_Angeles' }));
-    expect(sim.keys()).toEqual([]);
+    expect(sim.keys('welcome')).toEqual([]);
     sim.until(at('2026-11-27T17:00:00Z'));
     expect(sim.sentOf('welcome:partner')?.at).toBe(at('2026-11-27T17:00:00Z'));
     // A gated registration on Friday 17:30 local: the e-mail goes out Monday 09:00 local.
@@ -55,10 +56,12 @@ describe('reminders and escalations from the playbook', () => {
     const days = (ms: number) => (ms - T0) / DAY;
     expect(sim.wakes.map(days)).toEqual([2, 2 + 1 / DAY, 4, 7 + 1 / DAY, 11, 12, 14 + 1 / DAY, 16 + 1 / DAY, 17]);
     expect(sim.sent.map((s) => [days(s.at), s.request.key])).toEqual([
+      [0, 'vendor_milestone_due:portal_access:d2:manager'],
       [0, 'welcome:partner'],
       [2, 'access_overdue:manager'],
       [4, 'milestone_reminder:primary_contacts:d7:partner'],
       [11, 'milestone_reminder:opportunity_discovery:d14:partner'],
+      [12, 'vendor_milestone_due:target_account_lists:d14:manager'],
       [12, 'week2_checkin:manager'],
       [16 + 1 / DAY, 'at_risk:1:escalation'],
       // two days after Business 101 was due is a Sunday
@@ -101,7 +104,7 @@ describe('reminders and escalations from the playbook', () => {
     expect(reminded.sort()).toEqual([...partnerRequired].sort());
   });
 
-  it('carries what the template needs', () => {
+  it('carries what the template needs: the milestone by title and due date, the partner, the program', () => {
     const sim = new Sim().day(4);
     expect(sim.sentOf('milestone_reminder:primary_contacts:d7:partner')?.request).toEqual({
       key: 'milestone_reminder:primary_contacts:d7:partner',
@@ -109,14 +112,27 @@ describe('reminders and escalations from the playbook', () => {
       channel: 'email',
       to: [{ name: 'Lee', email: 'lee@acme.example' }],
       data: {
-        partnerId: 'acme-cloud',
-        partnerName: 'Acme Cloud GmbH',
-        segment: 'core',
-        phase: 'foundation',
-        milestoneId: 'primary_contacts',
-        title: 'Primary contacts designated',
-        dueAt: iso(T0 + 7 * DAY),
+        milestone: {
+          id: 'primary_contacts',
+          title: 'Primary contacts designated',
+          dueAt: iso(T0 + 7 * DAY),
+          phase: 'foundation',
+          owner: 'partner',
+          required: true,
+        },
+        overdue: false,
       },
+      partner: {
+        partnerId: 'acme-cloud',
+        name: 'Acme Cloud GmbH',
+        segment: 'core',
+        role: 'sales',
+        phase: 'foundation',
+        day: 4,
+        timezone: 'UTC',
+        manager: { name: 'Dana Ruiz', email: 'dana@vendor.example' },
+      },
+      program: DEFAULT_PLAYBOOK.program,
     });
   });
 });
@@ -124,21 +140,24 @@ describe('reminders and escalations from the playbook', () => {
 describe('partner without contacts yet', () => {
   it('tells the manager once, and sends the welcome e-mail when contacts are designated', () => {
     const sim = new Sim(profile({ contacts: undefined }));
-    expect(sim.sent.map((s) => [s.request.key, s.request.channel, s.request.kind])).toEqual([['no_partner_contacts:manager', 'slack', 'welcome']]);
-    expect(sim.sent[0].request.data).toMatchObject({ noPartnerContacts: true, waiting: 'welcome:partner' });
+    expect(sim.sent.map((s) => [s.request.key, s.request.channel, s.request.kind])).toEqual([
+      ['vendor_milestone_due:portal_access:d2:manager', 'slack', 'vendor_milestone_due'],
+      ['no_partner_contacts:manager', 'slack', 'partner_contacts_missing'],
+    ]);
+    expect(sim.sentOf('no_partner_contacts:manager')?.request.data).toEqual({ waiting: 'welcome', since: iso(T0) });
     // Saturday: designated, but the e-mail waits for Monday 09:00 UTC.
     sim.day(1).event('contacts_designated', { contacts });
     sim.day(4);
     expect(sim.sentOf('welcome:partner')).toMatchObject({ at: T0 + 3 * DAY, request: { to: [{ email: 'lee@acme.example' }] } });
     expect(sim.view().milestones.find((m) => m.id === 'welcome_email')?.completedAt).toBe(iso(T0 + 3 * DAY));
-    expect(sim.keys('welcome')).toHaveLength(2);
+    expect(sim.keys('welcome')).toHaveLength(1);
   });
 });
 
 describe('requests and deliveries', () => {
   it('returns each request once, even before its delivery is recorded', () => {
     const first = advance(initState(profile(), DEFAULT_PLAYBOOK, T0), T0);
-    expect(first.requests.map((r) => r.key)).toEqual(['welcome:partner']);
+    expect(first.requests.map((r) => r.key)).toEqual(['vendor_milestone_due:portal_access:d2:manager', 'welcome:partner']);
     expect(advance(first.state, T0).requests).toEqual([]);
     expect(advance(first.state, T0 + HOUR).requests).toEqual([]);
   });
@@ -170,25 +189,33 @@ describe('daily digest for managers who want one', () => {
     sim.until(at('2026-12-02T12:00:00Z'));
     expect(sim.sent.map((s) => [iso(s.at), s.request.key])).toEqual([
       ['2026-11-27T14:00:00.000Z', 'welcome:partner'],
-      ['2026-11-30T09:00:00.000Z', 'manager_digest:1'],
+      ['2026-11-28T09:00:00.000Z', 'manager_digest:1'],
+      ['2026-11-30T09:00:00.000Z', 'manager_digest:2'],
+      ['2026-12-01T09:00:00.000Z', 'manager_digest:3'],
       ['2026-12-01T14:00:00.000Z', 'milestone_reminder:primary_contacts:d7:partner'],
-      ['2026-12-02T09:00:00.000Z', 'manager_digest:2'],
+      ['2026-12-02T09:00:00.000Z', 'manager_digest:4'],
       ['2026-12-02T10:00:00.000Z', 'opportunity_sla_escalation:opp-1:escalation'],
       ['2026-12-02T11:00:00.000Z', 'opportunity_sla_escalation:opp-2:escalation'],
     ]);
     const digest = (key: string) => sim.sentOf(key)?.request;
-    expect(digest('manager_digest:1')).toMatchObject({
+    expect(digest('manager_digest:2')).toMatchObject({
       kind: 'manager_digest',
       channel: 'slack',
       to: { userId: 'U0123', label: 'dana@vendor.example' },
       data: { items: [{ key: 'access_overdue:manager', kind: 'access_overdue', at: '2026-11-29T14:00:00.000Z' }] },
     });
-    expect((digest('manager_digest:2')?.data.items as { key: string }[]).map((i) => i.key)).toEqual([
-      'opportunity_sla_manager:opp-1:manager',
-      'opportunity_sla_manager:opp-2:manager',
+    expect([1, 2, 3, 4].map((n) => digestKeys(digest(`manager_digest:${n}`)))).toEqual([
+      ['vendor_milestone_due:portal_access:d2:manager'],
+      ['access_overdue:manager'],
+      ['first_deal_support:manager'],
+      ['opportunity_sla_manager:opp-1:manager', 'opportunity_sla_manager:opp-2:manager'],
     ]);
   });
 });
+
+function digestKeys(request: NotificationRequest | undefined): string[] {
+  return request?.kind === 'manager_digest' ? request.data.items.map((i) => i.key) : [];
+}
 
 describe('offboarding with a digest pending', () => {
   it('flushes the digest at once: nothing wakes up later', () => {
@@ -196,12 +223,9 @@ describe('offboarding with a digest pending', () => {
     const p = profile({ contractSignedAt: iso(signed), partnerManager: { name: 'Dana', email: 'dana@vendor.example', digest: true } });
     const sim = new Sim(p, DEFAULT_PLAYBOOK, signed);
     sim.until(at('2026-11-29T20:00:00Z')).event('offboarded', { reason: 'contract terminated' });
-    expect(sim.keys()).toEqual(['welcome:partner', 'manager_digest:1']);
-    expect((sim.sentOf('manager_digest:1')?.request.data.items as { key: string }[]).map((i) => i.key)).toEqual([
-      'access_overdue:manager',
-      'offboarded:manager',
-    ]);
-    expect(sim.sentOf('manager_digest:1')?.request.to).toEqual({ label: 'dana@vendor.example' });
+    expect(sim.keys()).toEqual(['welcome:partner', 'manager_digest:1', 'manager_digest:2']);
+    expect(digestKeys(sim.sentOf('manager_digest:2')?.request)).toEqual(['access_overdue:manager', 'offboarded:manager']);
+    expect(sim.sentOf('manager_digest:2')?.request.to).toEqual({ label: 'dana@vendor.example' });
   });
 });
 

@@ -108,7 +108,7 @@ describe('a stalled core partner', () => {
 
   it('sends the checkpoint summary with the gaps on day 30', () => {
     expect(hoursOf(state, 'checkpoint_summary', 'slack')).toEqual([30 * 24]);
-    const summary = slack.posted.find((m) => m.channel === 'D-U0DANA' && /checkpoint/i.test(m.text) && m.text.includes(state.name));
+    const summary = slack.posted.find((m) => m.channel === 'D-U0DANA' && m.text.includes('checkpoint needs a decision') && m.text.includes(state.name));
     const blocks = JSON.stringify(summary?.blocks);
     expect(blocks).toContain('Portal, training and deal registration access');
     expect(blocks).toContain('Product knowledge assessment passed');
@@ -135,6 +135,7 @@ describe('a partner who is on time', () => {
         ['agreements_signed'],
         ['training_completed', { module: 'business_101' }],
         ['opportunity_registered', { opportunityId: 'opp-1' }],
+        ['target_accounts_shared', { accounts: ['Globex'] }],
       ] as [PartnerEvent['type'], unknown?][]
     ).entries()) {
       await handle.signal(partnerEventSignal, ev(`e${i}`, type, data));

@@ -3,7 +3,8 @@
  * per segment, stalled partners and checkpoint decisions, and the seed's
  * bottleneck fixes, with server.env.sleep moving the days.
  */
-import { partnerEventSignal } from '../../workflows/messages';
+import { WorkflowFailedError } from '@temporalio/client';
+import { WORKFLOW_TYPE, onboardingWorkflowId, partnerEventSignal } from '../../workflows/messages';
 import type { LifecyclePhase, PartnerEvent, Segment } from '../../workflows/types';
 import { DAY_MS, sleepUntilDay, stateOf } from '../helpers/drive';
 import { HAPPY_PATHS, profileFor, withIds } from '../helpers/journeys';
@@ -185,3 +186,21 @@ function ev(eventId: string, type: PartnerEvent['type'], data?: unknown): Partne
 function decision(d: 'advance' | 'extend' | 'offboard'): PartnerEvent {
   return ev(`decision-${d}`, 'checkpoint_decision', { decision: d, by: 'dana@vendor.example' });
 }
+
+describe('a run started without a playbook', () => {
+  it('fails at once with MissingPlaybook instead of pinning whatever default the worker has', async () => {
+    const profile = profileFor('core', uniq('no-playbook'));
+    const handle = await server.env.client.workflow.start(WORKFLOW_TYPE, {
+      taskQueue: server.taskQueue,
+      workflowId: onboardingWorkflowId(profile.partnerId),
+      args: [profile],
+    });
+    const failure = await handle.result().catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    expect((failure as WorkflowFailedError).cause).toMatchObject({
+      type: 'MissingPlaybook',
+      nonRetryable: true,
+      message: expect.stringContaining('no playbook in the start input'),
+    });
+  });
+});

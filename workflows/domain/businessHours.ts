@@ -3,7 +3,7 @@
  * wall time of an instant in an IANA zone deterministically, so this is safe in
  * workflow code.
  */
-import type { Playbook } from '../../config/playbook';
+import type { Playbook } from '../playbook';
 import { DAY, HOUR } from './state';
 
 const formatters: Record<string, Intl.DateTimeFormat> = {};

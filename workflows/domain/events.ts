@@ -8,7 +8,7 @@ import { parseEvent, type PartnerEvent } from '../types';
 import { completeDerived, completeFromEvent, waive } from './milestones';
 import { applyOpportunityEvent } from './opportunities';
 import { decide, offboard, progress } from './progress';
-import { DAY, LIMITS, clone, iso, milestoneDef, pushBounded, segmentPlan, type DomainState } from './state';
+import { DAY, LIMITS, addOccurrence, clone, iso, isOpen, milestoneDef, pushBounded, segmentPlan, type DomainState } from './state';
 
 export function applyEvent(state: DomainState, raw: unknown, nowMs: number): DomainState {
   const parsed = parseEvent(raw);
@@ -76,7 +76,15 @@ function apply(s: DomainState, event: PartnerEvent, atMs: number, nowMs: number)
       return undefined;
     case 'certification_completed':
       // "Certification pass rates: target >85% on first attempt" (own track only).
-      if (event.data.track === s.profile.role) s.certificationFirstAttemptPassed ??= event.data.passed;
+      if (event.data.track === s.profile.role) {
+        s.certificationFirstAttemptPassed ??= event.data.passed;
+        // "Certificate + recognition when complete": the pass that completes the certification milestone.
+        const certification = segmentPlan(s).milestones.find((m) => m.completion.kind === 'certification_passed');
+        if (event.data.passed && certification && isOpen(s, certification.id)) {
+          const { track, score } = event.data;
+          addOccurrence(s, { trigger: 'certification_passed', id: track, atMs, data: { track, ...(score !== undefined ? { score } : {}) } });
+        }
+      }
       return undefined;
     case 'survey_completed':
       s.satisfactionScore = event.data.score;

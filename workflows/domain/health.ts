@@ -14,6 +14,7 @@ import {
   segmentPlan,
   type DomainState,
   type Opportunity,
+  type RiskFact,
 } from './state';
 
 /** When the vendor first answered a registration: acknowledged, or moved on (qualified or closed). */
@@ -40,36 +41,28 @@ export function decisionWindowEndMs(s: DomainState): number | null {
   return pending ? pending.dueAtMs + s.playbook.checkpointPolicy.decisionWindowDays * DAY : null;
 }
 
-export interface RiskReason {
-  code: 'extensions_exhausted' | 'milestone_overdue' | 'opportunity_escalated' | 'review_overdue';
-  detail: string;
-}
-
 /** Why the partner is at risk at `atMs` (empty: not at risk). */
-export function riskReasons(s: DomainState, atMs: number): RiskReason[] {
+export function riskReasons(s: DomainState, atMs: number): RiskFact[] {
   const limit = s.playbook.atRiskOverdueDays * DAY;
   if (s.phase === 'graduated') {
     const due = s.reviews.nextDueMs;
-    return due !== null && atMs - due > limit
-      ? [{ code: 'review_overdue', detail: `business review overdue since ${new Date(due).toISOString()}` }]
-      : [];
+    return due !== null && atMs - due > limit ? [{ code: 'review_overdue', dueMs: due }] : [];
   }
-  if (!currentPhase(s)) return [];
-  const reasons: RiskReason[] = [];
+  const phase = currentPhase(s);
+  if (!phase) return [];
+  const reasons: RiskFact[] = [];
   const windowEnd = decisionWindowEndMs(s);
   if (windowEnd !== null && atMs >= windowEnd && s.autoExtensions >= s.playbook.checkpointPolicy.maxAutoExtensions) {
-    reasons.push({ code: 'extensions_exhausted', detail: `checkpoint undecided after ${s.autoExtensions} default extensions` });
+    reasons.push({ code: 'extensions_exhausted', phase, extensions: s.autoExtensions });
   }
   for (const m of segmentPlan(s).milestones) {
     if (m.requiredAtCheckpoint && isOpen(s, m.id) && atMs - dueMs(s, m) > limit) {
-      reasons.push({ code: 'milestone_overdue', detail: `${m.id} overdue by more than ${s.playbook.atRiskOverdueDays} days` });
+      reasons.push({ code: 'milestone_overdue', milestoneId: m.id });
     }
   }
   const { escalationHours } = s.playbook.opportunitySla;
   for (const o of s.opportunities) {
-    if (slaOpen(o, escalationHours, atMs)) {
-      reasons.push({ code: 'opportunity_escalated', detail: `${o.opportunityId} unanswered for ${escalationHours} h` });
-    }
+    if (slaOpen(o, escalationHours, atMs)) reasons.push({ code: 'opportunity_escalated', opportunityId: o.opportunityId });
   }
   return reasons;
 }

@@ -9,7 +9,7 @@ export { applyEvent } from './events';
 export { recordDelivery } from './deliveries';
 export { reportSummary } from './report';
 export { advance, nextWakeAt } from './schedule';
-export { initState, type DomainState } from './state';
+export { initState, upgradeState, type DomainState, type PinnedPlaybook } from './state';
 export { searchAttributes, toView } from './view';
 
 /** Offboarded: nothing more will happen. (Graduated partners live on: recurring reviews.) */

@@ -4,7 +4,7 @@
  * derived rules (registration counts, deal or pipeline, test-out) are
  * re-evaluated after every change.
  */
-import type { CompletionRule, MilestoneDef } from '../../config/playbook';
+import type { CompletionRule, MilestoneDef } from '../playbook';
 import type { NotificationKind } from '../notifications';
 import type { PartnerEvent } from '../types';
 import { dueMs, isOpen, reached, segmentPlan, type DomainState } from './state';

@@ -65,7 +65,12 @@ export function applyOpportunityEvent(s: DomainState, event: OpportunityEvent, a
           trigger: 'registration_gated',
           id: event.eventId,
           atMs,
-          data: { opportunityId, missing: missing.map((id) => ({ id, title: milestoneDef(s, id)?.title ?? id })) },
+          data: {
+            opportunityId,
+            ...(event.data.account !== undefined ? { account: event.data.account } : {}),
+            ...(event.data.amount !== undefined ? { amount: event.data.amount } : {}),
+            missing,
+          },
         });
         return `opportunity registration is gated: complete ${missing.join(', ')} first`;
       }
@@ -77,6 +82,8 @@ export function applyOpportunityEvent(s: DomainState, event: OpportunityEvent, a
       if (event.data.amount !== undefined) o.amount = event.data.amount;
       s.registrations += 1;
       s.firsts.registration = Math.min(s.firsts.registration ?? atMs, atMs);
+      // "Dedicated first deal support from partner success": the first registration gets the best resources.
+      if (s.registrations === 1) addOccurrence(s, { trigger: 'first_registration', id: '', atMs, data: { opportunityId } });
       return undefined;
     }
     default:
@@ -111,7 +118,7 @@ export function applyOpportunityEvent(s: DomainState, event: OpportunityEvent, a
           trigger: 'first_deal_won',
           id: '',
           atMs,
-          data: { opportunityId, amount: event.data.amount, ...(o.account ? { account: o.account } : {}) },
+          data: { opportunityId },
         });
       }
       return undefined;
@@ -121,6 +128,11 @@ export function applyOpportunityEvent(s: DomainState, event: OpportunityEvent, a
       if (CLOSED.includes(o.status)) return `opportunity '${opportunityId}' is already ${o.status}`;
       o.status = event.type === 'deal_lost' ? 'lost' : 'disqualified';
       o.closedAtMs = atMs;
+      // "If deal won't close: qualify 2-3 backup opportunities" (until the first deal is won).
+      if (event.type === 'deal_lost' && !s.opportunities.some((x) => x.status === 'won')) {
+        const reason = event.data.reason;
+        addOccurrence(s, { trigger: 'deal_lost', id: opportunityId, atMs, data: { opportunityId, ...(reason ? { reason } : {}) } });
+      }
       pruneClosed(s);
       return undefined;
   }

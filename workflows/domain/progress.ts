@@ -15,8 +15,6 @@ import {
   addOccurrence,
   currentPhase,
   gaps,
-  iso,
-  milestoneDef,
   pendingCheckpoint,
   phaseDeadlineMs,
   segmentPlan,
@@ -52,18 +50,13 @@ function openCheckpoint(s: DomainState, phase: Phase, deadline: number, missing:
     trigger: 'checkpoint_gaps',
     id: `${phase}:${s.checkpoints.filter((c) => c.phase === phase).length}`,
     atMs: deadline,
-    data: {
-      phase,
-      gaps: missing.map((id) => ({ id, title: milestoneDef(s, id)?.title ?? id })),
-      phaseDeadline: iso(deadline),
-      decideBy: iso(deadline + s.playbook.checkpointPolicy.decisionWindowDays * DAY),
-    },
+    data: { phase, gaps: missing },
   });
 }
 
 /** No decision within the window: the default policy extends the phase. */
 function autoExtend(s: DomainState, phase: Phase, pending: Checkpoint, nowMs: number): void {
-  const { defaultExtensionDays: days, maxAutoExtensions } = s.playbook.checkpointPolicy;
+  const days = s.playbook.checkpointPolicy.defaultExtensionDays;
   Object.assign(pending, { outcome: 'extended', decidedAtMs: nowMs, decidedBy: 'default policy' });
   s.autoExtensions += 1;
   extend(s, phase, days);
@@ -71,13 +64,7 @@ function autoExtend(s: DomainState, phase: Phase, pending: Checkpoint, nowMs: nu
     trigger: 'auto_extension',
     id: `${phase}:${s.extensions}`,
     atMs: nowMs,
-    data: {
-      phase,
-      days,
-      gaps: pending.gaps,
-      phaseDeadline: iso(phaseDeadlineMs(s, phase)),
-      autoExtensionsLeft: maxAutoExtensions - s.autoExtensions,
-    },
+    data: { phase, days, gaps: pending.gaps },
   });
 }
 
@@ -91,15 +78,14 @@ function moveOn(s: DomainState, from: Phase, nowMs: number): void {
   const next = PHASES[PHASES.indexOf(from) + 1];
   if (next) {
     s.phase = next;
-    const data = { from, to: next, phaseDeadline: iso(phaseDeadlineMs(s, next)) };
-    addOccurrence(s, { trigger: 'phase_advanced', id: next, atMs: nowMs, data });
+    addOccurrence(s, { trigger: 'phase_advanced', id: next, atMs: nowMs, data: { from, to: next } });
     return;
   }
   const cadence = segmentPlan(s).reviewCadenceDays;
   s.phase = 'graduated';
   s.graduatedAtMs = nowMs;
   s.reviews.nextDueMs = nowMs + cadence * DAY;
-  addOccurrence(s, { trigger: 'graduated', id: '', atMs: nowMs, data: { nextReviewAt: iso(s.reviews.nextDueMs) } });
+  addOccurrence(s, { trigger: 'graduated', id: '', atMs: nowMs, data: {} });
 }
 
 /** Resolves the checkpoint awaiting a decision; returns a rejection reason when there is none. */
@@ -146,7 +132,7 @@ function trackRisk(s: DomainState, nowMs: number): void {
       trigger: 'at_risk',
       id: String(s.atRiskEpisodes),
       atMs: nowMs,
-      data: { reasons: reasons.map((r) => r.detail) },
+      data: { reasons },
     });
   }
   s.atRisk = reasons.length > 0;

@@ -9,25 +9,39 @@
  * `opportunity_sla_manager:opp-1:manager`, `checkpoint_summary:foundation:1:manager`,
  * `recurring_review_reminder:c3:manager`, `graduated:partner`. The scope holds
  * whatever makes the instance unique (the due day moves with an extension, so
- * a moved milestone is reminded again).
+ * a moved milestone is reminded again). What each request says is built by
+ * ./messages.ts from the instance's subject when it goes out.
  */
-import type { Audience, NotificationRule } from '../../config/playbook';
 import type { NotificationRequest, SlackTarget } from '../notifications';
+import type { Audience, MilestoneDef, NotificationRule } from '../playbook';
+import type { Phase } from '../types';
 import { nextBusinessMoment } from './businessHours';
 import { respondedAtMs } from './health';
+import { messageFor, type DomainMessage } from './messages';
 import {
   HOUR,
   currentPhase,
   dueDay,
   dueMs,
-  iso,
   isOpen,
   phaseDeadlineDay,
   phaseDeadlineMs,
   segmentPlan,
   type DomainState,
   type Occurrence,
+  type Opportunity,
 } from './state';
+
+/** What a rule instance is about: its trigger and the thing it fired for. */
+export type Subject =
+  | { on: 'start'; ifAnyOpen?: string[] }
+  | { on: 'milestone_due'; milestone: MilestoneDef; afterHours: number }
+  | { on: 'phase_deadline'; phase: Phase; ifAnyOpen?: string[] }
+  | { on: 'opportunity_sla'; opportunity: Opportunity; hours: number }
+  | { on: 'review_due'; cycle: number; dueMs: number }
+  | { on: 'occurrence'; occurrence: Occurrence }
+  /** The note to the manager that partner e-mails wait for contacts. */
+  | { on: 'contacts_missing'; waiting: Candidate };
 
 export interface Candidate {
   key: string;
@@ -37,14 +51,12 @@ export interface Candidate {
   atMs: number;
   /** A reminder set before its moment ("3 days before due") is pointless once that moment has come. */
   expiresAtMs?: number;
-  data: Record<string, unknown>;
+  subject: Subject;
   /** Set for partner e-mails that wait for contacts. */
   blocked?: boolean;
-  /** The recorded fact this request announces, if any. */
-  occurrence?: Occurrence;
 }
 
-type Instance = Pick<Candidate, 'atMs' | 'expiresAtMs' | 'data' | 'occurrence'> & { scope: string[] };
+type Instance = Pick<Candidate, 'atMs' | 'expiresAtMs' | 'subject'> & { scope: string[] };
 
 /** `afterHours` from `anchorMs`; reminders before the anchor expire at the anchor. */
 const relativeTo = (anchorMs: number, afterHours: number) => ({
@@ -59,7 +71,9 @@ function instances(s: DomainState, rule: NotificationRule): Instance[] {
   const anyOpen = (ids?: string[]) => !ids || ids.some((id) => isOpen(s, id));
   switch (t.on) {
     case 'start':
-      return onboarding && anyOpen(t.ifAnyOpen) ? [{ scope: [], atMs: s.startMs + t.afterHours * HOUR, data: {} }] : [];
+      return onboarding && anyOpen(t.ifAnyOpen)
+        ? [{ scope: [], atMs: s.startMs + t.afterHours * HOUR, subject: { on: 'start', ...(t.ifAnyOpen ? { ifAnyOpen: t.ifAnyOpen } : {}) } }]
+        : [];
     case 'milestone_due': {
       if (!onboarding) return [];
       const { ids, owner, requiredAtCheckpoint } = t.milestones;
@@ -74,7 +88,7 @@ function instances(s: DomainState, rule: NotificationRule): Instance[] {
         .map((m) => ({
           scope: [m.id, `d${dueDay(s, m)}`],
           ...relativeTo(dueMs(s, m), t.afterHours),
-          data: { milestoneId: m.id, title: m.title, dueAt: iso(dueMs(s, m)) },
+          subject: { on: 'milestone_due', milestone: m, afterHours: t.afterHours },
         }));
     }
     case 'phase_deadline':
@@ -83,7 +97,7 @@ function instances(s: DomainState, rule: NotificationRule): Instance[] {
             {
               scope: [t.phase, `d${phaseDeadlineDay(s, t.phase)}`],
               ...relativeTo(phaseDeadlineMs(s, t.phase), t.afterHours),
-              data: { phase: t.phase, phaseDeadline: iso(phaseDeadlineMs(s, t.phase)) },
+              subject: { on: 'phase_deadline', phase: t.phase, ...(t.ifAnyOpen ? { ifAnyOpen: t.ifAnyOpen } : {}) },
             },
           ]
         : [];
@@ -96,25 +110,19 @@ function instances(s: DomainState, rule: NotificationRule): Instance[] {
         .map((o) => ({
           scope: [o.opportunityId],
           atMs: o.registeredAtMs! + hours * HOUR,
-          data: {
-            opportunityId: o.opportunityId,
-            account: o.account,
-            amount: o.amount,
-            registeredAt: iso(o.registeredAtMs!),
-            hours,
-          },
+          subject: { on: 'opportunity_sla', opportunity: o, hours },
         }));
     }
     case 'review_due': {
       const due = s.reviews.nextDueMs;
       if (due === null || s.offboardedAtMs !== null) return [];
       const cycle = s.reviews.completed + 1;
-      return [{ scope: [`c${cycle}`], ...relativeTo(due, t.afterHours), data: { cycle, dueAt: iso(due) } }];
+      return [{ scope: [`c${cycle}`], ...relativeTo(due, t.afterHours), subject: { on: 'review_due', cycle, dueMs: due } }];
     }
     default:
       return s.outbox
         .filter((o) => o.trigger === t.on)
-        .map((o) => ({ scope: o.id ? [o.id] : [], atMs: o.atMs, data: o.data, occurrence: o }));
+        .map((o) => ({ scope: o.id ? [o.id] : [], atMs: o.atMs, subject: { on: 'occurrence', occurrence: o } }));
   }
 }
 
@@ -136,10 +144,20 @@ export function candidates(s: DomainState): Candidate[] {
   const firstBlocked = out.find((c) => c.blocked);
   const note = 'no_partner_contacts:manager';
   if (firstBlocked && !requested.has(note)) {
-    const data = { ...firstBlocked.data, noPartnerContacts: true, waiting: firstBlocked.key };
-    out.splice(out.indexOf(firstBlocked), 0, { key: note, rule: firstBlocked.rule, audience: 'manager', atMs: firstBlocked.atMs, data });
+    out.splice(out.indexOf(firstBlocked), 0, {
+      key: note,
+      rule: firstBlocked.rule,
+      audience: 'manager',
+      atMs: firstBlocked.atMs,
+      subject: { on: 'contacts_missing', waiting: firstBlocked },
+    });
   }
   return out;
+}
+
+/** The facts a candidate announces, if any: they stay recorded until announced. */
+export function occurrenceOf(c: Candidate): Occurrence | undefined {
+  return c.subject.on === 'occurrence' ? c.subject.occurrence : undefined;
 }
 
 /**
@@ -155,20 +173,22 @@ export function sendAt(s: DomainState, c: Candidate, nowMs: number): number | nu
   return c.expiresAtMs !== undefined && Math.max(at, nowMs) >= c.expiresAtMs ? null : at;
 }
 
-export function baseData(s: DomainState): Record<string, unknown> {
-  return { partnerId: s.profile.partnerId, partnerName: s.profile.name, segment: s.profile.segment, phase: s.phase };
-}
-
 export function managerTarget(s: DomainState): SlackTarget {
   const { slackUserId, email } = s.profile.partnerManager;
   return slackUserId ? { userId: slackUserId, label: email } : { label: email };
 }
 
-export function toRequest(s: DomainState, c: Candidate): NotificationRequest {
-  const data = { ...baseData(s), ...c.data };
-  if (c.audience === 'partner') {
-    return { key: c.key, kind: c.rule.kind, data, channel: 'email', to: s.contacts.map(({ name, email }) => ({ name, email })) };
+/** The request for a due candidate: its message, addressed by audience (null: see `messageFor`). */
+export function toRequest(s: DomainState, c: Candidate, nowMs: number): NotificationRequest | null {
+  const message = messageFor(s, c, nowMs);
+  if (!message) return null;
+  return address(s, c.key, message, c.audience);
+}
+
+export function address(s: DomainState, key: string, message: DomainMessage, audience: Audience): NotificationRequest {
+  if (audience === 'partner') {
+    return { key, ...message, channel: 'email', to: s.contacts.map(({ name, email }) => ({ name, email })) };
   }
-  const to = c.audience === 'escalation' ? { escalation: true, label: 'escalation channel' } : managerTarget(s);
-  return { key: c.key, kind: c.rule.kind, data, channel: 'slack', to };
+  const to = audience === 'escalation' ? { escalation: true, label: 'escalation channel' } : managerTarget(s);
+  return { key, ...message, channel: 'slack', to };
 }

@@ -8,7 +8,8 @@ import type { NotificationRequest } from '../notifications';
 import { nextDigestMoment } from './businessHours';
 import { decisionWindowEndMs, respondedAtMs } from './health';
 import { progress } from './progress';
-import { baseData, candidates, managerTarget, sendAt, toRequest } from './requests';
+import { digestEntry, digestMessage, messageFor } from './messages';
+import { address, candidates, occurrenceOf, sendAt } from './requests';
 import {
   DAY,
   HOUR,
@@ -16,7 +17,6 @@ import {
   clone,
   currentPhase,
   dueMs,
-  iso,
   isOpen,
   pendingCheckpoint,
   phaseDeadlineMs,
@@ -40,18 +40,21 @@ export function advance(state: DomainState, nowMs: number): { state: DomainState
     const at = sendAt(s, c, nowMs);
     if (at === null || at > nowMs) continue;
     pushBounded(s.requested, c.key, LIMITS.requestedKeys);
-    if (c.audience === 'manager' && digests(s)) {
-      s.digest.items.push({ key: c.key, kind: c.rule.kind, atMs: c.atMs, data: c.data });
+    const message = messageFor(s, c, nowMs);
+    if (!message) continue;
+    const entry = c.audience === 'manager' && digests(s) ? digestEntry(c.key, message, c.atMs) : null;
+    if (entry) {
+      s.digest.items.push(entry);
       s.digest.flushAtMs ??= nextDigestMoment(nowMs, s.playbook.digestHourUtc);
     } else {
-      requests.push(toRequest(s, c));
+      requests.push(address(s, c.key, message, c.audience));
     }
   }
   // The buffer goes out at the digest hour, or at once when onboarding ends (nothing wakes up later).
-  if (s.digest.flushAtMs !== null && (s.digest.flushAtMs <= nowMs || s.offboardedAtMs !== null)) requests.push(flushDigest(s));
+  if (s.digest.flushAtMs !== null && (s.digest.flushAtMs <= nowMs || s.offboardedAtMs !== null)) requests.push(flushDigest(s, nowMs));
 
   // A recorded fact stays in the outbox until every request announcing it went out.
-  const waiting = new Set(candidates(s).map((c) => c.occurrence));
+  const waiting = new Set(candidates(s).map(occurrenceOf));
   s.outbox = s.outbox.filter((o) => waiting.has(o));
   for (const r of requests) {
     const to = r.channel === 'email' ? r.to.map((t) => t.email).join(', ') : r.to.label;
@@ -61,16 +64,10 @@ export function advance(state: DomainState, nowMs: number): { state: DomainState
 }
 
 /** "Once a day": one Slack message listing the buffered pings. */
-function flushDigest(s: DomainState): NotificationRequest {
+function flushDigest(s: DomainState, nowMs: number): NotificationRequest {
   const { items } = s.digest;
   s.digest = { items: [], flushAtMs: null, sent: s.digest.sent + 1 };
-  return {
-    key: `manager_digest:${s.digest.sent}`,
-    kind: 'manager_digest',
-    channel: 'slack',
-    to: managerTarget(s),
-    data: { ...baseData(s), items: items.map((i) => ({ key: i.key, kind: i.kind, at: iso(i.atMs), data: i.data })) },
-  };
+  return address(s, `manager_digest:${s.digest.sent}`, digestMessage(s, items, nowMs), 'manager');
 }
 
 /**

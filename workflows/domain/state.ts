@@ -3,8 +3,8 @@
  * it survives queries, continue-as-new and replays unchanged. The playbook the
  * partner started with is pinned inside it.
  */
-import type { LifecycleTrigger, MilestoneDef, Playbook, SegmentPlan } from '../../config/playbook';
-import type { NotificationKind } from '../notifications';
+import type { LifecycleTrigger, MilestoneDef, Playbook, ProgramInfo, SegmentPlan } from '../playbook';
+import type { DigestEntry, NotificationKind } from '../notifications';
 import type {
   CheckpointOutcome,
   Contact,
@@ -60,14 +60,38 @@ export interface Checkpoint {
   note?: string;
 }
 
-/** A lifecycle fact waiting to be turned into notifications (see schedule.ts). */
-export interface Occurrence {
-  trigger: LifecycleTrigger;
-  /** Unique per trigger, part of the notification keys; '' for facts that happen once. */
-  id: string;
-  atMs: number;
-  data: Record<string, unknown>;
+/** Why a partner is at risk (./health.ts), by id: messages resolve titles and dates (./messages.ts). */
+export type RiskFact =
+  | { code: 'milestone_overdue'; milestoneId: string }
+  | { code: 'extensions_exhausted'; phase: Phase; extensions: number }
+  | { code: 'opportunity_escalated'; opportunityId: string }
+  | { code: 'review_overdue'; dueMs: number };
+
+/** The facts each lifecycle trigger records: ids and numbers, resolved into message data when sent. */
+export interface OccurrenceData {
+  registration_gated: { opportunityId: string; account?: string; amount?: number; missing: string[] };
+  checkpoint_gaps: { phase: Phase; gaps: string[] };
+  auto_extension: { phase: Phase; days: number; gaps: string[] };
+  at_risk: { reasons: RiskFact[] };
+  phase_advanced: { from: Phase; to: Phase };
+  first_registration: { opportunityId: string };
+  first_deal_won: { opportunityId: string };
+  deal_lost: { opportunityId: string; reason?: string };
+  certification_passed: { track: string; score?: number };
+  graduated: Record<string, never>;
+  offboarded: { reason: string };
 }
+
+/** A lifecycle fact waiting to be turned into notifications (see schedule.ts). */
+export type Occurrence = {
+  [T in LifecycleTrigger]: {
+    trigger: T;
+    /** Unique per trigger, part of the notification keys; '' for facts that happen once. */
+    id: string;
+    atMs: number;
+    data: OccurrenceData[T];
+  };
+}[LifecycleTrigger];
 
 /** A notification handed to the shell whose delivery result is not recorded yet. */
 export interface PendingDelivery {
@@ -77,16 +101,21 @@ export interface PendingDelivery {
   to: string;
 }
 
-export interface DigestItem {
-  key: string;
-  kind: NotificationKind;
-  atMs: number;
-  data: Record<string, unknown>;
-}
+/**
+ * The playbook pinned in a partner's state. Partners started before playbooks had
+ * a `program` section have none: their messages take the program of the worker's
+ * playbook (activities/index.ts).
+ */
+export type PinnedPlaybook = Omit<Playbook, 'program'> & { program?: ProgramInfo };
+
+/** The state's shape version: carried state of an older shape is upgraded by `upgradeState`. */
+export const STATE_VERSION = 2;
 
 export interface DomainState {
+  /** Absent in states carried over from before version 2. */
+  v?: typeof STATE_VERSION;
   profile: PartnerProfile;
-  playbook: Playbook;
+  playbook: PinnedPlaybook;
   /** The contract signature (profile.contractSignedAt, else the start): day 0 of every due date. */
   startMs: number;
   /** Partner contacts: from the profile, then from `contacts_designated`. */
@@ -121,11 +150,11 @@ export interface DomainState {
   /** Keys of every notification already returned by `advance` (or put in the digest). */
   requested: string[];
   pendingDeliveries: PendingDelivery[];
-  digest: { items: DigestItem[]; flushAtMs: number | null; sent: number };
+  digest: { items: DigestEntry[]; flushAtMs: number | null; sent: number };
   notifications: NotificationView[];
 }
 
-export function initState(profile: PartnerProfile, playbook: Playbook, nowMs: number): DomainState {
+export function initState(profile: PartnerProfile, playbook: PinnedPlaybook, nowMs: number): DomainState {
   const startMs = profile.contractSignedAt ? Date.parse(profile.contractSignedAt) : nowMs;
   const plan = playbook.segments[profile.segment];
   const completions: Record<string, Completion> = {};
@@ -138,6 +167,7 @@ export function initState(profile: PartnerProfile, playbook: Playbook, nowMs: nu
     }
   }
   return {
+    v: STATE_VERSION,
     profile,
     playbook,
     startMs,
@@ -172,9 +202,25 @@ export function initState(profile: PartnerProfile, playbook: Playbook, nowMs: nu
   };
 }
 
-/** Exported functions never mutate their input: they work on a copy. */
-export function clone<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
+/**
+ * A state carried over by continue-as-new from an older version. Version 1 kept
+ * message data in its pending facts and digest items; their shapes are gone, so
+ * those pending entries are dropped (the keys already requested stay, so nothing
+ * is sent twice). Only graduated partners continue-as-new, and they rarely have any.
+ */
+export function upgradeState(state: DomainState): DomainState {
+  if (state.v === STATE_VERSION) return state;
+  return { ...state, v: STATE_VERSION, outbox: [], digest: { items: [], flushAtMs: null, sent: state.digest.sent } };
+}
+
+/**
+ * Exported functions never mutate their input: they work on a copy. The pinned
+ * playbook is never mutated by anyone, so the copy shares it: it is most of the
+ * state's bytes, and copying it on every event made a burst of events slow.
+ */
+export function clone(state: DomainState): DomainState {
+  const { playbook, ...rest } = state;
+  return { ...(JSON.parse(JSON.stringify(rest)) as Omit<DomainState, 'playbook'>), playbook };
 }
 
 export function pushBounded<T>(list: T[], item: T, max: number): void {
@@ -246,7 +292,7 @@ export function pendingCheckpoint(s: DomainState): Checkpoint | undefined {
   return last?.outcome === 'pending' ? last : undefined;
 }
 
-export function addOccurrence(s: DomainState, occurrence: Occurrence): void {
+export function addOccurrence<T extends LifecycleTrigger>(s: DomainState, occurrence: Extract<Occurrence, { trigger: T }>): void {
   if (s.outbox.some((o) => o.trigger === occurrence.trigger && o.id === occurrence.id)) return;
   pushBounded(s.outbox, occurrence, LIMITS.outbox);
 }

@@ -27,6 +27,8 @@ const CATALOGUE: Record<string, Pick<MilestoneDef, 'title' | 'owner' | 'completi
   agreements_signed: { title: 'Data sharing and confidentiality agreements signed', owner: 'partner', completion: on('agreements_signed') },
   joint_business_plan: { title: 'Joint business plan', owner: 'vendor', completion: jointPlan },
   executive_sponsor: { title: 'Executive sponsor assigned', owner: 'vendor', completion: on('executive_sponsor_assigned') },
+  // Week 2, "Your activities": "Provide account lists for partner to review (target accounts in their territory/vertical)".
+  target_account_lists: { title: 'Target account lists shared for review', owner: 'vendor', completion: on('target_accounts_shared') },
   business_101_training: { title: 'Business 101 training', owner: 'partner', completion: trained('business_101') },
   opportunity_discovery: { title: 'First opportunity identified', owner: 'partner', completion: on('opportunity_identified', 'opportunity_registered') },
   product_training: { title: 'Product training', owner: 'partner', completion: trained('product') },
@@ -65,7 +67,12 @@ const rule = (id: string, audience: NotificationRule['audience'], trigger: Notif
   ({ id, kind, audience, trigger }) as NotificationRule;
 
 /** Nudges every segment gets. */
-const commonNotifications = (opts: { trainings: string[]; accessMilestones: string[]; surveyIfOpen?: string[] }) => [
+const commonNotifications = (opts: {
+  trainings: string[];
+  accessMilestones: string[];
+  vendorMilestones: string[];
+  surveyIfOpen?: string[];
+}) => [
   rule('welcome', ['partner'], { on: 'start', afterHours: 0 }),
   rule('access_overdue', ['manager'], { on: 'start', afterHours: 48, ifAnyOpen: opts.accessMilestones }),
   rule('milestone_reminder', ['partner'], {
@@ -78,6 +85,12 @@ const commonNotifications = (opts: { trainings: string[]; accessMilestones: stri
   rule('registration_gated', ['partner'], { on: 'registration_gated' }),
   rule('opportunity_sla_manager', ['manager'], { on: 'opportunity_sla', mark: 'response' }),
   rule('opportunity_sla_escalation', ['escalation'], { on: 'opportunity_sla', mark: 'escalation' }),
+  // "Prioritize partner's first deal (assign best resources)"; "Dedicated first deal support from partner success".
+  rule('first_deal_support', ['manager'], { on: 'first_registration' }),
+  // "Your activities" before each vendor-owned milestone: the manager hears two days ahead.
+  rule('vendor_milestone_due', ['manager'], { on: 'milestone_due', afterHours: -48, milestones: { ids: opts.vendorMilestones } }),
+  // "If deal slips: help partner maintain momentum with pipeline building" (qualify 2-3 backup opportunities).
+  rule('deal_lost_followup', ['manager'], { on: 'deal_lost' }),
   rule('checkpoint_summary', ['manager'], { on: 'checkpoint_gaps' }),
   rule('checkpoint_extended', ['manager'], { on: 'auto_extension' }),
   rule('at_risk', ['escalation'], { on: 'at_risk' }),
@@ -85,17 +98,22 @@ const commonNotifications = (opts: { trainings: string[]; accessMilestones: stri
   rule('first_deal_celebration', ['partner', 'manager'], { on: 'first_deal_won' }),
   rule('survey_request', ['partner'], { on: 'phase_deadline', phase: 'momentum', afterHours: -120, ifAnyOpen: opts.surveyIfOpen }),
   rule('graduated', ['partner', 'manager'], { on: 'graduated' }),
+  // "Invite to relevant community channels (Slack groups, etc.)"; "Invite to partner community events".
+  rule('graduated_community', ['partner'], { on: 'graduated' }, 'community_invitation'),
   rule('recurring_review_reminder', ['manager'], { on: 'review_due', afterHours: 0 }),
   rule('offboarded', ['manager'], { on: 'offboarded' }),
 ];
 
-/** Guided segments also get the week-2 check-in and the business review invitation. */
-const guidedNotifications = () => [
+/** Guided segments also get the week-2 check-in, certificates and the business review invitation. */
+const guidedNotifications = (vendorMilestones: string[]) => [
   ...commonNotifications({
     trainings: ['business_101_training', 'product_training', 'co_selling_training'],
     accessMilestones: ['portal_access', 'kickoff_call'],
+    vendorMilestones,
     surveyIfOpen: ['onboarding_survey'],
   }),
+  // "Certificate + recognition when complete".
+  rule('certification_recognition', ['partner', 'manager'], { on: 'certification_passed' }),
   rule('week2_checkin', ['manager'], { on: 'start', afterHours: 12 * 24 }),
   rule('business_review_scheduled', ['partner', 'manager'], {
     on: 'milestone_due',
@@ -117,6 +135,7 @@ const core: SegmentPlan = {
     ['company_profile', 'foundation', 7, false],
     ['agreements_signed', 'foundation', 7, false],
     ['business_101_training', 'foundation', 14, false],
+    ['target_account_lists', 'foundation', 14, false],
     ['opportunity_discovery', 'foundation', 14, true],
     ['product_training', 'foundation', 30, true],
     ['product_assessment', 'foundation', 30, true],
@@ -135,7 +154,7 @@ const core: SegmentPlan = {
     ['extended_team', 'momentum', 90, false],
     ['onboarding_survey', 'momentum', 90, false],
   ]),
-  notifications: guidedNotifications(),
+  notifications: guidedNotifications(['portal_access', 'target_account_lists', 'first_opportunity_qualified', 'next_quarter_plan', 'extended_team']),
 };
 
 /** Strategic partners: "Longer timeline: 120 days", "Joint business plan from Day 1", "Monthly business reviews". */
@@ -152,6 +171,7 @@ const strategic: SegmentPlan = {
       ['company_profile', 'foundation', 7, false],
       ['agreements_signed', 'foundation', 7, false],
       ['joint_business_plan', 'foundation', 14, true],
+      ['target_account_lists', 'foundation', 14, false],
       ['business_101_training', 'foundation', 19, false],
       ['opportunity_discovery', 'foundation', 19, true],
       ['executive_sponsor', 'foundation', 21, true],
@@ -180,7 +200,15 @@ const strategic: SegmentPlan = {
       },
     },
   ),
-  notifications: guidedNotifications(),
+  notifications: guidedNotifications([
+    'portal_access',
+    'joint_business_plan',
+    'target_account_lists',
+    'executive_sponsor',
+    'first_opportunity_qualified',
+    'next_quarter_plan',
+    'extended_team',
+  ]),
 };
 
 /** Transactional partners: "Fast-track: 60 days, stripped down", "Deal registration only", "Digital onboarding". */
@@ -196,11 +224,27 @@ const transactional: SegmentPlan = {
     ['first_deal_or_pipeline', 'momentum', 53, true],
     ['additional_opportunities', 'momentum', 60, true],
   ]),
-  notifications: commonNotifications({ trainings: ['business_101_training'], accessMilestones: ['portal_access'] }),
+  notifications: commonNotifications({
+    trainings: ['business_101_training'],
+    accessMilestones: ['portal_access'],
+    vendorMilestones: ['portal_access'],
+  }),
 };
 
 export const DEFAULT_PLAYBOOK: Playbook = {
-  version: 'default-2026.11',
+  version: 'default-2026.12',
+  // Placeholders under example.com: copy this playbook, put your program's own
+  // links in, and point PLAYBOOK_PATH at it (the worker warns while they remain).
+  program: {
+    name: 'Partner Program',
+    currency: 'USD',
+    portalUrl: 'https://partners.example.com',
+    surveyUrl: 'https://partners.example.com/onboarding-survey',
+    officeHoursUrl: 'https://partners.example.com/office-hours',
+    community: { url: 'https://partners.example.com/community', channels: ['#partners-general', '#partners-announcements'] },
+    certificatesUrl: 'https://partners.example.com/certificates',
+    escalation: { name: 'Partner Success desk', email: 'partner-success@example.com', slackChannel: '#partner-escalations' },
+  },
   passMark: 80,
   pipelineThreshold: 50_000,
   opportunitySla: { responseHours: 24, escalationHours: 48 },

@@ -5,11 +5,12 @@
  * each one, and which nudges go to whom and when.
  *
  * Pure module (zod only): the workflow bundle imports it, because each workflow
- * pins the playbook it started with. Reading files lives in ./loadPlaybook.ts.
+ * pins the playbook it started with (types only: the workflow never evaluates the
+ * schemas). Reading files lives in config/loadPlaybook.ts.
  */
 import { z } from 'zod';
-import { NOTIFICATION_KINDS } from '../workflows/notifications';
-import { EVENT_TYPES, fieldErrors, Phase, type EventType, type Parsed } from '../workflows/types';
+import { NOTIFICATION_KINDS, type NotificationKind } from './notifications';
+import { EVENT_TYPES, fieldErrors, Phase, type EventType, type Parsed } from './types';
 
 const id = z
   .string()
@@ -64,7 +65,10 @@ export const LIFECYCLE_TRIGGERS = [
   'auto_extension', // no decision within the window: the default extension applied
   'at_risk', // the partner became at risk (not counting opportunity SLAs, which escalate themselves)
   'phase_advanced', // the partner moved to the next phase
+  'first_registration', // the partner's first opportunity registration
   'first_deal_won',
+  'deal_lost', // a registered opportunity was lost (once per opportunity)
+  'certification_passed', // a role certification the partner needs was passed (once per track)
   'graduated',
   'offboarded',
 ] as const;
@@ -112,6 +116,77 @@ export const NotificationRule = z.strictObject({
 });
 export type NotificationRule = z.infer<typeof NotificationRule>;
 export type Audience = NotificationRule['audience'][number];
+export type TriggerName = Trigger['on'];
+
+/**
+ * What a rule of each kind may be triggered by and sent to: each kind's data is
+ * built from its trigger (workflows/domain/messages.ts), and each kind has a
+ * partner e-mail and/or a team Slack version (activities/templates.ts). The
+ * kinds the system sends on its own (digests, the missing-contacts note) are no rule's.
+ */
+export const KIND_RULES: Record<NotificationKind, { triggers: readonly TriggerName[]; audiences: readonly Audience[] }> = {
+  welcome: { triggers: ['start'], audiences: ['partner'] },
+  access_overdue: { triggers: ['start'], audiences: ['manager', 'escalation'] },
+  week2_checkin: { triggers: ['start'], audiences: ['manager'] },
+  milestone_reminder: { triggers: ['milestone_due'], audiences: ['partner'] },
+  training_stalled_partner: { triggers: ['milestone_due'], audiences: ['partner'] },
+  training_stalled_manager: { triggers: ['milestone_due'], audiences: ['manager', 'escalation'] },
+  registration_gated: { triggers: ['registration_gated'], audiences: ['partner'] },
+  opportunity_sla_manager: { triggers: ['opportunity_sla'], audiences: ['manager', 'escalation'] },
+  opportunity_sla_escalation: { triggers: ['opportunity_sla'], audiences: ['manager', 'escalation'] },
+  first_deal_support: { triggers: ['first_registration'], audiences: ['manager', 'escalation'] },
+  checkpoint_summary: { triggers: ['checkpoint_gaps'], audiences: ['manager', 'escalation'] },
+  checkpoint_extended: { triggers: ['auto_extension'], audiences: ['manager', 'escalation'] },
+  phase_advanced: { triggers: ['phase_advanced'], audiences: ['partner'] },
+  at_risk: { triggers: ['at_risk'], audiences: ['manager', 'escalation'] },
+  vendor_milestone_due: { triggers: ['milestone_due'], audiences: ['manager', 'escalation'] },
+  first_deal_celebration: { triggers: ['first_deal_won'], audiences: ['partner', 'manager', 'escalation'] },
+  deal_lost_followup: { triggers: ['deal_lost'], audiences: ['manager', 'escalation'] },
+  certification_recognition: { triggers: ['certification_passed'], audiences: ['partner', 'manager'] },
+  business_review_scheduled: { triggers: ['milestone_due'], audiences: ['partner', 'manager'] },
+  survey_request: { triggers: ['phase_deadline'], audiences: ['partner'] },
+  graduated: { triggers: ['graduated'], audiences: ['partner', 'manager', 'escalation'] },
+  community_invitation: { triggers: ['graduated'], audiences: ['partner'] },
+  recurring_review_reminder: { triggers: ['review_due'], audiences: ['manager', 'escalation'] },
+  offboarded: { triggers: ['offboarded'], audiences: ['manager', 'escalation'] },
+  partner_contacts_missing: { triggers: [], audiences: [] },
+  manager_digest: { triggers: [], audiences: [] },
+  weekly_digest: { triggers: [], audiences: [] },
+};
+
+const link = z
+  .string()
+  .max(500)
+  .regex(/^https?:\/\/[^\s<>"']+$/, { message: 'must be an http(s) URL' });
+
+/**
+ * The program behind the messages: its name, where partners go (portal, survey,
+ * office hours, community, certificates) and the escalation path. Every link a
+ * message shows comes from here.
+ */
+export const ProgramSchema = z.strictObject({
+  /** "Acme Partner Network": the sender, and the name messages use. */
+  name: z.string().min(1).max(100),
+  /** ISO 4217 code of deal amounts and the pipeline threshold, e.g. USD. */
+  currency: z.string().regex(/^[A-Z]{3}$/, { message: 'must be an ISO 4217 currency code such as USD' }),
+  portalUrl: link,
+  /** The onboarding experience survey ("Complete feedback survey on onboarding experience"). */
+  surveyUrl: link,
+  /** "Offer live Q&A session (weekly office hours model)". */
+  officeHoursUrl: link.optional(),
+  /** "Invite to relevant community channels (Slack groups, etc.)". */
+  community: z.strictObject({ url: link, channels: z.array(z.string().min(1).max(100)).max(10) }),
+  /** Where certified partners find their certificate ("Certificate + recognition when complete"). */
+  certificatesUrl: link.optional(),
+  /** "Clear escalation path (Slack channel, hotline)": who partners and managers turn to when stuck. */
+  escalation: z.strictObject({
+    name: z.string().min(1).max(200),
+    email: z.email({ message: 'must be an e-mail address' }),
+    phone: z.string().min(3).max(40).optional(),
+    slackChannel: z.string().min(1).max(100).optional(),
+  }),
+});
+export type ProgramInfo = z.infer<typeof ProgramSchema>;
 
 export const SegmentPlan = z
   .strictObject({
@@ -152,6 +227,25 @@ export const SegmentPlan = z
       }
       ruleIds.add(rule.id);
       const t = rule.trigger;
+      const allowed = KIND_RULES[rule.kind];
+      if (!allowed.triggers.includes(t.on)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['notifications', i, 'trigger', 'on'],
+          message: allowed.triggers.length
+            ? `a ${rule.kind} rule must be triggered on ${allowed.triggers.join(' or ')}`
+            : `${rule.kind} is sent by the system, not by a playbook rule`,
+        });
+      }
+      rule.audience.forEach((audience, j) => {
+        if (!allowed.audiences.includes(audience)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['notifications', i, 'audience', j],
+            message: `a ${rule.kind} message has no ${audience} version (allowed: ${allowed.audiences.join(', ') || 'none'})`,
+          });
+        }
+      });
       if (t.on === 'start' || t.on === 'phase_deadline') known(t.ifAnyOpen, ['notifications', i, 'trigger', 'ifAnyOpen']);
       if (t.on === 'milestone_due') known(t.milestones.ids, ['notifications', i, 'trigger', 'milestones', 'ids']);
     });
@@ -161,6 +255,7 @@ export type SegmentPlan = z.infer<typeof SegmentPlan>;
 export const PlaybookSchema = z
   .strictObject({
     version: z.string().min(1).max(64),
+    program: ProgramSchema,
     /** Product assessment pass mark in percent (seed: 80%). */
     passMark: z.number().min(0).max(100),
     /** "$X pipeline value": qualified open pipeline that counts as first_deal_or_pipeline. */

@@ -1,0 +1,67 @@
+/**
+ * A partner's journey through the pure domain, the way the workflow shell
+ * drives it (workflows/partnerOnboarding.ts): apply each event, advance, deliver
+ * every request due (recorded as sent), sleep until `nextWakeAt`. No Temporal
+ * and no clock: a 120-day journey runs in milliseconds, and gives the same
+ * requests the workflow would (test/preview/equivalence.test.ts runs both).
+ */
+import { advance, applyEvent, initState, nextWakeAt, recordDelivery, toView, type DomainState, type PinnedPlaybook } from '../../workflows/domain';
+import type { NotificationRequest } from '../../workflows/notifications';
+import type { OnboardingState, PartnerProfile } from '../../workflows/types';
+
+export interface Sent {
+  /** When the request went out. */
+  at: number;
+  request: NotificationRequest;
+}
+
+export class Simulation {
+  state: DomainState;
+  now: number;
+  readonly sent: Sent[] = [];
+  /** Every moment `nextWakeAt` woke the simulation. */
+  readonly wakes: number[] = [];
+
+  constructor(profile: PartnerProfile, playbook: PinnedPlaybook, nowMs: number) {
+    this.now = nowMs;
+    this.state = initState(profile, playbook, nowMs);
+    this.tick();
+  }
+
+  /** Applies one raw event payload now, then advances like the shell does. */
+  apply(payload: unknown): this {
+    this.state = applyEvent(this.state, payload, this.now);
+    return this.tick();
+  }
+
+  /** Advances at `now` and delivers what is due, until nothing more is (a delivery can complete a milestone). */
+  tick(): this {
+    for (;;) {
+      const step = advance(this.state, this.now);
+      this.state = step.state;
+      if (!step.requests.length) return this;
+      for (const request of step.requests) {
+        this.sent.push({ at: this.now, request });
+        this.state = recordDelivery(this.state, { key: request.key, status: 'sent' }, this.now);
+      }
+    }
+  }
+
+  /** Sleeps from wake-up to wake-up until `targetMs`, then ticks at `targetMs`. */
+  until(targetMs: number): this {
+    for (;;) {
+      const wake = nextWakeAt(this.state, this.now);
+      if (wake !== null && wake <= this.now) throw new Error(`nextWakeAt ${wake} is not after now ${this.now}`);
+      if (wake === null || wake > targetMs) break;
+      this.wakes.push(wake);
+      this.now = wake;
+      this.tick();
+    }
+    this.now = Math.max(this.now, targetMs);
+    return this.tick();
+  }
+
+  view(): OnboardingState {
+    return toView(this.state, this.now);
+  }
+}

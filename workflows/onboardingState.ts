@@ -1,0 +1,111 @@
+/**
+ * `OnboardingState`: what the `onboardingState` query answers and the API
+ * serves (../shared/CONTRACT.md), defined once as zod; the OpenAPI document is
+ * generated from it and the types are inferred from it.
+ *
+ * The workflow imports this module for its types only: its schemas are never
+ * evaluated in the workflow bundle (each cached workflow would pay for them).
+ */
+import { z } from 'zod';
+import { Health, LifecyclePhase, Phase, Role, Segment } from './types';
+
+const iso = z.string().describe('ISO-8601 date-time');
+const isoOrNull = iso.nullable();
+
+export const MilestoneStatus = z.enum(['pending', 'done', 'overdue', 'waived']);
+export type MilestoneStatus = z.infer<typeof MilestoneStatus>;
+export const OpportunityStatus = z.enum(['identified', 'registered', 'qualified', 'disqualified', 'won', 'lost']);
+export type OpportunityStatus = z.infer<typeof OpportunityStatus>;
+export const CheckpointOutcome = z.enum(['pending', 'passed', 'extended', 'advanced', 'offboarded']);
+export type CheckpointOutcome = z.infer<typeof CheckpointOutcome>;
+
+export const MilestoneView = z.object({
+  id: z.string(),
+  title: z.string(),
+  phase: Phase,
+  owner: z.enum(['partner', 'vendor']),
+  required: z.boolean(),
+  status: MilestoneStatus,
+  dueAt: iso,
+  completedAt: isoOrNull,
+  waivedReason: z.string().optional(),
+});
+export type MilestoneView = z.infer<typeof MilestoneView>;
+
+export const OpportunityView = z.object({
+  opportunityId: z.string(),
+  account: z.string().optional(),
+  amount: z.number().optional(),
+  status: OpportunityStatus,
+  identifiedAt: isoOrNull,
+  registeredAt: isoOrNull,
+  acknowledgedAt: isoOrNull,
+  owner: z.string().optional(),
+  qualifiedAt: isoOrNull,
+  closedAt: isoOrNull,
+  slaBreached: z.boolean(),
+});
+export type OpportunityView = z.infer<typeof OpportunityView>;
+
+export const CheckpointView = z.object({
+  phase: Phase,
+  dueAt: iso,
+  outcome: CheckpointOutcome,
+  gaps: z.array(z.string()),
+  decidedAt: iso.optional(),
+  decidedBy: z.string().optional(),
+  note: z.string().optional(),
+});
+export type CheckpointView = z.infer<typeof CheckpointView>;
+
+export const NotificationView = z.object({
+  key: z.string(),
+  channel: z.enum(['email', 'slack']),
+  kind: z.string(),
+  to: z.string(),
+  at: iso,
+  status: z.enum(['sent', 'failed']),
+  error: z.string().optional(),
+});
+export type NotificationView = z.infer<typeof NotificationView>;
+
+export const Indicators = z.object({
+  timeToPortalAccessHours: z.number().nullable(),
+  timeToFirstTrainingDays: z.number().nullable(),
+  timeToFirstRegistrationDays: z.number().nullable(),
+  timeToFirstEngagementDays: z.number().nullable(),
+  timeToFirstDealDays: z.number().nullable(),
+  certificationFirstAttemptPassed: z.boolean().nullable(),
+  satisfactionScore: z.number().nullable(),
+});
+export type Indicators = z.infer<typeof Indicators>;
+
+export const RejectedEvent = z.object({ eventId: z.string(), type: z.string(), reason: z.string(), at: iso });
+export type RejectedEvent = z.infer<typeof RejectedEvent>;
+
+export const OnboardingState = z.object({
+  partnerId: z.string(),
+  name: z.string(),
+  segment: Segment,
+  role: Role,
+  phase: LifecyclePhase,
+  health: Health,
+  awaitingDecision: z.boolean(),
+  day: z.number(),
+  startedAt: iso,
+  phaseDeadline: isoOrNull,
+  extensions: z.number(),
+  playbookVersion: z.string(),
+  partnerManager: z.object({ name: z.string(), email: z.string() }),
+  milestones: z.array(MilestoneView),
+  opportunities: z.array(OpportunityView),
+  checkpoints: z.array(CheckpointView),
+  notifications: z.array(NotificationView),
+  indicators: Indicators,
+  rejectedEvents: z.array(RejectedEvent),
+  graduatedAt: isoOrNull,
+  offboardedAt: isoOrNull,
+  nextReviewAt: isoOrNull,
+  reviewsCompleted: z.number(),
+});
+export type OnboardingState = z.infer<typeof OnboardingState>;
