@@ -72,9 +72,9 @@ type Versions<K extends NotificationKind> = Compose<K> | { partner: Compose<K>; 
 
 export function renderEmail(message: Message): RenderedEmail {
   const content = compose(message, 'partner');
-  const footer =
-    content.footer ??
-    `You receive this e-mail because ${partnerOf(message)?.name ?? 'your company'} is onboarding to the ${message.program.name}.`;
+  const partner = partnerOf(message);
+  const relation = partner?.phase === 'graduated' ? 'is a partner in' : 'is onboarding to';
+  const footer = content.footer ?? `You receive this e-mail because ${partner?.name ?? 'your company'} ${relation} the ${message.program.name}.`;
   const zone = partnerOf(message)?.timezone ?? 'UTC';
   return {
     subject: plainDates(content.title, zone),
@@ -117,7 +117,9 @@ const PHASE_GOALS: Record<Phase, string> = {
   momentum: 'close your first deal or build solid pipeline, and operate on your own',
 };
 
-const phaseName = (phase: LifecyclePhase) => `${PHASE_NAMES[phase]} phase`;
+/** `Foundation phase`; `graduated`, `offboarded` (no longer a phase of onboarding). */
+const phaseName = (phase: LifecyclePhase) =>
+  phase === 'graduated' || phase === 'offboarded' ? PHASE_NAMES[phase].toLowerCase() : `${PHASE_NAMES[phase]} phase`;
 
 /** `1 day`, `3 days`. */
 function count(n: number, one: string, many = `${one}s`): string {
@@ -185,6 +187,8 @@ function riskLine(r: RiskReason, program: ProgramInfo): string {
       return `${capitalize(opportunityLabel(r.opportunity, program))} unanswered for ${r.hours} hours (registered ${dateTime(r.registeredAt)})`;
     case 'review_overdue':
       return `Business review overdue by ${count(r.overdueDays, 'day')} (due ${date(r.dueAt)})`;
+    case 'inactive':
+      return `No activity for more than ${r.days} days (the last on ${date(r.since)})`;
   }
 }
 
@@ -488,6 +492,70 @@ const TEMPLATES: { [K in NotificationKind]: Versions<K> } = {
     lists: [{ heading: 'Cover', items: ['Pipeline and revenue since the last review', 'The joint business plan for the next quarter'] }],
     next: 'Next step: send the invitation.',
   }),
+  quarterly_plan_request: {
+    partner: (m) => ({
+      title: `Your plan for the next quarter, for our review by ${date(m.data.reviewAt)}`,
+      lead: `Our ${cadence(m.data.cadenceDays)} business review with you is due by ${date(m.data.reviewAt)}. Please bring your view of the next quarter: it is where we agree our joint business plan.`,
+      lists: [
+        {
+          heading: 'Please bring',
+          items: ['The opportunities you expect to register and close next quarter', 'Where you want our help: marketing, pre-sales, training', 'What slowed you down since our last review'],
+        },
+      ],
+      next: `${m.partner.manager.name} will send the invitation.`,
+    }),
+    team: (m) => ({
+      title: `${m.partner.name}: agree the next quarter's joint plan at review ${m.data.cycle}`,
+      lead: `The ${cadence(m.data.cadenceDays)} review with ${m.partner.name} is due by ${date(m.data.reviewAt)}: it is where you agree the joint business plan for the next quarter. They were asked to bring their view.`,
+      next: 'Next step: record the plan once agreed (joint_business_plan_created).',
+    }),
+  },
+  manager_handover: (m) => ({
+    title: `You now manage ${m.partner.name}`,
+    lead: `${m.data.by} handed ${m.partner.name} over to you from ${m.data.from.name} (${m.data.from.email}). They are on day ${m.partner.day}, ${phaseName(m.partner.phase)}${m.data.awaitingDecision ? ', and a checkpoint waits for your decision' : ''}.`,
+    lists: [
+      { heading: 'Required and due within a week, or overdue', items: m.data.open.map(due) },
+      { heading: 'Open opportunities', items: m.data.openOpportunities.map((o) => capitalize(opportunityLabel(o, m.program))) },
+    ],
+    next: `Next step: introduce yourself to ${m.partner.name} this week.`,
+  }),
+  success_handover: {
+    partner: (m) => ({
+      title: `Meet ${m.data.successManager.name}, your partner success manager`,
+      lead: `Now that you are fully onboarded, ${m.data.successManager.name} (${m.data.successManager.email}) takes over from ${m.data.onboardingManager.name} as your partner success manager: your contact for growing the partnership${m.data.nextReviewAt ? `, and for our first business review by ${date(m.data.nextReviewAt)}` : ''}.`,
+      next: 'Reply to this e-mail to say hello.',
+    }),
+    team: (m) => ({
+      title: `${m.partner.name} is yours: ongoing partner success`,
+      lead: `${m.partner.name} graduated, and you take them over from ${m.data.onboardingManager.name}${m.data.nextReviewAt ? `; the first business review is due by ${date(m.data.nextReviewAt)}` : ''}.`,
+      next: 'Next step: introduce yourself and agree the next quarter\'s joint business plan.',
+    }),
+  },
+  activity_dropped: (m) => ({
+    title: `${m.partner.name} has gone quiet`,
+    lead: `No activity from ${m.partner.name} for more than ${m.data.days} days: the last was on ${date(m.data.since)}. Partners who stop after onboarding rarely come back on their own.`,
+    lists: [
+      {
+        heading: 'Suggested next steps',
+        items: ['Call them: what changed, what do they need?', 'Invite them to the next partner community event', 'Bring the next quarter\'s joint business plan forward'],
+      },
+    ],
+  }),
+  tier_changed: {
+    partner: (m) => ({
+      title: m.data.to ? `You are now a ${m.data.to.name} partner` : `Your ${m.data.from?.name ?? 'partner'} tier has lapsed`,
+      lead: m.data.to
+        ? `Congratulations, ${m.partner.name}: with ${count(m.data.registered, 'registered opportunity', 'registered opportunities')}, ${money(m.data.wonRevenue, m.program)} won and ${count(m.data.certifications, 'certification')}, you reached the ${m.data.to.name} tier of the ${m.program.name}.`
+        : `${m.partner.name}, your figures no longer meet the ${m.data.from?.name ?? 'partner'} tier of the ${m.program.name}. ${m.partner.manager.name} will help you get back.`,
+      links: [portal(m.program)],
+      next: askUs(m),
+    }),
+    team: (m) => ({
+      title: `${m.partner.name}: ${m.data.from?.name ?? 'no tier'} → ${m.data.to?.name ?? 'no tier'}`,
+      lead: `${m.partner.name} has ${count(m.data.registered, 'registered opportunity', 'registered opportunities')}, ${money(m.data.wonRevenue, m.program)} won and ${count(m.data.certifications, 'certification')}.`,
+      next: m.data.to ? 'Next step: recognise it with the partner.' : 'Next step: agree with them how to get back.',
+    }),
+  },
   partner_contacts_missing: (m) => ({
     title: `${m.partner.name}: no partner contacts yet`,
     lead: `${m.partner.name} has no contacts on file, so e-mails to them wait: the ${m.data.waiting.replace(/_/g, ' ')} e-mail has been due since ${dateTime(m.data.since)}.`,

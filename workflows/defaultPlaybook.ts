@@ -17,7 +17,7 @@ const trained = (module: string): CompletionRule => ({ kind: 'event', events: ['
 const jointPlan: CompletionRule = { kind: 'event', events: ['joint_business_plan_created'], firstOpenOnly: true };
 
 /** What each milestone is, who owns it and what completes it; segments say when it is due. */
-const CATALOGUE: Record<string, Pick<MilestoneDef, 'title' | 'owner' | 'completion'>> = {
+const CATALOGUE: Record<string, Pick<MilestoneDef, 'title' | 'owner' | 'completion' | 'forAdditionalRole'>> = {
   // Foundation: "access to everything they need", "understands who you sell to", "can explain your product"
   welcome_email: { title: 'Welcome e-mail with clear next steps', owner: 'vendor', completion: { kind: 'notification_delivered', notification: 'welcome' } },
   kickoff_call: { title: 'Kickoff call with the partner manager', owner: 'partner', completion: on('kickoff_completed') },
@@ -40,7 +40,34 @@ const CATALOGUE: Record<string, Pick<MilestoneDef, 'title' | 'owner' | 'completi
   // A won deal was qualified on the way.
   first_opportunity_qualified: { title: 'First opportunity qualified', owner: 'vendor', completion: on('opportunity_qualified', 'deal_won') },
   role_certification: { title: 'Role-specific certification', owner: 'partner', completion: { kind: 'certification_passed' } },
-  role_practical: { title: 'Role practical (role play, deep dive or planning session)', owner: 'partner', completion: on('practical_completed') },
+  role_practical: { title: 'Role practical (role play, deep dive or planning session)', owner: 'partner', completion: { kind: 'practical_done' } },
+  // "Onboarding diverges based on partner type": a partner with several roles takes each other role's path too.
+  sales_certification: { title: 'Sales certification', owner: 'partner', completion: { kind: 'certification_passed', track: 'sales' }, forAdditionalRole: 'sales' },
+  sales_practical: { title: 'Role-play sales call with our team', owner: 'partner', completion: { kind: 'practical_done', track: 'sales' }, forAdditionalRole: 'sales' },
+  technical_certification: {
+    title: 'Technical certification',
+    owner: 'partner',
+    completion: { kind: 'certification_passed', track: 'technical' },
+    forAdditionalRole: 'technical',
+  },
+  technical_practical: {
+    title: 'Technical deep dive with our solutions architects',
+    owner: 'partner',
+    completion: { kind: 'practical_done', track: 'technical' },
+    forAdditionalRole: 'technical',
+  },
+  strategic_certification: {
+    title: 'Ecosystem collaboration certification',
+    owner: 'partner',
+    completion: { kind: 'certification_passed', track: 'strategic' },
+    forAdditionalRole: 'strategic',
+  },
+  strategic_practical: {
+    title: 'Strategic planning session with the alliances lead',
+    owner: 'partner',
+    completion: { kind: 'practical_done', track: 'strategic' },
+    forAdditionalRole: 'strategic',
+  },
   first_customer_engagement: { title: 'First joint customer engagement', owner: 'partner', completion: on('customer_engagement_completed') },
   // Momentum: "first deal closed OR high-confidence opportunity", "2-3 additional opportunities"
   first_deal_or_pipeline: { title: 'First deal won or qualified pipeline', owner: 'partner', completion: { kind: 'deal_or_pipeline' } },
@@ -62,6 +89,13 @@ const milestones = (rows: Row[], overrides: Record<string, Partial<MilestoneDef>
     requiredAtCheckpoint,
     ...overrides[id],
   }));
+
+/** Each additional role's certification (required) and practical, due with the primary role's. */
+const additionalRoles = (dueDay: number): Row[] =>
+  (['sales', 'technical', 'strategic'] as const).flatMap((role): Row[] => [
+    [`${role}_certification`, 'activation', dueDay, true],
+    [`${role}_practical`, 'activation', dueDay, false],
+  ]);
 
 const rule = (id: string, audience: NotificationRule['audience'], trigger: NotificationRule['trigger'], kind = id) =>
   ({ id, kind, audience, trigger }) as NotificationRule;
@@ -101,6 +135,13 @@ const commonNotifications = (opts: {
   // "Invite to relevant community channels (Slack groups, etc.)"; "Invite to partner community events".
   rule('graduated_community', ['partner'], { on: 'graduated' }, 'community_invitation'),
   rule('recurring_review_reminder', ['manager'], { on: 'review_due', afterHours: 0 }),
+  // Ongoing success management: "Create 'next 90 days' joint business plan" at each review after graduation.
+  rule('quarterly_plan_request', ['partner', 'manager'], { on: 'review_due', afterHours: -7 * 24, afterGraduation: true }),
+  rule('manager_handover', ['manager'], { on: 'manager_handover' }),
+  rule('success_handover', ['partner', 'manager'], { on: 'success_handover' }),
+  // "Strong start but then activity drops off."
+  rule('activity_dropped', ['manager'], { on: 'inactive' }),
+  rule('tier_changed', ['partner', 'manager'], { on: 'tier_changed' }),
   rule('offboarded', ['manager'], { on: 'offboarded' }),
 ];
 
@@ -145,6 +186,7 @@ const core: SegmentPlan = {
     ['first_opportunity_qualified', 'activation', 50, true],
     ['role_certification', 'activation', 56, true],
     ['role_practical', 'activation', 56, false],
+    ...additionalRoles(56),
     ['first_customer_engagement', 'activation', 60, true],
     ['first_deal_or_pipeline', 'momentum', 80, true],
     ['additional_opportunities', 'momentum', 90, true],
@@ -183,6 +225,7 @@ const strategic: SegmentPlan = {
       ['first_opportunity_qualified', 'activation', 67, true],
       ['role_certification', 'activation', 75, true],
       ['role_practical', 'activation', 75, false],
+      ...additionalRoles(75),
       ['first_customer_engagement', 'activation', 80, true],
       ['first_deal_or_pipeline', 'momentum', 107, true],
       ['additional_opportunities', 'momentum', 120, true],
@@ -259,4 +302,12 @@ export const DEFAULT_PLAYBOOK: Playbook = {
   businessHours: { weekdays: [1, 2, 3, 4, 5], startHour: 9, endHour: 17 },
   digestHourUtc: 9,
   segments: { strategic, core, transactional },
+  // After graduation: a partner with no event for 45 days is at risk; tiers from deals and certifications.
+  ongoing: {
+    inactivityDays: 45,
+    tiers: [
+      { id: 'gold', name: 'Gold', minRegistered: 10, minWonRevenue: 250_000, minCertifications: 2 },
+      { id: 'silver', name: 'Silver', minRegistered: 5, minWonRevenue: 100_000, minCertifications: 1 },
+    ],
+  },
 };

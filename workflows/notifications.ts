@@ -35,7 +35,8 @@ export type RiskReason =
   | { code: 'milestone_overdue'; milestone: MilestoneRef; overdueDays: number }
   | { code: 'extensions_exhausted'; phase: Phase; extensions: number; gaps: MilestoneRef[] }
   | { code: 'opportunity_escalated'; opportunity: OpportunityRef; registeredAt: string; hours: number }
-  | { code: 'review_overdue'; dueAt: string; overdueDays: number };
+  | { code: 'review_overdue'; dueAt: string; overdueDays: number }
+  | { code: 'inactive'; since: string; days: number };
 
 /** One line of the program's weekly digest: an indicator against the seed's target. */
 export interface DigestIndicator {
@@ -117,6 +118,22 @@ export interface NotificationData {
   community_invitation: { day: number };
   /** Slack to the manager: the recurring business review is due. */
   recurring_review_reminder: { cycle: number; dueAt: string; cadenceDays: number };
+  /** E-mail to the partner and Slack to the manager: bring the joint plan for the next quarter to the review. */
+  quarterly_plan_request: { cycle: number; reviewAt: string; cadenceDays: number };
+  /** Slack to the new manager: they took the partner over; where it stands. */
+  manager_handover: {
+    from: { name: string; email: string };
+    by: string;
+    open: MilestoneRef[];
+    awaitingDecision: boolean;
+    openOpportunities: OpportunityRef[];
+  };
+  /** E-mail to the partner and Slack to the success manager: ongoing success management starts. */
+  success_handover: { successManager: { name: string; email: string }; onboardingManager: { name: string }; nextReviewAt: string | null };
+  /** Slack to the manager: a graduated partner has gone quiet. */
+  activity_dropped: { since: string; days: number };
+  /** E-mail to the partner and Slack to the manager: a new tier. */
+  tier_changed: { from: { id: string; name: string } | null; to: { id: string; name: string } | null; registered: number; wonRevenue: number; certifications: number };
   /** Slack to the manager: partner e-mails wait because the partner has no contacts yet. */
   partner_contacts_missing: { waiting: PartnerMessageKind; since: string };
   /** Slack to the manager: their buffered pings, once a day. */
@@ -154,6 +171,11 @@ export const NOTIFICATION_KINDS = [
   'graduated',
   'community_invitation',
   'recurring_review_reminder',
+  'quarterly_plan_request',
+  'manager_handover',
+  'success_handover',
+  'activity_dropped',
+  'tier_changed',
   'partner_contacts_missing',
   'manager_digest',
   'offboarded',

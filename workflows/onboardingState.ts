@@ -75,7 +75,8 @@ export const Indicators = z.object({
   timeToFirstRegistrationDays: z.number().nullable(),
   timeToFirstEngagementDays: z.number().nullable(),
   timeToFirstDealDays: z.number().nullable(),
-  certificationFirstAttemptPassed: z.boolean().nullable(),
+  certificationFirstAttemptPassed: z.boolean().nullable().describe("the primary role's certification, first attempt"),
+  certificationFirstAttempts: z.record(z.string(), z.boolean()).describe("each of the partner's tracks: did the first attempt pass"),
   satisfactionScore: z.number().nullable(),
 });
 export type Indicators = z.infer<typeof Indicators>;
@@ -87,7 +88,8 @@ export const OnboardingState = z.object({
   partnerId: z.string(),
   name: z.string(),
   segment: Segment,
-  role: Role,
+  role: Role.describe('the primary role'),
+  roles: z.array(Role).describe('every role, the primary one first'),
   phase: LifecyclePhase,
   health: Health,
   awaitingDecision: z.boolean(),
@@ -97,6 +99,14 @@ export const OnboardingState = z.object({
   extensions: z.number(),
   playbookVersion: z.string(),
   partnerManager: z.object({ name: z.string(), email: z.string() }),
+  successManager: z
+    .object({ name: z.string(), email: z.string() })
+    .nullable()
+    .describe('takes the partner over at graduation (ongoing success management)'),
+  tier: z.object({ id: z.string(), name: z.string() }).nullable().describe("the playbook's tier reached after graduation"),
+  profileChanges: z
+    .array(z.object({ at: iso, by: z.string(), fields: z.array(z.string()), reason: z.string().optional() }))
+    .describe('who changed the profile, when, and what'),
   milestones: z.array(MilestoneView),
   opportunities: z.array(OpportunityView),
   checkpoints: z.array(CheckpointView),

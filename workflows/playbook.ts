@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import { NOTIFICATION_KINDS, type NotificationKind } from './notifications';
-import { EVENT_TYPES, fieldErrors, Phase, type EventType, type Parsed } from './types';
+import { EVENT_TYPES, fieldErrors, Phase, Role, type EventType, type Parsed } from './types';
 
 const id = z
   .string()
@@ -35,8 +35,10 @@ export const CompletionRule = z.discriminatedUnion('kind', [
   }),
   /** `assessment_completed` for `assessment` with a score at or above the playbook's pass mark. */
   z.strictObject({ kind: z.literal('assessment_passed'), assessment: z.string().min(1).max(128) }),
-  /** `certification_completed`, passed, on the partner's own role track. */
-  z.strictObject({ kind: z.literal('certification_passed') }),
+  /** `certification_completed`, passed, on `track`, or without one on the partner's primary role. */
+  z.strictObject({ kind: z.literal('certification_passed'), track: Role.optional() }),
+  /** `practical_completed` on `track` (the event's `track`, the primary role when it has none), or without one on the primary role. */
+  z.strictObject({ kind: z.literal('practical_done'), track: Role.optional() }),
   /** At least `count` distinct opportunities registered. */
   z.strictObject({ kind: z.literal('registrations'), count: z.number().int().min(1).max(100) }),
   /** A deal won, or qualified open pipeline at or above the playbook's `pipelineThreshold`. */
@@ -55,6 +57,8 @@ export const MilestoneDef = z.strictObject({
   dueDay: z.number().int().min(0).max(730),
   requiredAtCheckpoint: z.boolean(),
   completion: CompletionRule,
+  /** Only in the plan of partners who have this role besides their primary one (a second certification path). */
+  forAdditionalRole: Role.optional(),
 });
 export type MilestoneDef = z.infer<typeof MilestoneDef>;
 
@@ -71,6 +75,10 @@ export const LIFECYCLE_TRIGGERS = [
   'certification_passed', // a role certification the partner needs was passed (once per track)
   'graduated',
   'offboarded',
+  'manager_handover', // a new partner manager took the partner over
+  'success_handover', // at graduation, the profile's success manager takes the partner over
+  'inactive', // after graduation: no event for `ongoing.inactivityDays` (once per quiet spell)
+  'tier_changed', // after graduation: the tier from `ongoing.tiers` changed
 ] as const;
 
 /** When a notification rule fires. Timed triggers fire once per scope (milestone, opportunity, review cycle). */
@@ -96,8 +104,8 @@ export const Trigger = z.discriminatedUnion('on', [
   }),
   /** At an opportunity's SLA mark (hours after registration, see `opportunitySla`) while unanswered. */
   z.strictObject({ on: z.literal('opportunity_sla'), mark: z.enum(['response', 'escalation']) }),
-  /** Relative to the next recurring business review, once per review cycle. */
-  z.strictObject({ on: z.literal('review_due'), afterHours: hours }),
+  /** Relative to the next recurring business review, once per review cycle (`afterGraduation`: only once onboarded). */
+  z.strictObject({ on: z.literal('review_due'), afterHours: hours, afterGraduation: z.boolean().optional() }),
   z.strictObject({ on: z.enum(LIFECYCLE_TRIGGERS) }),
 ]);
 export type Trigger = z.infer<typeof Trigger>;
@@ -148,6 +156,11 @@ export const KIND_RULES: Record<NotificationKind, { triggers: readonly TriggerNa
   graduated: { triggers: ['graduated'], audiences: ['partner', 'manager', 'escalation'] },
   community_invitation: { triggers: ['graduated'], audiences: ['partner'] },
   recurring_review_reminder: { triggers: ['review_due'], audiences: ['manager', 'escalation'] },
+  quarterly_plan_request: { triggers: ['review_due'], audiences: ['partner', 'manager'] },
+  manager_handover: { triggers: ['manager_handover'], audiences: ['manager'] },
+  success_handover: { triggers: ['success_handover'], audiences: ['partner', 'manager'] },
+  activity_dropped: { triggers: ['inactive'], audiences: ['manager', 'escalation'] },
+  tier_changed: { triggers: ['tier_changed'], audiences: ['partner', 'manager'] },
   offboarded: { triggers: ['offboarded'], audiences: ['manager', 'escalation'] },
   partner_contacts_missing: { triggers: [], audiences: [] },
   manager_digest: { triggers: [], audiences: [] },
@@ -298,6 +311,25 @@ export const PlaybookSchema = z
     /** Managers with `digest: true` get their Slack pings once a day at this hour (UTC). */
     digestHourUtc: z.number().int().min(0).max(23),
     segments: z.strictObject({ strategic: SegmentPlan, core: SegmentPlan, transactional: SegmentPlan }),
+    /** Ongoing success management after graduation (seed: "Partners get lost after 90 days"). */
+    ongoing: z
+      .strictObject({
+        /** No event for this many days after graduation: the partner is at risk and the manager hears. */
+        inactivityDays: days,
+        /** Highest first: a graduated partner is in the first tier whose every threshold it meets. */
+        tiers: z
+          .array(
+            z.strictObject({
+              id,
+              name: z.string().min(1).max(100),
+              minRegistered: z.number().int().min(0).optional(),
+              minWonRevenue: z.number().min(0).optional(),
+              minCertifications: z.number().int().min(0).optional(),
+            }),
+          )
+          .max(10),
+      })
+      .optional(),
   })
   .superRefine((pb, ctx) => {
     const everywhere = new Set(Object.values(pb.segments).flatMap((s) => s.milestones.map((m) => m.id)));

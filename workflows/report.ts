@@ -19,6 +19,8 @@ export const ReportSummary = z.object({
   v: z.literal(REPORT_SCHEMA_VERSION),
   segment: Segment,
   manager: z.string(),
+  /** The tier reached after graduation, when the playbook has tiers. */
+  tier: z.string().optional(),
   contractSignedAt: z.string(),
   phase: LifecyclePhase,
   health: Health,
@@ -34,6 +36,8 @@ export const ReportSummary = z.object({
     engagement: days,
     deal: days,
     certFirstPass: z.boolean().nullable(),
+    /** Every certification track's first attempt (several roles): how many were attempted and how many passed. */
+    certFirst: z.object({ attempts: z.number().int(), passed: z.number().int() }).optional(),
     satisfaction: z.number().nullable(),
   }),
   /** Milestones overdue now or completed after their due date, by phase (empty phases left out). */

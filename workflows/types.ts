@@ -42,23 +42,84 @@ function isIanaTimeZone(tz: string): boolean {
   }
 }
 
-export const PartnerProfile = z.object({
-  partnerId: z.string().regex(PARTNER_ID_PATTERN, { message: 'must match [A-Za-z0-9._-]{1,64}' }),
+export const Manager = z.object({
   name: z.string().min(1).max(200),
-  segment: Segment,
-  role: Role,
-  contractSignedAt: isoDate.optional(),
-  experienced: z.boolean().optional(),
-  timezone: z.string().refine(isIanaTimeZone, { message: 'must be an IANA time zone, e.g. Europe/Berlin' }).optional(),
-  partnerManager: z.object({
-    name: z.string().min(1).max(200),
-    email,
-    slackUserId: z.string().min(1).max(64).optional(),
-    digest: z.boolean().optional(), // daily digest instead of single pings
-  }),
-  contacts: z.array(Contact).max(50).optional(),
+  email,
+  slackUserId: z.string().min(1).max(64).optional(),
+  digest: z.boolean().optional(), // daily digest instead of single pings
 });
+export type Manager = z.infer<typeof Manager>;
+
+export const PartnerProfile = z
+  .object({
+    partnerId: z.string().regex(PARTNER_ID_PATTERN, { message: 'must match [A-Za-z0-9._-]{1,64}' }),
+    name: z.string().min(1).max(200),
+    segment: Segment,
+    /** The certification track; `roles` instead for a partner with several ("each role adds its certification path"). */
+    role: Role.optional(),
+    /** Several roles: the first is the primary one (role_certification); each other adds its own milestones. */
+    roles: z.array(Role).min(1).max(3).optional(),
+    contractSignedAt: isoDate.optional(),
+    experienced: z.boolean().optional(),
+    timezone: z.string().refine(isIanaTimeZone, { message: 'must be an IANA time zone, e.g. Europe/Berlin' }).optional(),
+    partnerManager: Manager,
+    /** The ongoing partner success manager who takes the partner over at graduation. */
+    successManager: Manager.optional(),
+    contacts: z.array(Contact).max(50).optional(),
+  })
+  .superRefine((p, ctx) => {
+    if (!p.role && !p.roles) ctx.addIssue({ code: 'custom', path: ['role'], message: 'give role, or roles' });
+    if (p.role && p.roles && p.roles[0] !== p.role) {
+      ctx.addIssue({ code: 'custom', path: ['roles'], message: 'must start with role (the primary role) when both are given' });
+    }
+    if (p.roles && new Set(p.roles).size !== p.roles.length) ctx.addIssue({ code: 'custom', path: ['roles'], message: 'must not repeat a role' });
+  });
 export type PartnerProfile = z.infer<typeof PartnerProfile>;
+
+/**
+ * A change to a running partner's profile (the `updateProfile` Update, PATCH
+ * /v1/partners/{id}): any of manager, success manager, contacts, roles,
+ * time zone and segment, with who made it.
+ */
+export const ProfileChange = z
+  .strictObject({
+    partnerManager: Manager.optional(),
+    /** null removes the success manager. */
+    successManager: Manager.nullable().optional(),
+    contacts: z.array(Contact).max(50).optional(),
+    role: Role.optional(),
+    roles: z.array(Role).min(1).max(3).optional(),
+    timezone: z.string().refine(isIanaTimeZone, { message: 'must be an IANA time zone, e.g. Europe/Berlin' }).optional(),
+    segment: Segment.optional(),
+    /** Who made the change: shown in the timeline. */
+    by: z.string().min(1).max(200),
+    reason: z.string().min(1).max(500).optional(),
+  })
+  .superRefine((c, ctx) => {
+    const fields = PROFILE_CHANGE_FIELDS.filter((f) => c[f] !== undefined);
+    if (!fields.length) ctx.addIssue({ code: 'custom', path: [], message: `change at least one of: ${PROFILE_CHANGE_FIELDS.join(', ')}` });
+    if (c.role && c.roles && c.roles[0] !== c.role) {
+      ctx.addIssue({ code: 'custom', path: ['roles'], message: 'must start with role (the primary role) when both are given' });
+    }
+    if (c.roles && new Set(c.roles).size !== c.roles.length) ctx.addIssue({ code: 'custom', path: ['roles'], message: 'must not repeat a role' });
+  });
+export type ProfileChange = z.infer<typeof ProfileChange>;
+export const PROFILE_CHANGE_FIELDS = ['partnerManager', 'successManager', 'contacts', 'role', 'roles', 'timezone', 'segment'] as const;
+
+export function parseProfileChange(input: unknown): Parsed<ProfileChange> {
+  const r = ProfileChange.safeParse(input);
+  return r.success ? { ok: true, value: r.data } : { ok: false, errors: fieldErrors(r.error) };
+}
+
+/** The partner's roles, the primary one first. */
+export function partnerRoles(profile: Pick<PartnerProfile, 'role' | 'roles'>): Role[] {
+  return profile.roles ?? (profile.role ? [profile.role] : []);
+}
+
+/** The primary role: its certification is `role_certification`. */
+export function primaryRole(profile: Pick<PartnerProfile, 'role' | 'roles'>): Role {
+  return partnerRoles(profile)[0]!;
+}
 
 const opportunityId = z.string().min(1).max(128);
 const empty = z.object({}).optional();
@@ -96,7 +157,7 @@ export const EventData = {
     passed: z.boolean(),
     score: z.number().min(0).max(100).optional(),
   }),
-  practical_completed: z.object({ kind: z.string().max(128).optional() }).optional(),
+  practical_completed: z.object({ kind: z.string().max(128).optional(), track: z.string().min(1).max(64).optional() }).optional(),
   deal_won: z.object({ opportunityId, amount: z.number().nonnegative() }),
   deal_lost: z.object({ opportunityId, reason: z.string().max(500).optional() }),
   community_event_attended: z.object({ event: z.string().max(200).optional() }).optional(),

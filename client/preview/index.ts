@@ -9,7 +9,7 @@ import path from 'node:path';
 import { renderEmail, renderSlack, type RenderedEmail, type RenderedSlack } from '../../activities/templates';
 import type { Message, NotificationRequest } from '../../workflows/notifications';
 import type { Playbook } from '../../workflows/playbook';
-import type { Segment } from '../../workflows/types';
+import { partnerRoles, type Segment } from '../../workflows/types';
 import { DAY, HOUR, scriptJourney, type Journey, type JourneyKind, type JourneyOptions } from './journey';
 import { Simulation } from './simulation';
 
@@ -113,7 +113,7 @@ export function journeyText(preview: JourneyPreview): string {
   const { journey } = preview;
   const head = [
     `# ${journey.segment} partner, ${journey.kind} journey: ${preview.messages.length} messages over ${journey.days} days`,
-    `# ${journey.profile.name} (${journey.profile.partnerId}), ${journey.profile.role}, time zone ${journey.profile.timezone}, contract ${journey.profile.contractSignedAt}`,
+    `# ${journey.profile.name} (${journey.profile.partnerId}), ${partnerRoles(journey.profile).join(' + ')}, time zone ${journey.profile.timezone}, contract ${journey.profile.contractSignedAt}`,
     `# ends ${preview.final.phase}, ${preview.final.health}`,
   ];
   return `${head.join('\n')}\n\n${preview.messages.map(messageText).join('\n')}`;

@@ -12,7 +12,7 @@
  *   default, and the partner ends at risk.
  */
 import type { CompletionRule, Playbook } from '../../workflows/playbook';
-import type { EventType, PartnerEvent, PartnerProfile, Role, Segment } from '../../workflows/types';
+import { partnerRoles, primaryRole, type EventType, type PartnerEvent, type PartnerProfile, type Role, type Segment } from '../../workflows/types';
 
 export type JourneyKind = 'happy' | 'stalled';
 export const JOURNEY_KINDS: readonly JourneyKind[] = ['happy', 'stalled'];
@@ -41,6 +41,8 @@ export interface JourneyOptions {
   /** Default: `northwind-<segment>`. */
   partnerId?: string;
   role?: Role;
+  /** Several roles, the primary first (instead of `role`). */
+  roles?: Role[];
   timezone?: string;
 }
 
@@ -89,6 +91,9 @@ function sampleData(type: EventType, opportunityId: string): Record<string, unkn
   }
 }
 
+/** The seed's practical of each track. */
+const PRACTICALS: Record<Role, string> = { sales: 'role play', technical: 'technical deep dive', strategic: 'strategic planning session' };
+
 const ACCOUNTS: Record<string, string> = { 'opp-1': 'Globex', 'opp-2': 'Initech', 'opp-3': 'Umbrella', 'opp-4': 'Soylent', 'opp-5': 'Hooli' };
 
 /** The events that complete a milestone by its rule (none for the ones the system completes). */
@@ -103,7 +108,9 @@ function completing(rule: CompletionRule, role: Role, playbook: Playbook, regist
     case 'assessment_passed':
       return [ev('assessment_completed', { assessment: rule.assessment, score: Math.max(playbook.passMark, 88) })];
     case 'certification_passed':
-      return [ev('certification_completed', { track: role, passed: true, score: 91 })];
+      return [ev('certification_completed', { track: rule.track ?? role, passed: true, score: 91 })];
+    case 'practical_done':
+      return [ev('practical_completed', { kind: PRACTICALS[rule.track ?? role], ...(rule.track ? { track: rule.track } : {}) })];
     case 'registrations': {
       const out: Omit<PartnerEvent, 'eventId'>[] = [];
       for (let n = registered + 1; n <= rule.count; n++) {
@@ -130,7 +137,7 @@ export function journeyProfile(segment: Segment, options: JourneyOptions = {}): 
     partnerId: options.partnerId ?? `northwind-${segment}`,
     name: 'Northwind Systems',
     segment,
-    role: options.role ?? (segment === 'strategic' ? 'strategic' : 'sales'),
+    ...(options.roles ? { roles: options.roles } : { role: options.role ?? (segment === 'strategic' ? 'strategic' : 'sales') }),
     contractSignedAt: options.contractSignedAt ?? DEFAULT_CONTRACT_SIGNED_AT,
     timezone: options.timezone ?? 'Europe/Berlin',
     partnerManager: { name: 'Dana Ruiz', email: 'dana.ruiz@vendor.example', slackUserId: 'U0DANA' },
@@ -143,10 +150,13 @@ function happy(playbook: Playbook, profile: PartnerProfile): { hours: number; ev
   const plan = playbook.segments[profile.segment];
   const events: { hours: number; event: Omit<PartnerEvent, 'eventId'> }[] = [];
   let registered = 0;
-  const sorted = [...plan.milestones].sort((a, b) => a.dueDay - b.dueDay);
+  const roles = partnerRoles(profile);
+  const sorted = plan.milestones
+    .filter((m) => !m.forAdditionalRole || roles.slice(1).includes(m.forAdditionalRole))
+    .sort((a, b) => a.dueDay - b.dueDay);
   for (const m of sorted) {
     const day = Math.max(1, m.dueDay - 4);
-    const batch = completing(m.completion, profile.role, playbook, registered);
+    const batch = completing(m.completion, roles[0]!, playbook, registered);
     batch.forEach((event, i) => events.push({ hours: day * 24 + 1 + i, event }));
     registered += batch.filter((e) => e.type === 'opportunity_registered').length;
   }
@@ -179,13 +189,14 @@ function stalled(playbook: Playbook, profile: PartnerProfile): { hours: number; 
   const gates = playbook.gates.filter((g) => g.event === 'opportunity_registered').flatMap((g) => g.requires);
   const firstWeek = plan.milestones.filter((m) => m.dueDay <= 7 && !trainingIds.has(m.id));
   const events: { hours: number; event: Omit<PartnerEvent, 'eventId'> }[] = [];
-  for (const m of firstWeek) for (const event of completing(m.completion, profile.role, playbook, 0)) events.push({ hours: 24 + 2 * events.length, event });
+  const role = primaryRole(profile);
+  for (const m of firstWeek) for (const event of completing(m.completion, role, playbook, 0)) events.push({ hours: 24 + 2 * events.length, event });
   const reg = (n: number) => ({ type: 'opportunity_registered', data: sampleData('opportunity_registered', `opp-${n}`) }) as Omit<PartnerEvent, 'eventId'>;
   // Day 10: a registration before the gating training is refused.
   if (gates.length) events.push({ hours: 10 * 24 + 2, event: reg(1) });
   // Day 20: the gating training, late; day 21: the registration again, and nobody answers for three days.
   const gating = plan.milestones.filter((m) => gates.includes(m.id));
-  for (const m of gating) for (const event of completing(m.completion, profile.role, playbook, 0)) events.push({ hours: 20 * 24 + 2, event });
+  for (const m of gating) for (const event of completing(m.completion, role, playbook, 0)) events.push({ hours: 20 * 24 + 2, event });
   events.push({ hours: 21 * 24 + 2, event: reg(1) });
   events.push({ hours: 24 * 24 + 5, event: { type: 'opportunity_acknowledged', data: { opportunityId: 'opp-1', owner: 'Sam Rivera' } } as Omit<PartnerEvent, 'eventId'> });
   // Day 40: the deal is lost before any win.

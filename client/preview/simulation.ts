@@ -5,9 +5,9 @@
  * and no clock: a 120-day journey runs in milliseconds, and gives the same
  * requests the workflow would (test/preview/equivalence.test.ts runs both).
  */
-import { advance, applyEvent, initState, nextWakeAt, recordDelivery, toView, type DomainState, type PinnedPlaybook } from '../../workflows/domain';
+import { advance, applyEvent, changeProfile, initState, nextWakeAt, recordDelivery, toView, type DomainState, type PinnedPlaybook } from '../../workflows/domain';
 import type { NotificationRequest } from '../../workflows/notifications';
-import type { OnboardingState, PartnerProfile } from '../../workflows/types';
+import type { OnboardingState, PartnerProfile, ProfileChange } from '../../workflows/types';
 
 export interface Sent {
   /** When the request went out. */
@@ -31,6 +31,12 @@ export class Simulation {
   /** Applies one raw event payload now, then advances like the shell does. */
   apply(payload: unknown): this {
     this.state = applyEvent(this.state, payload, this.now);
+    return this.tick();
+  }
+
+  /** Changes the profile now (the `updateProfile` Update), then advances. */
+  changeProfile(change: ProfileChange): this {
+    this.state = changeProfile(this.state, change, this.now);
     return this.tick();
   }
 

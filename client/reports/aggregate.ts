@@ -115,7 +115,9 @@ export function aggregate(
   const yearIn = summaries.filter((s) => s.indicators.deal !== null || nowMs - Date.parse(s.contractSignedAt) >= 365 * DAY);
   const activated = yearIn.filter((s) => s.indicators.deal !== null && s.indicators.deal <= 365).length;
   const scores = present(summaries.map((s) => s.indicators.satisfaction));
-  const certifications = present(summaries.map((s) => s.indicators.certFirstPass));
+  // Each certification's first attempt counts: a partner with two roles attempts two (older memos: the primary one).
+  const certAttempts = summaries.map((s) => s.indicators.certFirst ?? (s.indicators.certFirstPass === null ? { attempts: 0, passed: 0 } : { attempts: 1, passed: s.indicators.certFirstPass ? 1 : 0 }));
+  const certTotals = { attempts: sum(certAttempts.map((c) => c.attempts)), passed: sum(certAttempts.map((c) => c.passed)) };
   const registered = sum(summaries.map((s) => s.opps.registered));
   const won = sum(summaries.map((s) => s.opps.won));
 
@@ -150,8 +152,8 @@ export function aggregate(
     },
     quality: {
       certificationFirstAttemptPassRate: indicator(
-        ratio(certifications.filter(Boolean).length, certifications.length),
-        certifications.length,
+        ratio(certTotals.passed, certTotals.attempts),
+        certTotals.attempts,
         'ratio',
         { op: '>', value: 0.85 },
       ),

@@ -37,6 +37,27 @@ function extras(playbook: Playbook): Simulation[] {
     run(playbook, { ...base, partnerId: 'no-contacts', contacts: [] }, (sim, start) => sim.until(start + 2 * DAY)),
     // A digest manager: pings buffered, one digest a day.
     run(playbook, { ...base, partnerId: 'digest-co', partnerManager: { ...base.partnerManager, digest: true } }, (sim, start) => sim.until(start + 14 * DAY)),
+    // A manager hands over; the partner graduates to a success manager, reaches a tier, then goes quiet.
+    run(playbook, { ...base, partnerId: 'grown-co', successManager: { name: 'Sam Rivera', email: 'sam.rivera@vendor.example', slackUserId: 'U0SAM' } }, (sim, start) => {
+      sim.until(start + 3 * DAY);
+      sim.changeProfile({
+        partnerManager: { name: 'Alex Chen', email: 'alex.chen@vendor.example', slackUserId: 'U0ALEX' },
+        by: 'ops@vendor.example',
+        reason: 'Dana moved to the enterprise team',
+      });
+      // Business 101 too: registrations are gated behind it.
+      for (const m of playbook.segments.core.milestones.filter((x) => (x.requiredAtCheckpoint || x.id === 'business_101_training') && !x.forAdditionalRole)) {
+        sim.apply(ev('milestone_waived', { milestoneId: m.id, reason: 'pilot partner', by: 'alex.chen@vendor.example' }));
+      }
+      sim.until(start + 10 * DAY);
+      for (let n = 1; n <= 5; n++) {
+        sim.apply(ev('opportunity_registered', { opportunityId: `big-${n}`, account: `Account ${n}`, amount: 30_000 }));
+        sim.apply(ev('opportunity_acknowledged', { opportunityId: `big-${n}` }));
+      }
+      sim.apply(ev('deal_won', { opportunityId: 'big-1', amount: 120_000 }));
+      sim.apply(ev('certification_completed', { track: 'sales', passed: true, score: 93 }));
+      sim.until(start + 100 * DAY);
+    }),
     // Offboarded by ops.
     run(playbook, { ...base, partnerId: 'gone-co' }, (sim, start) => {
       sim.until(start + 5 * DAY);

@@ -91,6 +91,7 @@ describe('core partner: the 90-day framework', () => {
 
   it('measures the velocity indicators', () => {
     expect(graduated.indicators).toEqual({
+      certificationFirstAttempts: { sales: true },
       timeToPortalAccessHours: 24,
       timeToFirstTrainingDays: 10,
       timeToFirstRegistrationDays: 40,

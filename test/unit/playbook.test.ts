@@ -23,8 +23,9 @@ const errorsOf = (json: unknown) => {
   if (r.ok) throw new Error('expected the playbook to be invalid');
   return r.errors;
 };
+/** The plan of a partner with one role: the contract's table. */
 const table = (segment: keyof Playbook['segments']) =>
-  DEFAULT_PLAYBOOK.segments[segment].milestones.map((m) => [m.id, m.phase, m.dueDay, m.requiredAtCheckpoint]);
+  DEFAULT_PLAYBOOK.segments[segment].milestones.filter((m) => !m.forAdditionalRole).map((m) => [m.id, m.phase, m.dueDay, m.requiredAtCheckpoint]);
 
 describe('default playbook', () => {
   it('passes the schema and has a version', () => {
@@ -98,6 +99,22 @@ describe('default playbook', () => {
       testOut: [{ milestone: 'product_training', whenDone: 'product_assessment' }],
     });
     expect(DEFAULT_PLAYBOOK.checkpointPolicy).toEqual({ decisionWindowDays: 3, defaultExtensionDays: 14, maxAutoExtensions: 2 });
+  });
+});
+
+describe('several roles', () => {
+  it('each additional role adds its own required certification and its practical, due with the primary one', () => {
+    for (const segment of ['core', 'strategic'] as const) {
+      const extra = DEFAULT_PLAYBOOK.segments[segment].milestones.filter((m) => m.forAdditionalRole);
+      const primary = DEFAULT_PLAYBOOK.segments[segment].milestones.find((m) => m.id === 'role_certification')!;
+      expect(extra.map((m) => [m.id, m.forAdditionalRole, m.phase, m.dueDay, m.requiredAtCheckpoint])).toEqual(
+        (['sales', 'technical', 'strategic'] as const).flatMap((role) => [
+          [`${role}_certification`, role, 'activation', primary.dueDay, true],
+          [`${role}_practical`, role, 'activation', primary.dueDay, false],
+        ]),
+      );
+    }
+    expect(DEFAULT_PLAYBOOK.segments.transactional.milestones.some((m) => m.forAdditionalRole)).toBe(false);
   });
 });
 

@@ -6,10 +6,13 @@ import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
 import { markContinuedAsNew, nextWakeAt, searchAttributes, shouldContinueAsNew } from '../../workflows/domain';
 import { DAY, Sim, T0, iso, profile } from './harness';
 
+/** The reviews alone: without the after-graduation inactivity rule (test/unit/afterGraduation.test.ts has it). */
+const REVIEWS_ONLY = { ...DEFAULT_PLAYBOOK, ongoing: undefined };
+
 /** Graduates on day 1: a manager waives every required milestone. */
 function graduatedOnDay1(): Sim {
-  const sim = new Sim().day(1);
-  for (const m of DEFAULT_PLAYBOOK.segments.core.milestones.filter((x) => x.requiredAtCheckpoint)) {
+  const sim = new Sim(profile(), REVIEWS_ONLY).day(1);
+  for (const m of DEFAULT_PLAYBOOK.segments.core.milestones.filter((x) => x.requiredAtCheckpoint && !x.forAdditionalRole)) {
     sim.event('milestone_waived', { milestoneId: m.id, reason: 'pilot', by: 'dana@vendor.example' });
   }
   return sim;
@@ -26,7 +29,8 @@ describe('recurring reviews after graduation', () => {
     expect(nextWakeAt(sim.state, sim.now)).toBe(T0 + 3 * DAY);
     sim.day(3);
     expect(sim.keys('graduated')).toEqual(['graduated:manager', 'graduated:partner']);
-    expect(nextWakeAt(sim.state, sim.now)).toBe(T0 + 91 * DAY);
+    // Then nothing until a week before the review, when the partner is asked for the next quarter's plan.
+    expect(nextWakeAt(sim.state, sim.now)).toBe(T0 + 84 * DAY);
     expect(searchAttributes(sim.state, sim.now)).toEqual({ phase: 'graduated', segment: 'core', manager: 'dana@vendor.example', health: 'on_track' });
   });
 

@@ -99,7 +99,7 @@ describe('reminders and escalations from the playbook', () => {
     const sim = new Sim().day(120);
     const reminded = sim.keys('milestone_reminder').map((k) => k.split(':')[1]);
     const partnerRequired = DEFAULT_PLAYBOOK.segments.core.milestones
-      .filter((m) => m.owner === 'partner' && m.requiredAtCheckpoint)
+      .filter((m) => m.owner === 'partner' && m.requiredAtCheckpoint && !m.forAdditionalRole)
       .map((m) => m.id);
     expect(reminded.sort()).toEqual([...partnerRequired].sort());
   });

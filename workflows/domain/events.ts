@@ -4,8 +4,8 @@
  * gated registration, an event after offboarding, ...), lands in
  * `rejectedEvents` with a reason. A repeated eventId changes nothing.
  */
-import { parseEvent, type PartnerEvent } from '../types';
-import { completeDerived, completeFromEvent, waive } from './milestones';
+import { parseEvent, partnerRoles, type PartnerEvent } from '../types';
+import { certificationMilestone, completeDerived, completeFromEvent, waive } from './milestones';
 import { applyOpportunityEvent } from './opportunities';
 import { decide, offboard, progress } from './progress';
 import { DAY, LIMITS, addOccurrence, clone, iso, isOpen, milestoneDef, pushBounded, segmentPlan, type DomainState } from './state';
@@ -35,6 +35,7 @@ export function applyEvent(state: DomainState, raw: unknown, nowMs: number): Dom
 
   // Only applied events count as seen: a rejected one may be sent again once it fits.
   pushBounded(s.seenEventIds, event.eventId, LIMITS.seenEventIds);
+  s.lastActivityMs = Math.max(s.lastActivityMs, atMs);
   completeFromEvent(s, event, atMs);
   completeDerived(s, atMs);
   progress(s, nowMs);
@@ -74,18 +75,19 @@ function apply(s: DomainState, event: PartnerEvent, atMs: number, nowMs: number)
     case 'customer_engagement_completed':
       s.firsts.engagement = Math.min(s.firsts.engagement ?? atMs, atMs);
       return undefined;
-    case 'certification_completed':
-      // "Certification pass rates: target >85% on first attempt" (own track only).
-      if (event.data.track === s.profile.role) {
-        s.certificationFirstAttemptPassed ??= event.data.passed;
-        // "Certificate + recognition when complete": the pass that completes the certification milestone.
-        const certification = segmentPlan(s).milestones.find((m) => m.completion.kind === 'certification_passed');
-        if (event.data.passed && certification && isOpen(s, certification.id)) {
-          const { track, score } = event.data;
-          addOccurrence(s, { trigger: 'certification_passed', id: track, atMs, data: { track, ...(score !== undefined ? { score } : {}) } });
-        }
+    case 'certification_completed': {
+      // "Certification pass rates: target >85% on first attempt": each of the partner's tracks.
+      const { track, score, passed } = event.data;
+      if (!(partnerRoles(s.profile) as string[]).includes(track)) return undefined;
+      if (s.certFirstAttempts[track] === undefined) s.certFirstAttempts[track] = passed;
+      if (passed && !s.certified.includes(track)) s.certified.push(track);
+      // "Certificate + recognition when complete": the pass that completes the track's certification milestone.
+      const certification = certificationMilestone(s, track);
+      if (passed && certification && isOpen(s, certification.id)) {
+        addOccurrence(s, { trigger: 'certification_passed', id: track, atMs, data: { track, ...(score !== undefined ? { score } : {}) } });
       }
       return undefined;
+    }
     case 'survey_completed':
       s.satisfactionScore = event.data.score;
       return undefined;

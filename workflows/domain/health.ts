@@ -11,7 +11,7 @@ import {
   dueMs,
   isOpen,
   pendingCheckpoint,
-  segmentPlan,
+  planMilestones,
   type DomainState,
   type Opportunity,
   type RiskFact,
@@ -45,8 +45,13 @@ export function decisionWindowEndMs(s: DomainState): number | null {
 export function riskReasons(s: DomainState, atMs: number): RiskFact[] {
   const limit = s.playbook.atRiskOverdueDays * DAY;
   if (s.phase === 'graduated') {
+    const reasons: RiskFact[] = [];
     const due = s.reviews.nextDueMs;
-    return due !== null && atMs - due > limit ? [{ code: 'review_overdue', dueMs: due }] : [];
+    if (due !== null && atMs - due > limit) reasons.push({ code: 'review_overdue', dueMs: due });
+    // "Strong start but then activity drops off."
+    const quiet = s.playbook.ongoing?.inactivityDays;
+    if (quiet !== undefined && atMs - s.lastActivityMs > quiet * DAY) reasons.push({ code: 'inactive', sinceMs: s.lastActivityMs, days: quiet });
+    return reasons;
   }
   const phase = currentPhase(s);
   if (!phase) return [];
@@ -55,7 +60,7 @@ export function riskReasons(s: DomainState, atMs: number): RiskFact[] {
   if (windowEnd !== null && atMs >= windowEnd && s.autoExtensions >= s.playbook.checkpointPolicy.maxAutoExtensions) {
     reasons.push({ code: 'extensions_exhausted', phase, extensions: s.autoExtensions });
   }
-  for (const m of segmentPlan(s).milestones) {
+  for (const m of planMilestones(s)) {
     if (m.requiredAtCheckpoint && isOpen(s, m.id) && atMs - dueMs(s, m) > limit) {
       reasons.push({ code: 'milestone_overdue', milestoneId: m.id });
     }
@@ -71,7 +76,7 @@ export function riskReasons(s: DomainState, atMs: number): RiskFact[] {
 export function healthAt(s: DomainState, t: number): Health {
   if (riskReasons(s, t).length) return 'at_risk';
   if (!currentPhase(s)) return 'on_track';
-  const overdue = segmentPlan(s).milestones.some((m) => isOpen(s, m.id) && t > dueMs(s, m));
+  const overdue = planMilestones(s).some((m) => isOpen(s, m.id) && t > dueMs(s, m));
   const breached = s.opportunities.some((o) => slaOpen(o, s.playbook.opportunitySla.responseHours, t));
   return overdue || breached ? 'behind' : 'on_track';
 }

@@ -6,6 +6,7 @@
 import type { DomainState } from './state';
 
 export { applyEvent } from './events';
+export { changeProfile, changedFields, profileChangeRefusal } from './profile';
 export { recordDelivery } from './deliveries';
 export { reportSummary } from './report';
 export { advance, nextWakeAt } from './schedule';

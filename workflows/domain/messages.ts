@@ -7,6 +7,8 @@
  */
 import type { DigestEntry, MessageBody, MilestoneRef, NotificationData, NotificationKind, OpportunityRef, PartnerInfo, ProgramInfo, RiskReason } from '../notifications';
 import type { LifecycleTrigger, MilestoneDef } from '../playbook';
+import { primaryRole } from '../types';
+import { certificationMilestone } from './milestones';
 import type { Candidate } from './requests';
 import {
   DAY,
@@ -17,12 +19,14 @@ import {
   milestoneDef,
   phaseDeadlineDay,
   phaseDeadlineMs,
+  planMilestones,
   segmentPlan,
   type DomainState,
   type Occurrence,
   type OccurrenceData,
   type Opportunity,
   type RiskFact,
+  activeManager,
 } from './state';
 
 /** The first week of the plan: the welcome e-mail lists what is due in it. */
@@ -55,8 +59,7 @@ function refs(s: DomainState, ids: readonly string[]): MilestoneRef[] {
 function openMilestones(s: DomainState, keep: (m: MilestoneDef) => boolean): MilestoneRef[] {
   return refs(
     s,
-    segmentPlan(s)
-      .milestones.filter((m) => isOpen(s, m.id) && keep(m))
+    planMilestones(s).filter((m) => isOpen(s, m.id) && keep(m))
       .map((m) => m.id),
   );
 }
@@ -76,8 +79,7 @@ function opportunity(s: DomainState, opportunityId: string): OpportunityRef {
 
 /** The registrations the plan still asks for (e.g. "2 more opportunities registered"); null when none. */
 function registrationsNeeded(s: DomainState): number | null {
-  const counts = segmentPlan(s)
-    .milestones.filter((m) => isOpen(s, m.id))
+  const counts = planMilestones(s).filter((m) => isOpen(s, m.id))
     .map((m) => (m.completion.kind === 'registrations' ? m.completion.count - s.registrations : 0));
   const needed = Math.max(0, ...counts);
   return needed > 0 ? needed : null;
@@ -111,6 +113,8 @@ function riskReason(s: DomainState, fact: RiskFact, atMs: number): RiskReason | 
     }
     case 'review_overdue':
       return { code: fact.code, dueAt: iso(fact.dueMs), overdueDays: overdueDays(fact.dueMs) };
+    case 'inactive':
+      return { code: fact.code, since: iso(fact.sinceMs), days: fact.days };
   }
 }
 
@@ -232,7 +236,7 @@ const BUILDERS: { [K in RuleKind]: Builder<K> } = {
   },
   certification_recognition: (ctx) => {
     const o = occurrence(ctx, 'certification_passed');
-    const m = segmentPlan(ctx.s).milestones.find((d) => d.completion.kind === 'certification_passed');
+    const m = o && certificationMilestone(ctx.s, o.data.track);
     if (!o || !m) return null;
     return { certification: milestoneRef(ctx.s, m), track: o.data.track, ...(o.data.score !== undefined ? { score: o.data.score } : {}) };
   },
@@ -267,19 +271,61 @@ const BUILDERS: { [K in RuleKind]: Builder<K> } = {
     const o = occurrence(ctx, 'offboarded');
     return o ? { reason: o.data.reason, day: dayOf(ctx.s, o.atMs) } : null;
   },
+  quarterly_plan_request: ({ s, c }) =>
+    c.subject.on === 'review_due'
+      ? { cycle: c.subject.cycle, reviewAt: iso(c.subject.dueMs), cadenceDays: segmentPlan(s).reviewCadenceDays }
+      : null,
+  manager_handover: (ctx) => {
+    const o = occurrence(ctx, 'manager_handover');
+    if (!o) return null;
+    const { s } = ctx;
+    return {
+      from: o.data.from,
+      by: o.data.by,
+      open: openMilestones(s, (m) => m.requiredAtCheckpoint && dueMs(s, m) <= ctx.nowMs + LOOKAHEAD_DAYS * DAY),
+      awaitingDecision: s.checkpoints.at(-1)?.outcome === 'pending',
+      openOpportunities: s.opportunities.filter((o2) => o2.closedAtMs === null && o2.registeredAtMs !== null).map(opportunityRef),
+    };
+  },
+  success_handover: (ctx) => {
+    const { s } = ctx;
+    const success = s.profile.successManager;
+    if (!occurrence(ctx, 'success_handover') || !success) return null;
+    return {
+      successManager: { name: success.name, email: success.email },
+      onboardingManager: { name: s.profile.partnerManager.name },
+      nextReviewAt: s.reviews.nextDueMs === null ? null : iso(s.reviews.nextDueMs),
+    };
+  },
+  activity_dropped: (ctx) => {
+    const o = occurrence(ctx, 'inactive');
+    const days = ctx.s.playbook.ongoing?.inactivityDays;
+    return o && days ? { since: iso(o.data.sinceMs), days } : null;
+  },
+  tier_changed: (ctx) => {
+    const o = occurrence(ctx, 'tier_changed');
+    if (!o) return null;
+    const { s } = ctx;
+    const named = (id: string | null) => {
+      const tier = id === null ? undefined : s.playbook.ongoing?.tiers.find((t) => t.id === id);
+      return tier ? { id: tier.id, name: tier.name } : null;
+    };
+    return { from: named(o.data.from), to: named(o.data.to), registered: s.registrations, wonRevenue: s.wonRevenue, certifications: s.certified.length };
+  },
 };
 
 export function partnerInfo(s: DomainState, nowMs: number): PartnerInfo {
-  const { partnerId, name, segment, role, timezone, partnerManager } = s.profile;
+  const { partnerId, name, segment, timezone } = s.profile;
+  const manager = activeManager(s);
   return {
     partnerId,
     name,
     segment,
-    role,
+    role: primaryRole(s.profile),
     phase: s.phase,
     day: dayOf(s, nowMs),
     timezone: timezone ?? 'UTC',
-    manager: { name: partnerManager.name, email: partnerManager.email },
+    manager: { name: manager.name, email: manager.email },
   };
 }
 

@@ -6,8 +6,8 @@
  */
 import type { CompletionRule, MilestoneDef } from '../playbook';
 import type { NotificationKind } from '../notifications';
-import type { PartnerEvent } from '../types';
-import { dueMs, isOpen, reached, segmentPlan, type DomainState } from './state';
+import { primaryRole, type PartnerEvent } from '../types';
+import { dueMs, isOpen, planMilestones, reached, type DomainState } from './state';
 
 function matchesEvent(s: DomainState, rule: CompletionRule, event: PartnerEvent): boolean {
   const data = (event.data ?? {}) as Record<string, unknown>;
@@ -26,8 +26,11 @@ function matchesEvent(s: DomainState, rule: CompletionRule, event: PartnerEvent)
         event.data.score >= s.playbook.passMark
       );
     case 'certification_passed':
-      // "Role-specific certification (sales, technical, or delivery)": the partner's own track.
-      return event.type === 'certification_completed' && event.data.passed && event.data.track === s.profile.role;
+      // "Role-specific certification (sales, technical, or delivery)": the rule's track, else the primary role's.
+      return event.type === 'certification_completed' && event.data.passed && event.data.track === (rule.track ?? primaryRole(s.profile));
+    case 'practical_done':
+      // A practical without a track is the primary role's.
+      return event.type === 'practical_completed' && (event.data?.track ?? primaryRole(s.profile)) === (rule.track ?? primaryRole(s.profile));
     default:
       return false;
   }
@@ -37,9 +40,15 @@ function complete(s: DomainState, m: MilestoneDef, atMs: number): void {
   if (isOpen(s, m.id)) s.completions[m.id] = { atMs };
 }
 
+/** The certification milestone of a track in the partner's plan (the primary role's has no track of its own). */
+export function certificationMilestone(s: DomainState, track: string): MilestoneDef | undefined {
+  const primary = primaryRole(s.profile);
+  return planMilestones(s).find((m) => m.completion.kind === 'certification_passed' && (m.completion.track ?? primary) === track);
+}
+
 /** Completes the open milestones this event satisfies. */
 export function completeFromEvent(s: DomainState, event: PartnerEvent, atMs: number): void {
-  const matched = segmentPlan(s).milestones.filter((m) => isOpen(s, m.id) && matchesEvent(s, m.completion, event));
+  const matched = planMilestones(s).filter((m) => isOpen(s, m.id) && matchesEvent(s, m.completion, event));
   // "The open one of joint_business_plan and next_quarter_plan": only the earliest due of those.
   const shared = matched
     .filter((m) => m.completion.kind === 'event' && m.completion.firstOpenOnly)
@@ -54,7 +63,7 @@ export function qualifiedPipeline(s: DomainState): number {
 
 /** Re-evaluates the rules that depend on accumulated state rather than on one event. */
 export function completeDerived(s: DomainState, atMs: number): void {
-  for (const m of segmentPlan(s).milestones) {
+  for (const m of planMilestones(s)) {
     const rule = m.completion;
     if (rule.kind === 'registrations' && s.registrations >= rule.count) complete(s, m, atMs);
     // "First deal closed OR high-confidence opportunity": a win, or qualified pipeline >= $X.
@@ -69,7 +78,7 @@ export function completeDerived(s: DomainState, atMs: number): void {
     // Test-out: passing the assessment proves the training.
     for (const { milestone, whenDone } of s.playbook.fastTrack.testOut) {
       const proof = s.completions[whenDone];
-      const m = segmentPlan(s).milestones.find((d) => d.id === milestone);
+      const m = planMilestones(s).find((d) => d.id === milestone);
       if (m && proof && !proof.waived) complete(s, m, proof.atMs);
     }
   }
@@ -77,7 +86,7 @@ export function completeDerived(s: DomainState, atMs: number): void {
 
 /** A delivered notification completes system-owned milestones (the welcome e-mail). */
 export function completeFromDelivery(s: DomainState, kind: NotificationKind, atMs: number): void {
-  for (const m of segmentPlan(s).milestones) {
+  for (const m of planMilestones(s)) {
     if (m.completion.kind === 'notification_delivered' && m.completion.notification === kind) complete(s, m, atMs);
   }
 }

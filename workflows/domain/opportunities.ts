@@ -109,6 +109,7 @@ export function applyOpportunityEvent(s: DomainState, event: OpportunityEvent, a
       if (CLOSED.includes(o.status)) return `opportunity '${opportunityId}' is already ${o.status}`;
       const first = !s.opportunities.some((x) => x.status === 'won');
       Object.assign(o, { status: 'won', amount: event.data.amount, closedAtMs: atMs });
+      s.wonRevenue += event.data.amount;
       o.qualifiedAtMs ??= atMs;
       pruneClosed(s);
       s.firsts.deal = Math.min(s.firsts.deal ?? atMs, atMs);

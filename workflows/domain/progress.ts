@@ -24,6 +24,12 @@ import {
 
 /** Applies every transition due at `nowMs`: early advance, checkpoints, default extensions, graduation, risk. */
 export function progress(s: DomainState, nowMs: number): void {
+  advancePhases(s, nowMs);
+  trackRisk(s, nowMs);
+  trackTier(s, nowMs);
+}
+
+function advancePhases(s: DomainState, nowMs: number): void {
   for (let phase = currentPhase(s); phase; phase = currentPhase(s)) {
     const missing = gaps(s, phase);
     const pending = pendingCheckpoint(s);
@@ -41,7 +47,6 @@ export function progress(s: DomainState, nowMs: number): void {
       break;
     }
   }
-  trackRisk(s, nowMs);
 }
 
 function openCheckpoint(s: DomainState, phase: Phase, deadline: number, missing: string[]): void {
@@ -85,7 +90,10 @@ function moveOn(s: DomainState, from: Phase, nowMs: number): void {
   s.phase = 'graduated';
   s.graduatedAtMs = nowMs;
   s.reviews.nextDueMs = nowMs + cadence * DAY;
+  s.lastActivityMs = Math.max(s.lastActivityMs, nowMs);
   addOccurrence(s, { trigger: 'graduated', id: '', atMs: nowMs, data: {} });
+  // "Assign ongoing partner success manager (not just onboarding)."
+  if (s.profile.successManager) addOccurrence(s, { trigger: 'success_handover', id: '', atMs: nowMs, data: {} });
 }
 
 /** Resolves the checkpoint awaiting a decision; returns a rejection reason when there is none. */
@@ -136,4 +144,25 @@ function trackRisk(s: DomainState, nowMs: number): void {
     });
   }
   s.atRisk = reasons.length > 0;
+  const quiet = reasons.find((r) => r.code === 'inactive');
+  // The manager hears once per quiet spell (its start names it).
+  if (quiet) addOccurrence(s, { trigger: 'inactive', id: String(quiet.sinceMs), atMs: nowMs, data: { sinceMs: quiet.sinceMs } });
+}
+
+/** After graduation: the first tier (highest first) whose every threshold the partner meets. */
+export function tierFor(s: DomainState): string | null {
+  if (s.phase !== 'graduated') return null;
+  const tier = s.playbook.ongoing?.tiers.find(
+    (t) =>
+      s.registrations >= (t.minRegistered ?? 0) && s.wonRevenue >= (t.minWonRevenue ?? 0) && s.certified.length >= (t.minCertifications ?? 0),
+  );
+  return tier?.id ?? null;
+}
+
+function trackTier(s: DomainState, nowMs: number): void {
+  const tier = tierFor(s);
+  if (tier === s.tier) return;
+  const from = s.tier;
+  s.tier = tier;
+  addOccurrence(s, { trigger: 'tier_changed', id: `${tier ?? 'none'}@${nowMs}`, atMs: nowMs, data: { from, to: tier } });
 }

@@ -5,7 +5,7 @@
 import type { ReportSummary } from '../report';
 import { REPORT_SCHEMA_VERSION } from '../report';
 import type { Phase } from '../types';
-import { DAY, iso, phaseDeadlineDay, type DomainState } from './state';
+import { DAY, activeManager, iso, phaseDeadlineDay, type DomainState } from './state';
 import { toView } from './view';
 
 const round1 = (n: number): number => Math.round(n * 10) / 10;
@@ -24,7 +24,8 @@ export function reportSummary(s: DomainState, nowMs: number): ReportSummary {
   return {
     v: REPORT_SCHEMA_VERSION,
     segment: s.profile.segment,
-    manager: s.profile.partnerManager.email,
+    manager: activeManager(s).email,
+    ...(s.tier ? { tier: s.tier } : {}),
     contractSignedAt: iso(s.startMs),
     phase: view.phase,
     health: view.health,
@@ -38,6 +39,10 @@ export function reportSummary(s: DomainState, nowMs: number): ReportSummary {
       engagement: i.timeToFirstEngagementDays,
       deal: i.timeToFirstDealDays,
       certFirstPass: i.certificationFirstAttemptPassed,
+      certFirst: {
+        attempts: Object.keys(i.certificationFirstAttempts).length,
+        passed: Object.values(i.certificationFirstAttempts).filter(Boolean).length,
+      },
       satisfaction: i.satisfactionScore,
     },
     late,

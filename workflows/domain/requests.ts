@@ -26,10 +26,12 @@ import {
   isOpen,
   phaseDeadlineDay,
   phaseDeadlineMs,
+  planMilestones,
   segmentPlan,
   type DomainState,
   type Occurrence,
   type Opportunity,
+  activeManager,
 } from './state';
 
 /** What a rule instance is about: its trigger and the thing it fired for. */
@@ -77,8 +79,7 @@ function instances(s: DomainState, rule: NotificationRule): Instance[] {
     case 'milestone_due': {
       if (!onboarding) return [];
       const { ids, owner, requiredAtCheckpoint } = t.milestones;
-      return segmentPlan(s)
-        .milestones.filter(
+      return planMilestones(s).filter(
           (m) =>
             isOpen(s, m.id) &&
             (!ids || ids.includes(m.id)) &&
@@ -115,7 +116,7 @@ function instances(s: DomainState, rule: NotificationRule): Instance[] {
     }
     case 'review_due': {
       const due = s.reviews.nextDueMs;
-      if (due === null || s.offboardedAtMs !== null) return [];
+      if (due === null || s.offboardedAtMs !== null || (t.afterGraduation && s.phase !== 'graduated')) return [];
       const cycle = s.reviews.completed + 1;
       return [{ scope: [`c${cycle}`], ...relativeTo(due, t.afterHours), subject: { on: 'review_due', cycle, dueMs: due } }];
     }
@@ -174,7 +175,7 @@ export function sendAt(s: DomainState, c: Candidate, nowMs: number): number | nu
 }
 
 export function managerTarget(s: DomainState): SlackTarget {
-  const { slackUserId, email } = s.profile.partnerManager;
+  const { slackUserId, email } = activeManager(s);
   return slackUserId ? { userId: slackUserId, label: email } : { label: email };
 }
 

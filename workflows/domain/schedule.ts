@@ -21,7 +21,7 @@ import {
   pendingCheckpoint,
   phaseDeadlineMs,
   pushBounded,
-  segmentPlan,
+  planMilestones,
   type DomainState,
 } from './state';
 
@@ -91,7 +91,7 @@ export function nextWakeAt(s: DomainState, nowMs: number): number | null {
     if (!pendingCheckpoint(s)) actions.push(phaseDeadlineMs(s, phase));
     else if (s.autoExtensions < s.playbook.checkpointPolicy.maxAutoExtensions) actions.push(windowEnd!);
     else changes.push(windowEnd!);
-    for (const m of segmentPlan(s).milestones) {
+    for (const m of planMilestones(s)) {
       if (!isOpen(s, m.id)) continue;
       // Overdue strictly after the due moment.
       changes.push(dueMs(s, m) + 1);
@@ -105,6 +105,8 @@ export function nextWakeAt(s: DomainState, nowMs: number): number | null {
   } else if (s.reviews.nextDueMs !== null) {
     changes.push(s.reviews.nextDueMs + overdueLimit + 1);
   }
+  const quiet = s.playbook.ongoing?.inactivityDays;
+  if (s.phase === 'graduated' && quiet !== undefined) changes.push(s.lastActivityMs + quiet * DAY + 1);
   const times = [...actions, ...changes.filter((t) => t > nowMs)];
   return times.length ? Math.min(...times) : null;
 }

@@ -15,6 +15,7 @@ import type {
   Phase,
   RejectedEvent,
 } from '../types';
+import { partnerRoles, primaryRole } from '../types';
 
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
@@ -29,6 +30,7 @@ export const LIMITS = {
   notifications: 500,
   closedOpportunities: 200,
   outbox: 200,
+  profileChanges: 100,
 } as const;
 
 /** A milestone that is done, or waived (`waived` set). Open milestones have no entry. */
@@ -65,7 +67,8 @@ export type RiskFact =
   | { code: 'milestone_overdue'; milestoneId: string }
   | { code: 'extensions_exhausted'; phase: Phase; extensions: number }
   | { code: 'opportunity_escalated'; opportunityId: string }
-  | { code: 'review_overdue'; dueMs: number };
+  | { code: 'review_overdue'; dueMs: number }
+  | { code: 'inactive'; sinceMs: number; days: number };
 
 /** The facts each lifecycle trigger records: ids and numbers, resolved into message data when sent. */
 export interface OccurrenceData {
@@ -80,6 +83,10 @@ export interface OccurrenceData {
   certification_passed: { track: string; score?: number };
   graduated: Record<string, never>;
   offboarded: { reason: string };
+  manager_handover: { from: { name: string; email: string }; by: string };
+  success_handover: Record<string, never>;
+  inactive: { sinceMs: number };
+  tier_changed: { from: string | null; to: string | null };
 }
 
 /** A lifecycle fact waiting to be turned into notifications (see schedule.ts). */
@@ -109,11 +116,11 @@ export interface PendingDelivery {
 export type PinnedPlaybook = Omit<Playbook, 'program'> & { program?: ProgramInfo };
 
 /** The state's shape version: carried state of an older shape is upgraded by `upgradeState`. */
-export const STATE_VERSION = 2;
+export const STATE_VERSION = 3;
 
 export interface DomainState {
   /** Absent in states carried over from before version 2. */
-  v?: typeof STATE_VERSION;
+  v?: number;
   profile: PartnerProfile;
   playbook: PinnedPlaybook;
   /** The contract signature (profile.contractSignedAt, else the start): day 0 of every due date. */
@@ -133,7 +140,18 @@ export interface DomainState {
   graduatedAtMs: number | null;
   offboardedAtMs: number | null;
   firsts: { training: number | null; registration: number | null; engagement: number | null; deal: number | null };
-  certificationFirstAttemptPassed: boolean | null;
+  /** "Certification pass rates on first attempt": per track of the partner's roles, the first attempt's outcome. */
+  certFirstAttempts: Record<string, boolean>;
+  /** Tracks certified (a tier rule counts them). */
+  certified: string[];
+  /** Amounts of every deal won (closed opportunities are pruned; tiers count revenue). */
+  wonRevenue: number;
+  /** The last applied event: activity that drops off after graduation is a risk. */
+  lastActivityMs: number;
+  /** The playbook tier reached after graduation (`ongoing.tiers`), or null. */
+  tier: string | null;
+  /** Who changed the profile, when, and which fields. */
+  profileChanges: { atMs: number; by: string; fields: string[]; reason?: string }[];
   satisfactionScore: number | null;
   reviews: {
     nextDueMs: number | null;
@@ -183,7 +201,12 @@ export function initState(profile: PartnerProfile, playbook: PinnedPlaybook, now
     graduatedAtMs: null,
     offboardedAtMs: null,
     firsts: { training: null, registration: null, engagement: null, deal: null },
-    certificationFirstAttemptPassed: null,
+    certFirstAttempts: {},
+    certified: [],
+    wonRevenue: 0,
+    lastActivityMs: startMs,
+    tier: null,
+    profileChanges: [],
     satisfactionScore: null,
     reviews: {
       nextDueMs: plan.reviewsDuringOnboarding ? startMs + plan.reviewCadenceDays * DAY : null,
@@ -210,7 +233,24 @@ export function initState(profile: PartnerProfile, playbook: PinnedPlaybook, now
  */
 export function upgradeState(state: DomainState): DomainState {
   if (state.v === STATE_VERSION) return state;
-  return { ...state, v: STATE_VERSION, outbox: [], digest: { items: [], flushAtMs: null, sent: state.digest.sent } };
+  let s = state;
+  if (s.v === undefined) s = { ...s, outbox: [], digest: { items: [], flushAtMs: null, sent: s.digest.sent } };
+  if (s.v === undefined || s.v === 2) {
+    // Version 2 kept the primary track's first certification attempt alone.
+    const { certificationFirstAttemptPassed: first, ...rest } = s as DomainState & { certificationFirstAttemptPassed?: boolean | null };
+    const primary = primaryRole(s.profile);
+    const won = s.opportunities.filter((o) => o.status === 'won').reduce((sum, o) => sum + (o.amount ?? 0), 0);
+    s = {
+      ...rest,
+      certFirstAttempts: s.certFirstAttempts ?? (first === null || first === undefined ? {} : { [primary]: first }),
+      certified: s.certified ?? (first ? [primary] : []),
+      wonRevenue: s.wonRevenue ?? won,
+      lastActivityMs: s.lastActivityMs ?? s.graduatedAtMs ?? s.startMs,
+      tier: s.tier ?? null,
+      profileChanges: s.profileChanges ?? [],
+    };
+  }
+  return { ...s, v: STATE_VERSION };
 }
 
 /**
@@ -230,12 +270,26 @@ export function pushBounded<T>(list: T[], item: T, max: number): void {
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
 
+/** Who manages the partner now: the success manager once the partner graduated ("ongoing partner success manager"), else the partner manager. */
+export function activeManager(s: DomainState): PartnerProfile['partnerManager'] {
+  return s.phase === 'graduated' && s.profile.successManager ? s.profile.successManager : s.profile.partnerManager;
+}
+
 export function segmentPlan(s: DomainState): SegmentPlan {
   return s.playbook.segments[s.profile.segment];
 }
 
+/**
+ * The partner's milestones: the segment's, less those for an additional role the
+ * partner does not have ("each role adds its certification path").
+ */
+export function planMilestones(s: DomainState): MilestoneDef[] {
+  const roles = partnerRoles(s.profile);
+  return segmentPlan(s).milestones.filter((m) => !m.forAdditionalRole || roles.slice(1).includes(m.forAdditionalRole));
+}
+
 export function milestoneDef(s: DomainState, id: string): MilestoneDef | undefined {
-  return segmentPlan(s).milestones.find((m) => m.id === id);
+  return planMilestones(s).find((m) => m.id === id);
 }
 
 /** The phase being onboarded, or null once graduated or offboarded. */
@@ -281,8 +335,8 @@ export function dueMs(s: DomainState, m: MilestoneDef): number {
 
 /** Required milestones of `phase` that are neither done nor waived. */
 export function gaps(s: DomainState, phase: Phase): string[] {
-  return segmentPlan(s)
-    .milestones.filter((m) => m.phase === phase && m.requiredAtCheckpoint && isOpen(s, m.id))
+  return planMilestones(s)
+    .filter((m) => m.phase === phase && m.requiredAtCheckpoint && isOpen(s, m.id))
     .map((m) => m.id);
 }
 

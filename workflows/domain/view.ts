@@ -2,9 +2,15 @@
  * The query result (`OnboardingState` of the contract) and the search
  * attributes, both computed from the state at an instant.
  */
-import type { Health, LifecyclePhase, MilestoneStatus, OnboardingState, Segment } from '../types';
+import { partnerRoles, primaryRole, type Health, type LifecyclePhase, type MilestoneStatus, type OnboardingState, type Segment } from '../types';
 import { healthAt, slaMissed } from './health';
-import { DAY, HOUR, currentPhase, dueMs, iso, pendingCheckpoint, phaseDeadlineMs, segmentPlan, type DomainState } from './state';
+import { DAY, HOUR, activeManager, currentPhase, dueMs, iso, pendingCheckpoint, phaseDeadlineMs, planMilestones, type DomainState } from './state';
+
+/** The tier reached, with its name from the pinned playbook. */
+export function tierOf(s: DomainState): { id: string; name: string } | null {
+  const tier = s.tier === null ? undefined : s.playbook.ongoing?.tiers.find((t) => t.id === s.tier);
+  return tier ? { id: tier.id, name: tier.name } : null;
+}
 
 const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
 const round1 = (n: number): number => Math.round(n * 10) / 10;
@@ -19,7 +25,8 @@ export function toView(s: DomainState, nowMs: number): OnboardingState {
     partnerId: s.profile.partnerId,
     name: s.profile.name,
     segment: s.profile.segment,
-    role: s.profile.role,
+    role: primaryRole(s.profile),
+    roles: partnerRoles(s.profile),
     phase: s.phase,
     health: healthAt(s, t),
     awaitingDecision: pendingCheckpoint(s) !== undefined,
@@ -29,7 +36,10 @@ export function toView(s: DomainState, nowMs: number): OnboardingState {
     extensions: s.extensions,
     playbookVersion: s.playbook.version,
     partnerManager: { name: s.profile.partnerManager.name, email: s.profile.partnerManager.email },
-    milestones: segmentPlan(s).milestones.map((m) => {
+    successManager: s.profile.successManager ? { name: s.profile.successManager.name, email: s.profile.successManager.email } : null,
+    tier: tierOf(s),
+    profileChanges: s.profileChanges.map((c) => ({ at: iso(c.atMs), by: c.by, fields: c.fields, ...(c.reason ? { reason: c.reason } : {}) })),
+    milestones: planMilestones(s).map((m) => {
       const done = s.completions[m.id];
       const status: MilestoneStatus = done ? (done.waived ? 'waived' : 'done') : t > dueMs(s, m) ? 'overdue' : 'pending';
       return {
@@ -73,7 +83,8 @@ export function toView(s: DomainState, nowMs: number): OnboardingState {
       timeToFirstRegistrationDays: since(s.firsts.registration, DAY),
       timeToFirstEngagementDays: since(s.firsts.engagement, DAY),
       timeToFirstDealDays: since(s.firsts.deal, DAY),
-      certificationFirstAttemptPassed: s.certificationFirstAttemptPassed,
+      certificationFirstAttemptPassed: s.certFirstAttempts[primaryRole(s.profile)] ?? null,
+      certificationFirstAttempts: { ...s.certFirstAttempts },
       satisfactionScore: s.satisfactionScore,
     },
     rejectedEvents: s.rejectedEvents,
@@ -88,5 +99,5 @@ export function searchAttributes(
   s: DomainState,
   nowMs: number,
 ): { phase: LifecyclePhase; segment: Segment; manager: string; health: Health } {
-  return { phase: s.phase, segment: s.profile.segment, manager: s.profile.partnerManager.email, health: healthAt(s, nowMs) };
+  return { phase: s.phase, segment: s.profile.segment, manager: activeManager(s).email, health: healthAt(s, nowMs) };
 }
