@@ -15,6 +15,8 @@
 # and this script also reads:
 #   TEMPORAL_SQL_TOOL        the tool (default: temporal-sql-tool on PATH)
 #   TEMPORAL_DB, TEMPORAL_VISIBILITY_DB   database names (temporal, temporal_visibility)
+#   APP_DATABASE             also create this (empty) database: the workers' shared sent-log
+#                            (SENT_LOG_DATABASE_URL) creates its table there itself
 #   SETUP_ATTEMPTS, SETUP_PAUSE_SECONDS   retry budget while PostgreSQL starts (30 x 2 s)
 set -eu
 
@@ -51,4 +53,8 @@ for entry in "${TEMPORAL_DB:-temporal}:temporal" "${TEMPORAL_VISIBILITY_DB:-temp
   "$tool" --quiet --database "$database" setup-schema --version 0.0
   "$tool" --quiet --database "$database" update-schema --schema-name "$schema"
 done
+if [ -n "${APP_DATABASE:-}" ]; then
+  log "database $APP_DATABASE (the workers' sent-log)"
+  "$tool" --quiet --database "$APP_DATABASE" create-database
+fi
 log "done"

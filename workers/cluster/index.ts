@@ -66,6 +66,7 @@ export class LocalCluster {
       port: opts.frontendPort,
       logFile: path.join(logs, 'temporal.log'),
       namespaces: [opts.namespace, ...(opts.extraNamespaces ?? [])],
+      appDatabase: APP_DATABASE,
       tls: opts.tls,
     });
     this.smtp = new SmtpCatcher(path.join(opts.dir, 'mail'));
@@ -91,7 +92,6 @@ export class LocalCluster {
       await cluster.postgres.start();
       cluster.savePids();
       progress(`PostgreSQL ready on 127.0.0.1:${cluster.postgres.port}`);
-      await cluster.postgres.ensureDatabase(APP_DATABASE);
       await cluster.temporal.setupSchema(progress);
       progress('Temporal server starting');
       await cluster.temporal.start();

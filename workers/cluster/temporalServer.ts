@@ -69,6 +69,8 @@ export interface TemporalServerOptions {
   port: number;
   logFile: string;
   namespaces: string[];
+  /** Also created by the schema script: the workers' shared sent-log. */
+  appDatabase?: string;
   tls?: FrontendTls;
 }
 
@@ -95,7 +97,12 @@ export class TemporalServer {
   /** deploy/temporal/setup-postgres-schema.sh with the sql tool of this release. */
   async setupSchema(progress: (line: string) => void): Promise<void> {
     const lines: string[] = [];
-    const env = { ...process.env, ...this.sqlEnv(), TEMPORAL_SQL_TOOL: this.opts.binaries.sqlTool };
+    const env = {
+      ...process.env,
+      ...this.sqlEnv(),
+      TEMPORAL_SQL_TOOL: this.opts.binaries.sqlTool,
+      ...(this.opts.appDatabase && { APP_DATABASE: this.opts.appDatabase }),
+    };
     await runScript('sh', [path.join(DEPLOY, 'setup-postgres-schema.sh')], env, (line) => {
       lines.push(line);
       if (line.startsWith('schema-setup:')) progress(line.replace(/^schema-setup: /, 'schema: '));
