@@ -289,19 +289,25 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     let driving = true;
     const killTimes = Array.from({ length: opts.kills }, () => at(0.05 + rand() * 0.9)).sort((a, b) => a - b);
     const restarts: Promise<void>[] = [];
+    const ready = new Set(cluster.workers);
     const injector = (async () => {
       const schedule: { at: number; run: () => Promise<void> }[] = [
         ...killTimes.map((t) => ({
           at: t,
           run: async () => {
-            let running: AppProcess[];
-            while ((running = cluster.workers.filter((w) => w.running)).length === 0) await sleep(500);
-            const victim = running[Math.floor(rand() * running.length)]!;
+            // A worker that serves (polls): one still starting up after the last kill is left alone.
+            let serving: AppProcess[];
+            while ((serving = cluster.workers.filter((w) => ready.has(w) && w.running)).length === 0) await sleep(500);
+            const victim = serving[Math.floor(rand() * serving.length)]!;
+            ready.delete(victim);
             await victim.crash();
             note(`SIGKILL ${victim.name}`);
             restarts.push(
               cluster.restartWorker(victim, 'chaos').then(
-                () => log(`  ${victim.name} back (${stamp()})`),
+                () => {
+                  ready.add(victim);
+                  log(`  ${victim.name} back (${stamp()})`);
+                },
                 (err: unknown) => note(`${victim.name} did not come back: ${(err as Error).message}`),
               ),
             );
