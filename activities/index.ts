@@ -3,11 +3,14 @@
  * NotificationRequest and delivers it exactly once per idempotency key
  * `${workflowId}/${request.key}`:
  *
- *   1. a key already in the sent-log is reported as sent (`duplicate`), nothing goes out;
- *   2. otherwise the message goes out carrying the key (e-mail: a Message-ID derived
- *      from it; Slack: message metadata, and a post an earlier attempt made is found
- *      in the conversation instead of being posted again);
- *   3. as soon as the provider accepted it, the key goes into the sent-log.
+ *   1. it claims the key in the sent-log (./sentLog.ts): a key already sent is reported
+ *      as sent (`duplicate`) and nothing goes out; a key another attempt holds a live
+ *      claim on throws, and Temporal retries later;
+ *   2. the message goes out carrying the key (e-mail: a Message-ID derived from it;
+ *      Slack: message metadata, and a post an earlier attempt made is found in the
+ *      conversation instead of being posted again);
+ *   3. as soon as the provider accepted it, the claim is confirmed as sent; when
+ *      nothing went out, the claim is released.
  *
  * Transient faults throw for Temporal to retry; permanent ones come back as
  * `{ status: 'failed', error }` (./errors.ts), so the workflow records them and
@@ -16,11 +19,12 @@
  */
 import path from 'node:path';
 import { log as activityLog, metricMeter as activityMetricMeter } from '@temporalio/activity';
-import { noopMetricMeter, type Logger, type MetricMeter } from '@temporalio/common';
+import { ApplicationFailure, noopMetricMeter, type Logger, type MetricMeter } from '@temporalio/common';
 import type { Config } from '../config/env';
 import type { DeliveryInput, DeliveryResult, Message, NotificationRequest, ProgramInfo } from '../workflows/notifications';
 import { createEmailSender, outboxTransport, smtpTransport, type MailTransport } from './email';
 import { notificationMetrics } from './metrics';
+import { pgSentLog } from './pgSentLog';
 import { fileSentLog, type SentLog } from './sentLog';
 import { createSlackSender, fileTransport, slackClient, webApiTransport, type SlackTransport } from './slack';
 
@@ -49,42 +53,57 @@ export function createActivities(deps: NotificationDeps) {
     const key = `${input.workflowId}/${request.key}`;
     const meta = { key, kind: request.kind, channel: request.channel };
 
-    const earlier = await sentLog.find(key);
-    if (earlier) {
+    const claim = await sentLog.claim(key, request.channel);
+    if (claim.status === 'sent') {
       log.info('notification already delivered', meta);
       metrics.duplicate(request);
-      return { key: request.key, status: 'sent', providerId: earlier.providerId, duplicate: true };
+      return { key: request.key, status: 'sent', providerId: claim.record.providerId, duplicate: true };
+    }
+    if (claim.status === 'busy') {
+      // Another attempt (on this or another worker) is sending it, or died doing so and
+      // its claim has not expired yet. Temporal retries this one with backoff.
+      metrics.outcome(request, 'error');
+      throw ApplicationFailure.retryable(`notification ${key} is claimed by another attempt until ${claim.until}`, 'NotificationClaimed');
     }
 
     const message = toMessage(request, deps.program);
     if (!message) {
       log.warn('notification from an earlier version cannot be rendered', meta);
       metrics.outcome(request, 'failed');
+      await releaseQuietly(key, claim.token);
       return { key: request.key, status: 'failed', error: 'queued by an earlier version of the system, in a format it no longer renders' };
     }
     const sending = request.channel === 'email' ? sendEmail(request, message, key) : sendSlack(request, message, key);
-    const result = await sending.catch((err: unknown) => {
+    const result = await sending.catch(async (err: unknown) => {
       metrics.outcome(request, 'error');
+      await releaseQuietly(key, claim.token);
       throw err;
     });
     if (result.status === 'failed') {
       log.warn('notification failed permanently', { ...meta, error: result.error });
       metrics.outcome(request, 'failed');
+      await releaseQuietly(key, claim.token);
       return result;
     }
     if (result.duplicate) metrics.duplicate(request);
     else metrics.outcome(request, 'sent');
     try {
-      await sentLog.record({ key, channel: request.channel, providerId: result.providerId, at: new Date().toISOString() });
+      await sentLog.confirm(claim.token, { key, channel: request.channel, providerId: result.providerId, at: new Date().toISOString() });
     } catch (err) {
-      // Delivered all the same: completing the activity records it in the workflow history.
-      log.error('sent-log write failed: delivered, but a retry after a crash now could deliver again', {
+      // Delivered all the same: completing the activity records it in the workflow
+      // history, so the workflow never asks again. Throwing would make Temporal resend.
+      log.error('sent-log confirmation failed: delivered, but a retry after a lost completion could deliver again', {
         ...meta,
         error: String(err),
       });
     }
     log.info('notification delivered', { ...meta, duplicate: result.duplicate === true });
     return result;
+  }
+
+  /** A release that fails leaves a claim that expires on its own; it must not hide the send's own error. */
+  async function releaseQuietly(key: string, token: string): Promise<void> {
+    await sentLog.release(key, token).catch((err: unknown) => log.warn('sent-log release failed', { key, error: String(err) }));
   }
 
   return { deliverNotification };
@@ -109,9 +128,15 @@ function toMessage(request: NotificationRequest, program: ProgramInfo): Message 
 
 /**
  * Real dependencies from the environment: SMTP_URL or DATA_DIR/outbox,
- * SLACK_BOT_TOKEN or DATA_DIR/slack, and the sent-log in DATA_DIR/sent-log.
+ * SLACK_BOT_TOKEN or DATA_DIR/slack, and the sent-log (`sentLogFromConfig`,
+ * or the one the worker passes so that it can prune and close it).
  */
-export function createActivitiesFromConfig(config: Config, program: ProgramInfo, log: Logger = activityLog): Activities {
+export function createActivitiesFromConfig(
+  config: Config,
+  program: ProgramInfo,
+  log: Logger = activityLog,
+  sentLog = sentLogFromConfig(config),
+): Activities {
   const { email, slack, dataDir } = config;
   const mailer = email.smtpUrl ? smtpTransport(email.smtpUrl) : outboxTransport(path.join(dataDir, 'outbox'));
   const slackTransport = slack.token
@@ -122,8 +147,18 @@ export function createActivitiesFromConfig(config: Config, program: ProgramInfo,
     mailer,
     slack: slackTransport,
     config: { from: email.from, escalationChannel: slack.escalationChannel },
-    sentLog: fileSentLog(path.join(dataDir, 'sent-log')),
+    sentLog,
     log,
     metrics: activityMetricMeter,
   });
+}
+
+/**
+ * SENT_LOG_DATABASE_URL: the PostgreSQL table every worker shares (workers on
+ * several hosts); unset: marker files in DATA_DIR/sent-log (one host).
+ */
+export function sentLogFromConfig(config: Config, onError?: (err: Error) => void): SentLog {
+  return config.sentLog.databaseUrl
+    ? pgSentLog({ url: config.sentLog.databaseUrl, namespace: config.temporal.namespace, onError })
+    : fileSentLog(path.join(config.dataDir, 'sent-log'));
 }

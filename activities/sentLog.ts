@@ -1,15 +1,20 @@
 /**
- * The durable sent-log: one small JSON marker file per delivered notification,
- * named by the sha256 of its idempotency key, written right after the provider
- * accepted the message and read before every send.
+ * The sent-log: which notifications have gone out, by idempotency key
+ * (`${workflowId}/${request.key}`). The notification activity asks it for a
+ * claim before it sends and confirms the claim once the provider accepted the
+ * message (./index.ts):
  *
- * A marker file rather than a shared append-only file: a lookup is one read, a
- * write is a rename (atomic, so a reader never sees half a record), and writers
- * of different keys never touch the same file, in one worker process or several
- * sharing DATA_DIR.
+ *   claim(key)  -> 'sent'     already delivered: report it, send nothing
+ *               -> 'busy'     another attempt holds a live claim: throw, Temporal retries later
+ *               -> 'claimed'  send now, then confirm(key, token, …), or release(key, token) when nothing went out
+ *
+ * Two stores:
+ *   - fileSentLog (this file): marker files under DATA_DIR/sent-log, for one host (`npm start`);
+ *   - pgSentLog (./pgSentLog.ts): a table every worker shares (SENT_LOG_DATABASE_URL), with
+ *     claims that expire, for workers on several hosts. docs/ARCHITECTURE.md explains the design.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
 export interface SentRecord {
@@ -21,25 +26,77 @@ export interface SentRecord {
   at: string;
 }
 
+export type Claim =
+  | { status: 'claimed'; token: string }
+  | { status: 'sent'; record: SentRecord }
+  | { status: 'busy'; until: string };
+
 export interface SentLog {
-  find(key: string): Promise<SentRecord | undefined>;
-  record(entry: SentRecord): Promise<void>;
+  claim(key: string, channel: SentRecord['channel']): Promise<Claim>;
+  /** The provider accepted the message: from now on every claim of `key` answers 'sent'. */
+  confirm(token: string, record: SentRecord): Promise<void>;
+  /** Nothing went out (a permanent failure, or a transient one before the send): the key may be claimed again. */
+  release(key: string, token: string): Promise<void>;
+  /** Forgets entries older than `before`; returns how many. */
+  prune(before: Date): Promise<number>;
+  close(): Promise<void>;
 }
 
+/**
+ * How long the sent-log keeps an entry. A key is only ever claimed again by a
+ * retry of the same activity: its retry policy (15 attempts, 10 s doubling to at
+ * most 30 min, 1-minute attempts) spans about 4.5 hours, so 7 days is far past it.
+ */
+export const SENT_LOG_RETENTION_MS = 7 * 24 * 3_600_000;
+
+/**
+ * One small JSON marker file per delivered notification, named by the sha256
+ * of its key, written right after the provider accepted the message. A lookup
+ * is one read, a write is a rename (atomic, so a reader never sees half a
+ * record), and writers of different keys never touch the same file.
+ *
+ * It has no claims: two attempts of one key run one after the other on one host
+ * (Temporal retries an activity only after the last attempt failed or timed
+ * out). Workers on several hosts need the shared store, ./pgSentLog.ts.
+ */
 export function fileSentLog(dir: string): SentLog {
   const file = (key: string) => path.join(dir, `${deliveryHash(key)}.json`);
   return {
-    async find(key) {
+    async claim(key) {
       try {
-        return JSON.parse(await readFile(file(key), 'utf8')) as SentRecord;
+        return { status: 'sent', record: JSON.parse(await readFile(file(key), 'utf8')) as SentRecord };
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { status: 'claimed', token: randomUUID() };
         throw err;
       }
     },
-    async record(entry) {
-      await writeFileAtomic(file(entry.key), `${JSON.stringify(entry)}\n`);
+    async confirm(_token, record) {
+      await writeFileAtomic(file(record.key), `${JSON.stringify(record)}\n`);
     },
+    async release() {},
+    async prune(before) {
+      let names: string[];
+      try {
+        names = await readdir(dir);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+        throw err;
+      }
+      let removed = 0;
+      for (const name of names) {
+        const full = path.join(dir, name);
+        try {
+          if ((await stat(full)).mtimeMs < before.getTime()) {
+            await unlink(full);
+            removed += 1;
+          }
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        }
+      }
+      return removed;
+    },
+    async close() {},
   };
 }
 

@@ -4,6 +4,7 @@
  * each naming the variable, and no stack trace.
  */
 import path from 'node:path';
+import { loadClientConfigProfile, type ClientConfigProfile, type ConfigDataSource } from '@temporalio/envconfig';
 import { z } from 'zod';
 
 const hostPort = z
@@ -63,6 +64,10 @@ const cron = z
     message: 'must be a cron expression, e.g. "0 8 * * 1" (Mondays 08:00 UTC) or "@every 2s"',
   });
 
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+const pem = z.string().includes('-----BEGIN', { message: 'must be PEM data (-----BEGIN …)' });
+
 const optional = <T extends z.ZodTypeAny>(schema: T) =>
   z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 
@@ -73,6 +78,24 @@ export const EnvSchema = z.object({
   TEMPORAL_API_KEY: optional(z.string().min(1)),
   TEMPORAL_TLS_CERT: optional(z.string().min(1)),
   TEMPORAL_TLS_KEY: optional(z.string().min(1)),
+  TEMPORAL_TLS_CA: optional(z.string().min(1)),
+  TEMPORAL_TLS_SERVER_NAME: optional(z.string().regex(/^[A-Za-z0-9.*-]{1,253}$/, { message: 'must be a DNS name' })),
+  // Temporal's own names (the Temporal CLI and the SDKs' environment configuration).
+  TEMPORAL_TLS: optional(bool),
+  TEMPORAL_TLS_CLIENT_CERT_PATH: optional(z.string().min(1)),
+  TEMPORAL_TLS_CLIENT_CERT_DATA: optional(pem),
+  TEMPORAL_TLS_CLIENT_KEY_PATH: optional(z.string().min(1)),
+  TEMPORAL_TLS_CLIENT_KEY_DATA: optional(pem),
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH: optional(z.string().min(1)),
+  TEMPORAL_TLS_SERVER_CA_CERT_DATA: optional(pem),
+  TEMPORAL_TLS_DISABLE_HOST_VERIFICATION: optional(
+    bool.refine((v) => !v, {
+      message: 'is not supported by the TypeScript SDK; set TEMPORAL_TLS_SERVER_NAME to a name in the server certificate instead',
+    }),
+  ),
+  TEMPORAL_PROFILE: optional(z.string().min(1)),
+  TEMPORAL_CONFIG_FILE: optional(z.string().min(1)),
+  SENT_LOG_DATABASE_URL: optional(url(['postgres:', 'postgresql:'])),
   TEMPORAL_CLI_PATH: optional(z.string().min(1)),
   TEMPORAL_TEST_SERVER_PATH: optional(z.string().min(1)),
   TEMPORAL_DEV_PORT: optional(port),
@@ -106,13 +129,18 @@ export interface Config {
     namespace: string;
     taskQueue: string;
     apiKey?: string;
-    tls?: { certPath: string; keyPath: string };
+    /** Set: connect over TLS (also implied by an API key, unless TEMPORAL_TLS=false). */
+    tls?: TlsSettings;
+    /** gRPC metadata from a TEMPORAL_PROFILE's `grpc_meta`. */
+    metadata?: Record<string, string>;
     cliPath?: string;
     testServerPath?: string;
     devPort: number;
     uiPort: number;
   };
   http: { host: string; port: number; apiKeys: ApiKey[]; webhookSecret?: string };
+  /** Unset: marker files in DATA_DIR/sent-log (one host). */
+  sentLog: { databaseUrl?: string };
   email: { smtpUrl?: string; from: string; programLead?: string };
   slack: { token?: string; apiUrl?: string; escalationChannel?: string };
   playbookPath?: string;
@@ -125,6 +153,19 @@ export interface Config {
   cli: { apiUrl: string; apiKey?: string };
 }
 
+/** A PEM file or inline PEM data, with the variable it came from (for error messages). */
+export type PemSource = { variable: string; path: string } | { variable: string; data: string };
+
+export interface TlsSettings {
+  /** The client certificate and its key (mTLS); both or neither. */
+  clientCert?: PemSource;
+  clientKey?: PemSource;
+  /** The CA that signed the server's certificate; unset: the system's trusted CAs. */
+  serverCa?: PemSource;
+  /** The name to verify in the server's certificate; unset: the host of TEMPORAL_ADDRESS. */
+  serverName?: string;
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(problems.join('\n'));
@@ -133,7 +174,10 @@ export class ConfigError extends Error {
 }
 
 /** Values never echoed in error messages. */
-const SECRETS = new Set(['API_KEYS', 'WEBHOOK_SECRET', 'TEMPORAL_API_KEY', 'SLACK_BOT_TOKEN', 'ONBOARDING_API_KEY', 'SMTP_URL']);
+const SECRETS = new Set([
+  'API_KEYS', 'WEBHOOK_SECRET', 'TEMPORAL_API_KEY', 'SLACK_BOT_TOKEN', 'ONBOARDING_API_KEY', 'SMTP_URL',
+  'TEMPORAL_TLS_CLIENT_KEY_DATA', 'TEMPORAL_TLS_CLIENT_CERT_DATA', 'TEMPORAL_TLS_SERVER_CA_CERT_DATA', 'SENT_LOG_DATABASE_URL',
+]);
 
 /** Parses an environment; throws ConfigError listing one line per bad variable. */
 export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -144,20 +188,20 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
         const name = String(i.path[0] ?? 'environment');
         return SECRETS.has(name) ? `${name}: ${i.message}` : `${name}: ${i.message} (got ${JSON.stringify(env[name] ?? '')})`;
       });
-  if (Boolean(env.TEMPORAL_TLS_CERT) !== Boolean(env.TEMPORAL_TLS_KEY)) {
-    const missing = env.TEMPORAL_TLS_CERT ? 'TEMPORAL_TLS_KEY' : 'TEMPORAL_TLS_CERT';
-    problems.push(`${missing}: TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be set together`);
-  }
+  const profile = r.success ? loadProfile(r.data, problems) : undefined;
+  // Also on a failed parse, for the pairing problems (its result is then unused).
+  const tls = tlsSettings(r.success ? r.data : (env as unknown as Env), profile, problems);
   if (!r.success || problems.length) throw new ConfigError(problems);
   const e = r.data;
   const dataDir = path.resolve(e.DATA_DIR ?? './data');
   return {
     temporal: {
-      address: e.TEMPORAL_ADDRESS,
-      namespace: e.TEMPORAL_NAMESPACE ?? 'default',
+      address: e.TEMPORAL_ADDRESS ?? profile?.address,
+      namespace: e.TEMPORAL_NAMESPACE ?? profile?.namespace ?? 'default',
       taskQueue: e.TEMPORAL_TASK_QUEUE ?? 'partner-onboarding',
-      apiKey: e.TEMPORAL_API_KEY,
-      tls: e.TEMPORAL_TLS_CERT && e.TEMPORAL_TLS_KEY ? { certPath: e.TEMPORAL_TLS_CERT, keyPath: e.TEMPORAL_TLS_KEY } : undefined,
+      apiKey: e.TEMPORAL_API_KEY ?? profile?.apiKey,
+      tls,
+      metadata: profile?.grpcMeta && Object.keys(profile.grpcMeta).length ? profile.grpcMeta : undefined,
       cliPath: e.TEMPORAL_CLI_PATH,
       testServerPath: e.TEMPORAL_TEST_SERVER_PATH,
       devPort: e.TEMPORAL_DEV_PORT ?? 7233,
@@ -169,6 +213,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
       apiKeys: e.API_KEYS ?? [],
       webhookSecret: e.WEBHOOK_SECRET,
     },
+    sentLog: { databaseUrl: e.SENT_LOG_DATABASE_URL },
     email: { smtpUrl: e.SMTP_URL, from: e.EMAIL_FROM ?? 'Partner Onboarding <onboarding@localhost>', programLead: e.PROGRAM_LEAD_EMAIL },
     slack: { token: e.SLACK_BOT_TOKEN, apiUrl: e.SLACK_API_URL, escalationChannel: e.SLACK_ESCALATION_CHANNEL },
     playbookPath: e.PLAYBOOK_PATH,
@@ -178,6 +223,83 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL ?? 'info',
     cli: { apiUrl: e.ONBOARDING_API_URL ?? 'http://127.0.0.1:3000', apiKey: e.ONBOARDING_API_KEY },
   };
+}
+
+type Env = z.infer<typeof EnvSchema>;
+
+/**
+ * TEMPORAL_PROFILE / TEMPORAL_CONFIG_FILE: a profile of Temporal's client
+ * configuration file (TOML, as the Temporal CLI writes it). Only read when one of
+ * the two is set; the variables above win over the profile's values.
+ */
+function loadProfile(e: Env, problems: string[]): ClientConfigProfile | undefined {
+  if (!e.TEMPORAL_PROFILE && !e.TEMPORAL_CONFIG_FILE) return undefined;
+  const variable = e.TEMPORAL_CONFIG_FILE ? 'TEMPORAL_CONFIG_FILE' : 'TEMPORAL_PROFILE';
+  try {
+    return loadClientConfigProfile({
+      profile: e.TEMPORAL_PROFILE,
+      ...(e.TEMPORAL_CONFIG_FILE && { configSource: { path: e.TEMPORAL_CONFIG_FILE } }),
+      disableEnv: true,
+    });
+  } catch (err) {
+    problems.push(`${variable}: ${(err as Error).message.split('\n')[0]}`);
+    return undefined;
+  }
+}
+
+/**
+ * The TLS settings from our short names (TEMPORAL_TLS_CERT, _KEY, _CA), Temporal's
+ * standard ones (TEMPORAL_TLS_CLIENT_CERT_PATH, …) and the profile, in that order
+ * of precedence. Two variables for one setting must agree.
+ */
+function tlsSettings(e: Env, profile: ClientConfigProfile | undefined, problems: string[]): TlsSettings | undefined {
+  const pick = (candidates: [string, string | undefined, 'path' | 'data'][], fromProfile?: ConfigDataSource): PemSource | undefined => {
+    const set = candidates.filter(([, value]) => value !== undefined);
+    if (set.length > 1 && new Set(set.map(([, v]) => v)).size > 1) {
+      problems.push(`${set[1]![0]}: conflicts with ${set[0]![0]}; set only one of ${set.map(([n]) => n).join(', ')}`);
+    }
+    const [variable, value, kind] = set[0] ?? [];
+    if (variable && value !== undefined) return kind === 'path' ? { variable, path: value } : { variable, data: value };
+    if (!fromProfile) return undefined;
+    const source = `${variable ?? 'TEMPORAL_PROFILE'} (profile)`;
+    return 'path' in fromProfile
+      ? { variable: source, path: fromProfile.path }
+      : { variable: source, data: Buffer.from(fromProfile.data).toString('utf8') };
+  };
+  const fromFile = profile?.tls;
+  const clientCert = pick(
+    [['TEMPORAL_TLS_CERT', e.TEMPORAL_TLS_CERT, 'path'], ['TEMPORAL_TLS_CLIENT_CERT_PATH', e.TEMPORAL_TLS_CLIENT_CERT_PATH, 'path'], ['TEMPORAL_TLS_CLIENT_CERT_DATA', e.TEMPORAL_TLS_CLIENT_CERT_DATA, 'data']],
+    fromFile?.clientCert,
+  );
+  const clientKey = pick(
+    [['TEMPORAL_TLS_KEY', e.TEMPORAL_TLS_KEY, 'path'], ['TEMPORAL_TLS_CLIENT_KEY_PATH', e.TEMPORAL_TLS_CLIENT_KEY_PATH, 'path'], ['TEMPORAL_TLS_CLIENT_KEY_DATA', e.TEMPORAL_TLS_CLIENT_KEY_DATA, 'data']],
+    fromFile?.clientKey,
+  );
+  const serverCa = pick(
+    [['TEMPORAL_TLS_CA', e.TEMPORAL_TLS_CA, 'path'], ['TEMPORAL_TLS_SERVER_CA_CERT_PATH', e.TEMPORAL_TLS_SERVER_CA_CERT_PATH, 'path'], ['TEMPORAL_TLS_SERVER_CA_CERT_DATA', e.TEMPORAL_TLS_SERVER_CA_CERT_DATA, 'data']],
+    fromFile?.serverCACert,
+  );
+  if (Boolean(clientCert) !== Boolean(clientKey)) {
+    problems.push(
+      clientCert
+        ? `TEMPORAL_TLS_KEY: the client certificate (${clientCert.variable}) needs its key (TEMPORAL_TLS_KEY or TEMPORAL_TLS_CLIENT_KEY_PATH)`
+        : `TEMPORAL_TLS_CERT: the client key (${clientKey!.variable}) needs its certificate (TEMPORAL_TLS_CERT or TEMPORAL_TLS_CLIENT_CERT_PATH)`,
+    );
+  }
+  const serverName = e.TEMPORAL_TLS_SERVER_NAME ?? fromFile?.serverName;
+  const explicit = e.TEMPORAL_TLS ?? (fromFile?.disabled === true ? false : undefined);
+  const settings: TlsSettings = {
+    ...(clientCert && { clientCert }),
+    ...(clientKey && { clientKey }),
+    ...(serverCa && { serverCa }),
+    ...(serverName && { serverName }),
+  };
+  const anySetting = Object.keys(settings).length > 0 || fromFile !== undefined;
+  if (explicit === false) {
+    if (Object.keys(settings).length) problems.push('TEMPORAL_TLS: is false, but TLS settings are given; remove one or the other');
+    return undefined;
+  }
+  return explicit || anySetting ? settings : undefined;
 }
 
 /**

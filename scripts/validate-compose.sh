@@ -349,6 +349,17 @@ else:
     fail(".env.example is missing")
 json.dump({k: v for k, v in example_values.items() if k in known}, open(example_out, "w"))
 
+# ---- one Temporal release: the image tags default to the one `npm run cluster` builds
+versions_env = open(os.path.join(root, "deploy", "temporal", "versions.env"), encoding="utf-8").read()
+pinned = re.search(r"^TEMPORAL_SERVER_VERSION=v?(\S+)", versions_env, re.M)
+tags = set(re.findall(r"temporalio/(?:server|admin-tools):\$\{TEMPORAL_VERSION:-([^}]+)\}", open(compose_path, encoding="utf-8").read()))
+if not pinned:
+    fail("deploy/temporal/versions.env: no TEMPORAL_SERVER_VERSION")
+elif tags != {pinned.group(1)}:
+    fail(f"temporalio/server and admin-tools tags default to {sorted(tags)}, deploy/temporal/versions.env pins {pinned.group(1)}")
+else:
+    ok(f"Temporal {pinned.group(1)}: image tags match deploy/temporal/versions.env (the release npm run cluster builds)")
+
 for n in notes:
     print(f"  note {n}")
 sys.exit(1 if errors else 0)

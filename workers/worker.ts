@@ -6,7 +6,8 @@
  */
 import { Client } from '@temporalio/client';
 import { Runtime } from '@temporalio/worker';
-import { createActivitiesFromConfig } from '../activities';
+import { createActivitiesFromConfig, sentLogFromConfig } from '../activities';
+import { SENT_LOG_RETENTION_MS, type SentLog } from '../activities/sentLog';
 import { createReportActivities } from '../activities/reports';
 import { loadConfigOrExit, type Config } from '../config/env';
 import { loadPlaybookOrExit, placeholderLinks } from '../config/loadPlaybook';
@@ -21,13 +22,15 @@ import { runtimeOptions } from './runtime';
 export async function runWorker(config: Config, playbook: Playbook, address: string, signal: AbortSignal): Promise<void> {
   const log = createLogger('worker', config.logLevel);
   const connection = await connectNative(config, address);
+  const sentLog = sentLogFromConfig(config, (err) => log.warn('sent-log connection lost; reconnecting on next use', { error: err.message }));
+  const pruning = prunePeriodically(sentLog, log);
   try {
     const client = new Client({ connection, namespace: config.temporal.namespace });
     const worker = await createOnboardingWorker({
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      activities: createActivitiesFromConfig(config, playbook.program),
+      activities: createActivitiesFromConfig(config, playbook.program, undefined, sentLog),
       reportActivities: createReportActivities({ readDigest: programDigestReader(client, playbook) }),
     });
     // Alongside polling: the schedule is not worth a delayed start.
@@ -46,8 +49,24 @@ export async function runWorker(config: Config, playbook: Playbook, address: str
     await run;
     log.info('worker stopped');
   } finally {
+    clearInterval(pruning);
+    await sentLog.close().catch(() => undefined);
     await connection.close();
   }
+}
+
+/** At start and then hourly: forget sent-log entries past the retry window. Failures are logged, never fatal. */
+function prunePeriodically(sentLog: SentLog, log: Logger): NodeJS.Timeout {
+  const prune = () => {
+    sentLog.prune(new Date(Date.now() - SENT_LOG_RETENTION_MS)).then(
+      (removed) => removed && log.info('sent-log pruned', { removed }),
+      (err: unknown) => log.warn('sent-log prune failed; next try in an hour', { error: (err as Error).message }),
+    );
+  };
+  prune();
+  const timer = setInterval(prune, 3_600_000);
+  timer.unref();
+  return timer;
 }
 
 /** A schedule that cannot be written is logged, not fatal: onboardings do not depend on it. */

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { ConfigError, parseConfig } from '../../config/env';
 
 function problems(env: NodeJS.ProcessEnv): string[] {
@@ -53,5 +56,52 @@ describe('environment', () => {
 
   it('treats empty values as unset', () => {
     expect(parseConfig({ TEMPORAL_ADDRESS: '', HTTP_PORT: '' }).http.port).toBe(3000);
+  });
+
+  it("takes TLS settings by our names and Temporal's standard ones, which must agree", () => {
+    expect(parseConfig({}).temporal.tls).toBeUndefined();
+    expect(parseConfig({ TEMPORAL_TLS_CA: '/ca.pem', TEMPORAL_TLS_SERVER_NAME: 'temporal.internal' }).temporal.tls).toEqual({
+      serverCa: { variable: 'TEMPORAL_TLS_CA', path: '/ca.pem' },
+      serverName: 'temporal.internal',
+    });
+    expect(
+      parseConfig({ TEMPORAL_TLS_CLIENT_CERT_PATH: '/c.pem', TEMPORAL_TLS_CLIENT_KEY_PATH: '/c.key', TEMPORAL_TLS_SERVER_CA_CERT_PATH: '/ca.pem' }).temporal.tls,
+    ).toEqual({
+      clientCert: { variable: 'TEMPORAL_TLS_CLIENT_CERT_PATH', path: '/c.pem' },
+      clientKey: { variable: 'TEMPORAL_TLS_CLIENT_KEY_PATH', path: '/c.key' },
+      serverCa: { variable: 'TEMPORAL_TLS_SERVER_CA_CERT_PATH', path: '/ca.pem' },
+    });
+    expect(parseConfig({ TEMPORAL_TLS: 'true' }).temporal.tls).toEqual({});
+    expect(parseConfig({ TEMPORAL_TLS_CA: '/ca.pem', TEMPORAL_TLS_SERVER_CA_CERT_PATH: '/ca.pem' }).temporal.tls?.serverCa).toEqual({ variable: 'TEMPORAL_TLS_CA', path: '/ca.pem' });
+    expect(problems({ TEMPORAL_TLS_CA: '/a.pem', TEMPORAL_TLS_SERVER_CA_CERT_PATH: '/b.pem' })).toEqual([
+      'TEMPORAL_TLS_SERVER_CA_CERT_PATH: conflicts with TEMPORAL_TLS_CA; set only one of TEMPORAL_TLS_CA, TEMPORAL_TLS_SERVER_CA_CERT_PATH',
+    ]);
+    expect(problems({ TEMPORAL_TLS_CLIENT_KEY_PATH: '/c.key' })).toEqual([expect.stringMatching(/^TEMPORAL_TLS_CERT: the client key \(TEMPORAL_TLS_CLIENT_KEY_PATH\) needs its certificate/)]);
+    expect(problems({ TEMPORAL_TLS_DISABLE_HOST_VERIFICATION: 'true' })).toEqual([expect.stringMatching(/^TEMPORAL_TLS_DISABLE_HOST_VERIFICATION: is not supported/)]);
+    expect(problems({ TEMPORAL_TLS: 'false', TEMPORAL_TLS_CA: '/ca.pem' })).toEqual([expect.stringMatching(/^TEMPORAL_TLS: is false, but TLS settings are given/)]);
+    // PEM data is a secret's neighbour: never echoed.
+    expect(problems({ TEMPORAL_TLS_CLIENT_KEY_DATA: 'not pem', TEMPORAL_TLS_CLIENT_CERT_DATA: '-----BEGIN CERTIFICATE-----' })).toEqual([
+      'TEMPORAL_TLS_CLIENT_KEY_DATA: must be PEM data (-----BEGIN …)',
+    ]);
+  });
+
+  it('reads a profile of the Temporal client configuration file; the variables win over it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onboarding-env-'));
+    const file = path.join(dir, 'temporal.toml');
+    fs.writeFileSync(file, '[profile.prod]\naddress = "prod.internal:7233"\nnamespace = "partners"\n[profile.prod.tls]\nserver_ca_cert_path = "/etc/ca.pem"\nserver_name = "prod.internal"\n');
+    try {
+      const c = parseConfig({ TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'prod', TEMPORAL_NAMESPACE: 'override' });
+      expect(c.temporal).toMatchObject({ address: 'prod.internal:7233', namespace: 'override' });
+      expect(c.temporal.tls).toEqual({ serverCa: { variable: 'TEMPORAL_PROFILE (profile)', path: '/etc/ca.pem' }, serverName: 'prod.internal' });
+      expect(problems({ TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'missing' })).toEqual([expect.stringMatching(/^TEMPORAL_CONFIG_FILE: .*missing/)]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('takes the shared sent-log as a PostgreSQL URL, never echoing it', () => {
+    expect(parseConfig({}).sentLog.databaseUrl).toBeUndefined();
+    expect(parseConfig({ SENT_LOG_DATABASE_URL: 'postgres://u:p@db:5432/onboarding' }).sentLog.databaseUrl).toBe('postgres://u:p@db:5432/onboarding');
+    expect(problems({ SENT_LOG_DATABASE_URL: 'mysql://u:secret@db/x' })).toEqual(['SENT_LOG_DATABASE_URL: must be a URL (postgres: or postgresql:)']);
   });
 });
