@@ -130,6 +130,13 @@ export const TimelineEntry = z.discriminatedUnion('kind', [
     error: z.string().optional(),
   }),
   z.object({ kind: z.literal('status_changed'), ...at, phase: z.string().optional(), health: z.string().optional() }),
+  z.object({
+    kind: z.literal('profile_changed'),
+    ...at,
+    by: z.string().describe('who made the change'),
+    fields: z.array(z.string()).describe('the profile fields the change set'),
+    reason: z.string().optional(),
+  }),
   z.object({ kind: z.literal('continued_as_new'), ...at, newRunId: z.string() }),
   z.object({ kind: z.literal('closed'), ...at, status: ExecutionStatus }),
 ]);

@@ -21,6 +21,14 @@ export class ProfileConflictError extends Error {
   }
 }
 
+/** A request the workflow refused (its Update validator), with the workflow's reason: nothing was written. */
+export class UpdateRefusedError extends Error {
+  override name = 'UpdateRefusedError';
+  constructor(readonly partnerId: string, readonly reason: string) {
+    super(reason);
+  }
+}
+
 /** Input that fails validation, with one entry per invalid field. */
 export class InvalidInputError extends Error {
   override name = 'InvalidInputError';

@@ -5,7 +5,7 @@
  * come from visibility only; the timeline is read from workflow history.
  */
 import { createHash } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Playbook } from '../workflows/playbook';
 import { initState, reportSummary } from '../workflows/domain';
 import {
@@ -17,9 +17,10 @@ import {
   onboardingStateQuery,
   onboardingWorkflowId,
   partnerEventSignal,
+  updateProfileUpdate,
 } from '../workflows/messages';
 import type { partnerOnboarding } from '../workflows/partnerOnboarding';
-import { parseProfile, type OnboardingState, type PartnerEvent, type PartnerProfile } from '../workflows/types';
+import { parseProfile, parseProfileChange, type OnboardingState, type PartnerEvent, type PartnerProfile } from '../workflows/types';
 import {
   MEMO_KEYS,
   type DecisionRequest,
@@ -30,7 +31,7 @@ import {
   type StartResult,
   type Timeline,
 } from './apiTypes';
-import { InvalidInputError, PartnerNotFoundError, ProfileConflictError } from './errors';
+import { InvalidInputError, PartnerNotFoundError, ProfileConflictError, UpdateRefusedError } from './errors';
 import { checkHealth } from './health';
 import { buildTimeline } from './timeline';
 import { listPartners } from './visibility';
@@ -126,6 +127,22 @@ export class OnboardingClient {
     const { eventId, ...decision } = request;
     const id = eventId ?? decisionEventId(await this.state(partnerId), decision);
     return this.sendEvents(partnerId, [{ eventId: id, type: 'checkpoint_decision', data: decision }]);
+  }
+
+  /** Changes a running partner's profile (the `updateProfile` Update): the new state, or UpdateRefusedError with the reason. */
+  updateProfile(partnerId: string, input: unknown): Promise<OnboardingState> {
+    const parsed = parseProfileChange(input);
+    if (!parsed.ok) throw new InvalidInputError(parsed.errors);
+    return this.forPartner(partnerId, 'no live onboarding', async () => {
+      try {
+        return await this.client.workflow.getHandle(onboardingWorkflowId(partnerId)).executeUpdate(updateProfileUpdate, { args: [parsed.value] });
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError) {
+          throw new UpdateRefusedError(partnerId, err.cause instanceof Error ? err.cause.message : err.message);
+        }
+        throw err;
+      }
+    });
   }
 
   state(partnerId: string): Promise<OnboardingState> {

@@ -9,8 +9,8 @@ import type { LoadedDataConverter, Payload } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { z } from 'zod';
 import type { Activities } from '../activities';
-import { SA_HEALTH, SA_PHASE, partnerEventSignal } from '../workflows/messages';
-import { parseEvent, type RejectedEvent } from '../workflows/types';
+import { SA_HEALTH, SA_PHASE, partnerEventSignal, updateProfileUpdate } from '../workflows/messages';
+import { ProfileChange, parseEvent, type RejectedEvent } from '../workflows/types';
 import type { ExecutionStatus, Timeline, TimelineEntry } from './apiTypes';
 import { decodePayloads, keyword, timestampIso } from './decode';
 
@@ -80,6 +80,7 @@ async function runEntries(converter: LoadedDataConverter, { runId, events }: Run
     const finished = activityOutcome(event);
     const upsert = event.upsertWorkflowSearchAttributesEventAttributes;
     const continued = event.workflowExecutionContinuedAsNewEventAttributes;
+    const accepted = event.workflowExecutionUpdateAcceptedEventAttributes;
     const closed = closeStatus(event);
 
     if (started) {
@@ -109,6 +110,12 @@ async function runEntries(converter: LoadedDataConverter, { runId, events }: Run
       };
       status = { ...status, ...changed };
       if (changed.phase || changed.health) entries.push({ kind: 'status_changed', at, runId, ...changed });
+    } else if (accepted?.acceptedRequest?.input?.name === updateProfileUpdate.name) {
+      const change = ProfileChange.safeParse(await decode(accepted.acceptedRequest.input.args));
+      if (change.success) {
+        const { by, reason, ...fields } = change.data;
+        entries.push({ kind: 'profile_changed', at, runId, by, fields: Object.keys(fields), ...(reason ? { reason } : {}) });
+      }
     } else if (continued) {
       entries.push({ kind: 'continued_as_new', at, runId, newRunId: continued.newExecutionRunId ?? '' });
     } else if (closed) {

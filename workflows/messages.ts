@@ -2,7 +2,7 @@
  * Signal, query and search-attribute definitions shared by the workflow, the
  * client, the API and the tests. No side effects: safe in the workflow bundle.
  */
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { OnboardingState } from './types';
 
@@ -12,6 +12,8 @@ export const DEFAULT_TASK_QUEUE = 'partner-onboarding';
 /** One `PartnerEvent`; validated inside the workflow, never trusted. */
 export const partnerEventSignal = defineSignal<[unknown]>('partnerEvent');
 export const onboardingStateQuery = defineQuery<OnboardingState>('onboardingState');
+/** A `ProfileChange` (validated in the workflow, never trusted); answers the new state, or is refused with the reason. */
+export const updateProfileUpdate = defineUpdate<OnboardingState, [unknown]>('updateProfile');
 
 export const SA_PHASE = defineSearchAttributeKey('OnboardingPhase', SearchAttributeType.KEYWORD);
 export const SA_SEGMENT = defineSearchAttributeKey('PartnerSegment', SearchAttributeType.KEYWORD);

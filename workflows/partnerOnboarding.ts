@@ -30,16 +30,20 @@ import {
   markContinuedAsNew,
   nextWakeAt,
   recordDelivery,
+  changeProfile,
+  profileChangeRefusal,
   shouldContinueAsNew,
   toView,
   upgradeState,
   type DomainState,
 } from './domain';
-import { onboardingStateQuery, partnerEventSignal } from './messages';
+import { onboardingStateQuery, partnerEventSignal, updateProfileUpdate } from './messages';
 import { deliverNotification } from './proxies';
 import type { DeliveryResult, NotificationRequest } from './notifications';
-import { parseProfile, type OnboardingState, type PartnerProfile } from './types';
+import { parseProfile, parseProfileChange, type FieldError, type OnboardingState, type PartnerProfile } from './types';
 import { VisibilityPublisher } from './visibility';
+
+const describeErrors = (errors: FieldError[]) => errors.map((e) => `${e.field}: ${e.message}`).join('; ');
 
 export interface OnboardingOptions {
   /**
@@ -59,7 +63,7 @@ export async function partnerOnboarding(profile: PartnerProfile, options: Onboar
   const parsed = parseProfile(profile);
   if (!parsed.ok) {
     throw ApplicationFailure.nonRetryable(
-      `invalid PartnerProfile: ${parsed.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`,
+      `invalid PartnerProfile: ${describeErrors(parsed.errors)}`,
       'InvalidProfile',
     );
   }
@@ -79,6 +83,26 @@ export async function partnerOnboarding(profile: PartnerProfile, options: Onboar
     wokeByTimer = false;
   });
   setHandler(onboardingStateQuery, () => toView(state, Date.now()));
+  // Profile changes are a human's request that can be refused: an Update whose validator leaves no history when it refuses.
+  setHandler(
+    updateProfileUpdate,
+    (raw: unknown): OnboardingState => {
+      const parsed = parseProfileChange(raw);
+      if (!parsed.ok) throw ApplicationFailure.nonRetryable(describeErrors(parsed.errors), 'InvalidProfileChange');
+      state = changeProfile(state, parsed.value, Date.now());
+      dirty = true;
+      wokeByTimer = false;
+      return toView(state, Date.now());
+    },
+    {
+      validator: (raw: unknown): void => {
+        const parsed = parseProfileChange(raw);
+        if (!parsed.ok) throw new Error(`invalid profile change: ${describeErrors(parsed.errors)}`);
+        const refusal = profileChangeRefusal(state, parsed.value);
+        if (refusal) throw new Error(refusal);
+      },
+    },
+  );
 
   const timer = new WakeUpTimer();
   const visibility = new VisibilityPublisher();

@@ -5,7 +5,7 @@
  */
 import type { FastifyError } from 'fastify';
 import type { FieldError } from '../../workflows/types';
-import { InvalidInputError, PartnerNotFoundError, ProfileConflictError, grpcCode } from '../errors';
+import { InvalidInputError, PartnerNotFoundError, ProfileConflictError, UpdateRefusedError, grpcCode } from '../errors';
 
 export class HttpError extends Error {
   constructor(
@@ -47,6 +47,7 @@ export function toHttpError(err: unknown): HttpError | null {
   if (err instanceof InvalidInputError) return new HttpError(400, 'validation_failed', 'the request is invalid', err.fields);
   if (err instanceof PartnerNotFoundError) return new HttpError(404, 'not_found', err.message);
   if (err instanceof ProfileConflictError) return new HttpError(409, 'conflict', err.message);
+  if (err instanceof UpdateRefusedError) return new HttpError(409, 'refused', err.message);
   const code = grpcCode(err);
   if (code === GRPC_UNAVAILABLE || code === GRPC_DEADLINE_EXCEEDED) {
     return new HttpError(503, 'temporal_unavailable', 'Temporal did not answer; try again shortly');

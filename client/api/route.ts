@@ -37,7 +37,7 @@ export interface ResponseDoc {
 }
 
 export interface RouteDoc {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH';
   /** OpenAPI path template, e.g. `/v1/partners/{partnerId}`. */
   path: string;
   operationId: string;

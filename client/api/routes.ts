@@ -3,7 +3,7 @@
  * onboardings, systems send events (bearer key or signed webhook), managers
  * read; decisions are for managers and ops.
  */
-import { PartnerProfile } from '../../workflows/types';
+import { PartnerProfile, ProfileChange } from '../../workflows/types';
 import { DecisionRequest, ListQuery, PartnerIdParam, ReportQuery } from '../apiTypes';
 import { HttpError } from './errors';
 import { PROMETHEUS_CONTENT_TYPE } from './metrics';
@@ -73,6 +73,25 @@ export const ROUTES: ApiRoute[] = [
     query: ListQuery,
     responses: { 200: { description: 'one page of summaries', schema: 'PartnerPage' } },
     handle: async ({ query }, { onboarding }) => ({ status: 200, body: await onboarding.list(query) }),
+  }),
+  defineRoute({
+    method: 'PATCH',
+    path: '/v1/partners/{partnerId}',
+    operationId: 'updateProfile',
+    summary: "Change a running partner's profile: manager, success manager, contacts, roles, time zone or segment",
+    description:
+      'Run as the workflow Update updateProfile: 200 with the new state; 409 with the reason when the workflow refuses ' +
+      '(e.g. the partner was offboarded), and then nothing is written. `by` names who made the change; the timeline shows it.',
+    access: { roles: ['ops', 'manager'] },
+    params: PartnerIdParam,
+    body: 'ProfileChange',
+    parseBody: (raw) => parseOrThrow(ProfileChange, raw),
+    responses: {
+      200: { description: 'the new OnboardingState', schema: 'OnboardingState' },
+      404: NOT_FOUND,
+      409: { description: 'the workflow refused the change, with the reason', schema: 'ApiError' },
+    },
+    handle: async ({ params, body }, { onboarding }) => ({ status: 200, body: await onboarding.updateProfile(params.partnerId, body) }),
   }),
   defineRoute({
     method: 'GET',

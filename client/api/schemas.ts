@@ -3,7 +3,7 @@
  * schemas, responses use ../apiTypes. Each becomes an OpenAPI component.
  */
 import type { z } from 'zod';
-import { PartnerEvent, PartnerProfile } from '../../workflows/types';
+import { PartnerEvent, PartnerProfile, ProfileChange } from '../../workflows/types';
 import {
   ApiError,
   DecisionRequest,
@@ -21,6 +21,7 @@ import { EventBatch } from './validation';
 
 export const SCHEMAS = {
   PartnerProfile,
+  ProfileChange,
   PartnerEvent,
   EventBatch,
   DecisionRequest,

@@ -1,7 +1,8 @@
-/** The commands that change something: start, event, decide. */
+/** The commands that change something: start, event, decide, update. */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import type { EventsAccepted, StartResult } from '../apiTypes';
+import type { OnboardingState } from '../../workflows/types';
 import { parseJson, stringOption, usageError, type Command, type OptionValues } from './command';
 
 function readJsonFile(file: string): unknown {
@@ -132,5 +133,75 @@ export const decide: Command = {
       eventId: stringOption(values, 'event-id'),
     };
     printAccepted(await api.request<EventsAccepted>('POST', path(partnerId, '/decisions'), body), json, out);
+  },
+};
+
+const ROLES = ['sales', 'technical', 'strategic'];
+
+/** The ProfileChange the flags describe (the API validates it again and names each bad field). */
+function profileChange(values: OptionValues): Record<string, unknown> {
+  const change: Record<string, unknown> = {};
+  const file = stringOption(values, 'file');
+  if (file) {
+    const fromFile = readJsonFile(file);
+    if (!fromFile || typeof fromFile !== 'object' || Array.isArray(fromFile)) throw usageError(`${file} must hold one JSON object`);
+    Object.assign(change, fromFile);
+  }
+  const manager = (prefix: string, key: string) => {
+    const name = stringOption(values, `${prefix}-name`);
+    const email = stringOption(values, `${prefix}-email`);
+    const slack = stringOption(values, `${prefix}-slack`);
+    if (name === undefined && email === undefined && slack === undefined) return;
+    if (!name || !email) throw usageError(`--${prefix}-name and --${prefix}-email go together`);
+    change[key] = { name, email, ...(slack ? { slackUserId: slack } : {}) };
+  };
+  manager('manager', 'partnerManager');
+  manager('success-manager', 'successManager');
+  if (values['no-success-manager']) change.successManager = null;
+  const roles = stringOption(values, 'roles');
+  if (roles !== undefined) {
+    const list = roles.split(',').map((r) => r.trim()).filter(Boolean);
+    const unknown = list.filter((r) => !ROLES.includes(r));
+    if (!list.length || unknown.length) throw usageError(`--roles takes a comma-separated list of ${ROLES.join(', ')}`);
+    change.roles = list;
+  }
+  const contacts = stringOption(values, 'contacts');
+  if (contacts !== undefined) change.contacts = readJsonFile(contacts);
+  for (const key of ['timezone', 'segment', 'by', 'reason'] as const) {
+    const value = stringOption(values, key);
+    if (value !== undefined) change[key] = value;
+  }
+  return change;
+}
+
+export const update: Command = {
+  name: 'update',
+  summary: "Change a running partner's profile: manager (with handover), success manager, contacts, roles, time zone, segment.",
+  args: ['<partnerId>'],
+  options: {
+    'manager-name': { type: 'string', value: 'name', description: 'the new partner manager' },
+    'manager-email': { type: 'string', value: 'email', description: "the new partner manager's e-mail" },
+    'manager-slack': { type: 'string', value: 'id', description: "the new partner manager's Slack user id" },
+    'success-manager-name': { type: 'string', value: 'name', description: 'who takes the partner over at graduation' },
+    'success-manager-email': { type: 'string', value: 'email', description: "the success manager's e-mail" },
+    'success-manager-slack': { type: 'string', value: 'id', description: "the success manager's Slack user id" },
+    'no-success-manager': { type: 'boolean', description: 'remove the success manager' },
+    roles: { type: 'string', value: 'list', description: 'sales,technical,strategic: the primary role first' },
+    contacts: { type: 'string', value: 'file', description: 'a JSON file with the contacts [{role,name,email}]' },
+    timezone: { type: 'string', value: 'zone', description: 'IANA time zone of the partner' },
+    segment: { type: 'string', value: 'segment', description: 'strategic | core | transactional' },
+    by: { type: 'string', value: 'name', description: 'who makes the change (required; shown in the timeline)' },
+    reason: { type: 'string', value: 'text', description: 'why' },
+    file: { type: 'string', value: 'file', description: 'a JSON file with the change (flags override it)' },
+  },
+  async run({ values, positionals: [partnerId] }, { api, json, out }) {
+    const change = profileChange(values);
+    if (!change.by) throw usageError('--by is required: who makes the change');
+    const state = await api.request<OnboardingState>('PATCH', path(partnerId), change);
+    if (json) return out(JSON.stringify(state, null, 2));
+    const last = state.profileChanges.at(-1);
+    out(`${state.partnerId}: ${last ? `changed ${last.fields.join(', ')} (by ${last.by})` : 'nothing changed'}`);
+    out(`manager ${state.partnerManager.name} <${state.partnerManager.email}>${state.successManager ? `, success manager ${state.successManager.name}` : ''}`);
+    out(`${state.segment}, roles ${state.roles.join(' + ')}, phase ${state.phase}${state.phaseDeadline ? ` until ${state.phaseDeadline.slice(0, 10)}` : ''}, health ${state.health}`);
   },
 };

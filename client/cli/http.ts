@@ -24,7 +24,7 @@ export class ApiClient {
     private readonly apiKey: string | undefined,
   ) {}
 
-  async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  async request<T>(method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown): Promise<T> {
     const url = `${this.baseUrl.replace(/\/+$/, '')}${path}`;
     let response: Response;
     try {

@@ -4,13 +4,13 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfigOrExit } from '../../config/env';
-import { decide, event, start } from './actions';
+import { decide, event, start, update } from './actions';
 import { COMMON_OPTIONS, CliError, EXIT, commandHelp, usageError, type Command } from './command';
 import { ApiClient } from './http';
 import { preview } from './preview';
 import { list, report, status, timeline } from './views';
 
-const COMMANDS: Command[] = [start, event, status, list, decide, timeline, report, preview];
+const COMMANDS: Command[] = [start, event, status, list, decide, update, timeline, report, preview];
 
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

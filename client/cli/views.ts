@@ -107,6 +107,8 @@ function describeEntry(e: TimelineEntry): string {
       return `${e.notificationKind} by ${e.channel} to ${e.to.join(', ')}: ${e.status}${e.error ? ` (${e.error})` : ''}`;
     case 'status_changed':
       return [e.phase && `phase ${e.phase}`, e.health && `health ${e.health}`].filter(Boolean).join(', ');
+    case 'profile_changed':
+      return `profile: ${e.fields.join(', ')} changed by ${e.by}${e.reason ? ` (${e.reason})` : ''}`;
     case 'continued_as_new':
       return `continued as new run ${e.newRunId}`;
     case 'closed':

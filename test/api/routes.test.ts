@@ -401,6 +401,7 @@ describe('GET /openapi.json', () => {
         'POST /v1/partners',
         'POST /v1/partners/{partnerId}/events',
         'GET /v1/partners/{partnerId}',
+        'PATCH /v1/partners/{partnerId}',
         'GET /v1/partners',
         'GET /v1/partners/{partnerId}/timeline',
         'POST /v1/partners/{partnerId}/decisions',

@@ -121,3 +121,20 @@ it('exits 2 on usage errors, 3 not found, 4 invalid input, 5 conflict, 6 auth, 1
   const down = await cli(['status', partnerId], { ONBOARDING_API_URL: 'http://127.0.0.1:9' });
   expect(down).toMatchObject({ code: 1, stderr: expect.stringContaining('cannot reach the API') });
 });
+
+it('update changes the profile, prints what changed, and refuses without --by', async () => {
+  const { file, partnerId } = profileFile();
+  expect((await cli(['start', '--file', file])).code).toBe(0);
+  expect(await cli(['update', partnerId, '--timezone', 'Asia/Tokyo'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--by is required') });
+  const updated = await cli([
+    'update', partnerId,
+    '--manager-name', 'Alex Chen', '--manager-email', 'alex@vendor.example',
+    '--roles', 'sales,technical', '--by', 'ops', '--reason', 'handover',
+  ]);
+  expect(updated.code).toBe(0);
+  expect(updated.stdout).toContain(`${partnerId}: changed partnerManager, roles (by ops)`);
+  expect(updated.stdout).toContain('manager Alex Chen <alex@vendor.example>');
+  expect(updated.stdout).toContain('roles sales + technical');
+  const invalid = await cli(['update', partnerId, '--segment', 'platinum', '--by', 'ops']);
+  expect(invalid).toMatchObject({ code: 4, stderr: expect.stringContaining('segment:') });
+});
