@@ -62,7 +62,7 @@ describeWith({ temporal: true }, 'npm run cluster', () => {
         await new Promise((r) => setTimeout(r, 500));
       }
       expect(list).toContain('acme-cloud');
-      await until(/mail to lee@acme\.example: Welcome to the partner program, Acme Cloud GmbH/, 60_000);
+      await until(/mail to lee@acme\.example: Welcome to the Partner Program, Acme Cloud GmbH/, 60_000);
       expect(fs.readdirSync(path.join(temp.dir, 'cluster', 'mail')).filter((f) => f.endsWith('.eml'))).toHaveLength(1);
 
       // Ctrl-C: everything stops, in order, and the launcher exits 0.
