@@ -371,11 +371,12 @@ interface Operation {
   requestBody: { content: Record<string, { schema: unknown }> };
   responses: Record<string, unknown>;
   security: unknown[];
+  'x-roles'?: string[];
 }
 interface OpenApiDocument {
   openapi: string;
   paths: Record<string, Record<string, Operation>>;
-  components: { schemas: Record<string, { oneOf?: unknown[]; anyOf?: unknown[] }>; securitySchemes: Record<string, unknown> };
+  components: { schemas: Record<string, { oneOf?: unknown[]; anyOf?: unknown[]; required?: string[] }>; securitySchemes: Record<string, unknown> };
 }
 
 describe('Temporal unreachable', () => {
