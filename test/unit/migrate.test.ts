@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
 import { canonicalJson, migrate, type MigrationOutcome } from '../../workflows/domain/migrate';
 import { nextWakeAt, toView } from '../../workflows/domain';
-import { dueMs, phaseDeadlineMs, segmentPlan, pendingCheckpoint, currentPhase } from '../../workflows/domain/state';
+import { currentPhase, dueMs, pendingCheckpoint, phaseDeadlineMs, planMilestones } from '../../workflows/domain/state';
 import type { MigrationDiff, MigrationRequest } from '../../workflows/migration';
 import { parsePlaybook, type MilestoneDef, type NotificationRule, type Playbook, type SegmentPlan } from '../../workflows/playbook';
 import { CORE_HAPPY_PATH } from '../helpers/journeys';
@@ -541,12 +541,12 @@ describe('properties, over random days and random versions', () => {
           const outcome = migrate(before, request(randomVersion(lengths as [number, number, number], drop)), now);
           if (!outcome.ok) return outcome.code === 'unchanged';
           const after = outcome.state;
-          for (const m of segmentPlan(after).milestones) {
+          for (const m of planMilestones(after)) {
             if (after.completions[m.id]) continue;
             const due = dueMs(after, m);
             if (due > now) continue;
             // Due in the past: only a milestone that was overdue already, and not earlier than it was.
-            const old = segmentPlan(before).milestones.find((o) => o.id === m.id);
+            const old = planMilestones(before).find((o) => o.id === m.id);
             expect(old).toBeDefined();
             expect(due).toBeGreaterThanOrEqual(dueMs(before, old!));
           }

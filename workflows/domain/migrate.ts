@@ -47,6 +47,7 @@ import {
   pendingCheckpoint,
   phaseDeadlineDay,
   phaseDeadlineMs,
+  planMilestones,
   pushBounded,
   segmentPlan,
   type DomainState,
@@ -148,7 +149,7 @@ interface Before {
 }
 
 function apply(state: DomainState, request: MigrationRequest, nowMs: number): { state: DomainState; diff: MigrationDiff } {
-  const before: Before = { state, defs: new Map(segmentPlan(state).milestones.map((m) => [m.id, m])) };
+  const before: Before = { state, defs: new Map(planMilestones(state).map((m) => [m.id, m])) };
   const requestedBefore = new Set(candidates(state).map((c) => c.key));
   const n = clone(state);
   n.playbook = request.playbook;
@@ -200,7 +201,7 @@ function apply(state: DomainState, request: MigrationRequest, nowMs: number): { 
   };
   const waivedPassed = (m: MilestoneDef, why: string) =>
     waive(n, m, nowMs, `${why} by playbook ${request.playbook.version}: the ${m.phase} phase was already behind the partner`, 'playbook migration');
-  for (const m of segmentPlan(n).milestones) {
+  for (const m of planMilestones(n)) {
     const old = before.defs.get(m.id);
     const phaseIndex = PHASES.indexOf(m.phase);
     const planned = dueDay(n, m);
@@ -253,7 +254,7 @@ function apply(state: DomainState, request: MigrationRequest, nowMs: number): { 
     }
   }
   for (const [id, old] of before.defs) {
-    if (segmentPlan(n).milestones.some((m) => m.id === id)) continue;
+    if (planMilestones(n).some((m) => m.id === id)) continue;
     const done = before.state.completions[id];
     const status = done ? (done.waived ? 'waived' : 'done') : nowMs > dueMs(before.state, old) ? 'overdue' : 'pending';
     diff.milestones.removed.push({ id, title: old.title, phase: old.phase, status });
