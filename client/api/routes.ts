@@ -138,8 +138,10 @@ export const ROUTES: ApiRoute[] = [
     summary: 'Publish a playbook version',
     description:
       'The version id is the playbook\'s `version`. Idempotent: the same content again answers 200; a different content ' +
-      'under a published version answers 409 (publish it under a new version). Running partners stay on their playbook ' +
-      'until migrated (POST /v1/playbooks/{version}/migrations).',
+      'under a published version answers 409 (publish it under a new version). Beyond this schema, the cross-references ' +
+      'are checked (due days within their phase, unique ids, known milestone ids, a rule\'s kind fits its trigger and ' +
+      'audience): a 400 names each field. Running partners stay on their playbook until migrated ' +
+      '(POST /v1/playbooks/{version}/migrations).',
     access: { roles: ['ops'] },
     body: 'Playbook',
     parseBody: (raw) => parseOrThrow(PlaybookSchema, raw),
