@@ -6,9 +6,18 @@
 import { z } from 'zod';
 import { CheckpointDecision, Health, LifecyclePhase, PARTNER_ID_PATTERN, Phase, Segment } from '../workflows/types';
 import { REPORT_MEMO_KEY } from '../workflows/report';
+import { PLAYBOOK_MEMO_KEY } from '../workflows/messages';
+import { MigrationDiff, PLAYBOOK_VERSION_PATTERN } from '../workflows/migration';
+import { PlaybookSchema } from '../workflows/playbook';
 
 /** Memo keys written at start; list summaries and reports read them back from visibility. */
-export const MEMO_KEYS = { partnerId: 'partnerId', name: 'name', profileHash: 'profileHash', report: REPORT_MEMO_KEY } as const;
+export const MEMO_KEYS = {
+  partnerId: 'partnerId',
+  name: 'name',
+  profileHash: 'profileHash',
+  report: REPORT_MEMO_KEY,
+  playbook: PLAYBOOK_MEMO_KEY,
+} as const;
 
 const iso = z.string().describe('ISO-8601 date-time');
 const isoOrNull = iso.nullable();
@@ -48,6 +57,21 @@ export const ReportQuery = z.object({
     .describe('only partners whose contract was signed in this month (UTC)'),
 });
 export type ReportQuery = z.infer<typeof ReportQuery>;
+
+const versionId = z.string().regex(PLAYBOOK_VERSION_PATTERN, { message: 'must match [A-Za-z0-9._-]{1,64}' });
+
+export const PlaybookVersionParam = z.object({ version: versionId });
+
+/** POST /v1/playbooks/{version}/migrations: one page of running partners, previewed or migrated. */
+export const MigrationRequestBody = z.strictObject({
+  dryRun: z.boolean().describe('true: show what would change (one query per partner, no history); false: migrate (one Update per partner)'),
+  segment: Segment.optional().describe('only partners of this segment'),
+  fromVersion: versionId.optional().describe('only partners on this playbook version'),
+  pageSize: z.number().int().min(1).max(100).optional().describe('partners per page (default 50)'),
+  pageToken: z.string().min(1).max(2048).optional().describe('nextPageToken of the previous page, with the same filters'),
+  by: z.string().min(1).max(200).optional().describe('who migrates (recorded in each partner\'s state)'),
+});
+export type MigrationRequestBody = z.infer<typeof MigrationRequestBody>;
 
 // ---------------------------------------------------------------------------
 // Results
@@ -161,6 +185,63 @@ export const HealthReport = z.object({
   }),
 });
 export type HealthReport = z.infer<typeof HealthReport>;
+
+// ---------------------------------------------------------------------------
+// Playbook versions and migration
+// ---------------------------------------------------------------------------
+
+export const PlaybookSummary = z.object({
+  version: z.string(),
+  hash: z.string().describe("sha256 of the playbook's canonical JSON (object keys sorted)"),
+  publishedAt: iso,
+  publishedBy: z.string().nullable(),
+  current: z.boolean().describe('the playbook this API starts new partners with (PLAYBOOK_PATH)'),
+  segments: z.record(
+    Segment,
+    z.object({ days: z.number().int(), milestones: z.number().int(), required: z.number().int() }),
+  ),
+});
+export type PlaybookSummary = z.infer<typeof PlaybookSummary>;
+
+export const PlaybookList = z.object({ versions: z.array(PlaybookSummary).describe('newest first') });
+export type PlaybookList = z.infer<typeof PlaybookList>;
+
+export const PublishResult = PlaybookSummary.extend({
+  created: z.boolean().describe('false when the same content was already published under this version'),
+});
+export type PublishResult = z.infer<typeof PublishResult>;
+
+export const PlaybookDetail = PlaybookSummary.extend({ playbook: PlaybookSchema });
+export type PlaybookDetail = z.infer<typeof PlaybookDetail>;
+
+export const MigrationOutcome = z
+  .enum(['would_migrate', 'migrated', 'unchanged', 'skipped', 'refused', 'failed'])
+  .describe(
+    'would_migrate (dry run) and migrated come with the diff; unchanged: already on the version; skipped: not on fromVersion, ' +
+      'or no longer of the segment; refused: the workflow refused (reason), e.g. offboarded; failed: Temporal did not answer',
+  );
+export type MigrationOutcome = z.infer<typeof MigrationOutcome>;
+
+export const MigrationResult = z.object({
+  partnerId: z.string(),
+  outcome: MigrationOutcome,
+  diff: MigrationDiff.optional(),
+  digest: z.string().optional().describe("a fingerprint of the diff: a partner's dry run and migration match when theirs do"),
+  reason: z.string().optional(),
+});
+export type MigrationResult = z.infer<typeof MigrationResult>;
+
+export const MigrationPage = z.object({
+  version: z.string(),
+  hash: z.string(),
+  dryRun: z.boolean(),
+  partners: z.array(MigrationResult),
+  nextPageToken: z.string().nullable().describe('pass as pageToken for the next page; null on the last page'),
+  temporalActions: z
+    .object({ queries: z.number().int(), updates: z.number().int() })
+    .describe('billed Temporal actions this page cost: one query (dry run) or one Update per partner asked'),
+});
+export type MigrationPage = z.infer<typeof MigrationPage>;
 
 export const ApiError = z.object({
   error: z.string().describe('machine-readable code, e.g. validation_failed, not_found, conflict'),

@@ -29,6 +29,29 @@ export class UpdateRefusedError extends Error {
   }
 }
 
+/** No playbook is published under this version id (or it was retired). */
+export class PlaybookNotFoundError extends Error {
+  override name = 'PlaybookNotFoundError';
+  constructor(readonly version: string) {
+    super(`no published playbook version ${version}`);
+  }
+}
+
+/** A different content under a version id that is already published. */
+export class PlaybookConflictError extends Error {
+  override name = 'PlaybookConflictError';
+  constructor(
+    readonly version: string,
+    readonly publishedHash: string,
+    readonly attemptedHash: string,
+  ) {
+    super(
+      `playbook version ${version} is already published with other content (sha256 ${publishedHash.slice(0, 12)}); ` +
+        'publish the changed playbook under a new version',
+    );
+  }
+}
+
 /** Input that fails validation, with one entry per invalid field. */
 export class InvalidInputError extends Error {
   override name = 'InvalidInputError';

@@ -27,12 +27,25 @@ import {
   type EventsAccepted,
   type HealthReport,
   type ListQuery,
+  type MigrationPage,
   type PartnerPage,
+  type PlaybookDetail,
+  type PlaybookSummary,
+  type PublishResult,
   type StartResult,
   type Timeline,
 } from './apiTypes';
 import { InvalidInputError, PartnerNotFoundError, ProfileConflictError, UpdateRefusedError } from './errors';
 import { checkHealth } from './health';
+import {
+  getPlaybook,
+  listPlaybooks,
+  migrationPage,
+  playbookHash,
+  publishPlaybook,
+  type MigrationOptions,
+  type PlaybookStoreOptions,
+} from './playbooks';
 import { buildTimeline } from './timeline';
 import { listPartners } from './visibility';
 
@@ -40,6 +53,8 @@ export interface OnboardingClientOptions {
   taskQueue: string;
   /** Pinned into every new onboarding, so later playbook changes never move running partners. */
   playbook: Playbook;
+  /** Its content hash (client/playbooks.ts `playbookHash`); computed when absent. */
+  playbookHash?: string;
 }
 
 /** A stable hash of a normalized profile: key order and unknown fields do not matter. */
@@ -66,17 +81,19 @@ export async function startOnboarding(client: Client, options: OnboardingClientO
   // The report summary the workflow would publish now: the partner is in reports from the start, at no action.
   const now = Date.now();
   const report = reportSummary(initState(profile, options.playbook, now), now);
+  const pinned = { version: options.playbook.version, hash: options.playbookHash ?? playbookHash(options.playbook) };
   try {
     const handle = await client.workflow.start<typeof partnerOnboarding>(WORKFLOW_TYPE, {
       workflowId,
       taskQueue: options.taskQueue,
-      args: [profile, { playbook: options.playbook }],
+      args: [profile, { playbook: options.playbook, playbookHash: pinned.hash }],
       workflowIdConflictPolicy: 'FAIL',
       memo: {
         [MEMO_KEYS.partnerId]: profile.partnerId,
         [MEMO_KEYS.name]: profile.name,
         [MEMO_KEYS.profileHash]: hash,
         [MEMO_KEYS.report]: report,
+        [MEMO_KEYS.playbook]: pinned,
       },
       typedSearchAttributes: [
         { key: SA_PHASE, value: 'foundation' },
@@ -105,10 +122,16 @@ export function decisionEventId(state: OnboardingState, decision: Omit<DecisionR
 }
 
 export class OnboardingClient {
+  private readonly options: OnboardingClientOptions & { playbookHash: string };
+  private readonly store: PlaybookStoreOptions;
+
   constructor(
     private readonly client: Client,
-    private readonly options: OnboardingClientOptions,
-  ) {}
+    options: OnboardingClientOptions,
+  ) {
+    this.options = { ...options, playbookHash: options.playbookHash ?? playbookHash(options.playbook) };
+    this.store = { taskQueue: options.taskQueue, currentHash: this.options.playbookHash };
+  }
 
   start(profile: unknown): Promise<StartResult> {
     return startOnboarding(this.client, this.options, profile);
@@ -163,6 +186,24 @@ export class OnboardingClient {
       const [description, state] = await Promise.all([handle.describe(), handle.query(onboardingStateQuery)]);
       return buildTimeline(this.client, { partnerId, workflowId, runId: description.runId }, state.rejectedEvents);
     });
+  }
+
+  /** Publishes a playbook version (idempotent; a different content under a published version id is a conflict). */
+  publishPlaybook(playbook: unknown, publishedBy?: string): Promise<PublishResult> {
+    return publishPlaybook(this.client, this.store, playbook, publishedBy);
+  }
+
+  async playbooks(): Promise<PlaybookSummary[]> {
+    return listPlaybooks(this.client, this.store);
+  }
+
+  playbook(version: string): Promise<PlaybookDetail> {
+    return getPlaybook(this.client, this.store, version);
+  }
+
+  /** One page of running partners moved to a published version, or previewed (dry run). */
+  migrate(options: MigrationOptions): Promise<MigrationPage> {
+    return migrationPage(this.client, this.store, options);
   }
 
   health(): Promise<HealthReport> {

@@ -26,7 +26,7 @@ const STATUS_NAMES: Partial<Record<temporal.api.enums.v1.WorkflowExecutionStatus
 };
 
 /** A string literal in Temporal's SQL-like visibility query language. */
-function literal(value: string): string {
+export function literal(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
@@ -52,12 +52,12 @@ export function visibilityQuery(query: ListQuery): string {
  */
 const checksum = (query: string, token: string) => createHash('sha256').update(`${query}\n${token}`).digest('base64url').slice(0, 22);
 
-function encodePageToken(query: string, serverToken: Uint8Array): string {
+export function encodePageToken(query: string, serverToken: Uint8Array): string {
   const token = Buffer.from(serverToken).toString('base64url');
   return `${token}.${checksum(query, token)}`;
 }
 
-function decodePageToken(query: string, pageToken: string): Buffer {
+export function decodePageToken(query: string, pageToken: string): Buffer {
   const [token, sum, ...rest] = pageToken.split('.');
   if (!token || rest.length || sum !== checksum(query, token)) {
     throw new InvalidInputError([{ field: 'pageToken', message: 'is not a page token from a previous answer with the same filters' }]);

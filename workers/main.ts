@@ -7,6 +7,7 @@
 import { Runtime } from '@temporalio/worker';
 import { createApiServer } from '../client/api';
 import { connectClient } from '../client/connection';
+import { playbookHash, publishCurrentPlaybook } from '../client/playbooks';
 import { createReportsProvider } from '../client/reports';
 import { loadConfigOrExit } from '../config/env';
 import { loadPlaybookOrExit } from '../config/loadPlaybook';
@@ -48,6 +49,9 @@ async function main(): Promise<void> {
     running.push({ name: 'worker', stop: () => (worker.abort(), workerRun!) });
     const client = await connectClient(config, address);
     running.push({ name: 'Temporal client', stop: () => client.connection.close() });
+    const hash = playbookHash(playbook);
+    const published = await publishCurrentPlaybook(client, { taskQueue: config.temporal.taskQueue, currentHash: hash }, playbook);
+    log.info(published.created ? 'playbook published' : 'playbook already published', { version: published.version, hash });
     const api = await createApiServer({ client, config, playbook, reports: createReportsProvider(client) });
     await api.listen({ host: config.http.host, port: config.http.port });
     running.push({ name: 'API', stop: () => api.close() });

@@ -3,3 +3,5 @@ export { partnerOnboarding } from './partnerOnboarding';
 export type { OnboardingOptions } from './partnerOnboarding';
 export { weeklyDigest } from './weeklyDigest';
 export type { WeeklyDigestInput, WeeklyDigestResult } from './weeklyDigest';
+export { playbookVersion } from './playbookVersion';
+export type { PlaybookVersionInput } from './playbookVersion';

@@ -4,6 +4,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { MigrationApplied, MigrationPreview, MigrationRequest } from './migration';
 import type { OnboardingState } from './types';
 
 export const WORKFLOW_TYPE = 'partnerOnboarding';
@@ -14,6 +15,22 @@ export const partnerEventSignal = defineSignal<[unknown]>('partnerEvent');
 export const onboardingStateQuery = defineQuery<OnboardingState>('onboardingState');
 /** A `ProfileChange` (validated in the workflow, never trusted); answers the new state, or is refused with the reason. */
 export const updateProfileUpdate = defineUpdate<OnboardingState, [unknown]>('updateProfile');
+
+/**
+ * Playbook migration (./domain/migrate.ts): the dry run is a query (no history),
+ * the migration an Update whose validator refuses what cannot apply.
+ */
+export const previewMigrationQuery = defineQuery<MigrationPreview, [MigrationRequest]>('previewMigration');
+export const migratePlaybookUpdate = defineUpdate<MigrationApplied, [MigrationRequest]>('migratePlaybook');
+
+/** Memo key of the pinned playbook's `{ version, hash }`: written at start, upserted by a migration. */
+export const PLAYBOOK_MEMO_KEY = 'playbook';
+
+/** One long-lived workflow per published playbook version (./playbookVersion.ts). */
+export const PLAYBOOK_VERSION_WORKFLOW_TYPE = 'playbookVersion';
+export function playbookVersionWorkflowId(version: string): string {
+  return `playbook-${version}`;
+}
 
 export const SA_PHASE = defineSearchAttributeKey('OnboardingPhase', SearchAttributeType.KEYWORD);
 export const SA_SEGMENT = defineSearchAttributeKey('PartnerSegment', SearchAttributeType.KEYWORD);

@@ -98,6 +98,17 @@ export const OnboardingState = z.object({
   phaseDeadline: isoOrNull,
   extensions: z.number(),
   playbookVersion: z.string(),
+  playbookHash: z.string().nullable().describe('sha256 of the pinned playbook as published; null when started before versions were published'),
+  playbookMigrations: z
+    .array(
+      z.object({
+        from: z.object({ version: z.string(), hash: z.string().nullable() }),
+        to: z.object({ version: z.string(), hash: z.string() }),
+        at: iso,
+        by: z.string().optional(),
+      }),
+    )
+    .describe('playbook migrations applied to this partner, oldest first'),
   partnerManager: z.object({ name: z.string(), email: z.string() }),
   successManager: z
     .object({ name: z.string(), email: z.string() })

@@ -18,6 +18,7 @@ import {
   log,
   makeContinueAsNewFunc,
   setHandler,
+  upsertMemo,
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -28,6 +29,7 @@ import {
   initState,
   isFinished,
   markContinuedAsNew,
+  migrate,
   nextWakeAt,
   recordDelivery,
   changeProfile,
@@ -37,7 +39,15 @@ import {
   upgradeState,
   type DomainState,
 } from './domain';
-import { onboardingStateQuery, partnerEventSignal, updateProfileUpdate } from './messages';
+import {
+  PLAYBOOK_MEMO_KEY,
+  migratePlaybookUpdate,
+  onboardingStateQuery,
+  partnerEventSignal,
+  previewMigrationQuery,
+  updateProfileUpdate,
+} from './messages';
+import type { MigrationRequest } from './migration';
 import { deliverNotification } from './proxies';
 import type { DeliveryResult, NotificationRequest } from './notifications';
 import { parseProfile, parseProfileChange, type FieldError, type OnboardingState, type PartnerProfile } from './types';
@@ -52,6 +62,8 @@ export interface OnboardingOptions {
    * pinning whatever default the worker happens to have when it replays.
    */
   playbook?: Playbook;
+  /** The playbook's content hash, as published (client/playbooks.ts). */
+  playbookHash?: string;
   /** State carried over by continue-as-new. */
   carried?: DomainState;
 }
@@ -74,6 +86,7 @@ export async function partnerOnboarding(profile: PartnerProfile, options: Onboar
     );
   }
   let state: DomainState = options.carried ? upgradeState(options.carried) : initState(parsed.value, options.playbook!, Date.now());
+  if (!options.carried && options.playbookHash) state = { ...state, playbookHash: options.playbookHash };
   let dirty = true;
   let wokeByTimer = false;
 
@@ -100,6 +113,30 @@ export async function partnerOnboarding(profile: PartnerProfile, options: Onboar
         if (!parsed.ok) throw new Error(`invalid profile change: ${describeErrors(parsed.errors)}`);
         const refusal = profileChangeRefusal(state, parsed.value);
         if (refusal) throw new Error(refusal);
+      },
+    },
+  );
+  // Playbook migration: the dry run answers without history; the Update applies the same diff.
+  setHandler(previewMigrationQuery, (request: MigrationRequest) => {
+    const outcome = migrate(state, request, Date.now());
+    return outcome.ok ? { ok: true, diff: outcome.diff } : outcome;
+  });
+  setHandler(
+    migratePlaybookUpdate,
+    (request: MigrationRequest) => {
+      const outcome = migrate(state, request, Date.now());
+      // Validated in the same workflow task: only a replay of an older history could get here.
+      if (!outcome.ok) throw ApplicationFailure.nonRetryable(outcome.reason, outcome.code);
+      state = outcome.state;
+      dirty = true;
+      wokeByTimer = false;
+      upsertMemo({ [PLAYBOOK_MEMO_KEY]: { version: request.playbook.version, hash: request.hash } });
+      return { diff: outcome.diff, state: toView(state, Date.now()) };
+    },
+    {
+      validator: (request: MigrationRequest) => {
+        const outcome = migrate(state, request, Date.now());
+        if (!outcome.ok) throw ApplicationFailure.nonRetryable(outcome.reason, outcome.code);
       },
     },
   );

@@ -267,7 +267,8 @@ export type SegmentPlan = z.infer<typeof SegmentPlan>;
 
 export const PlaybookSchema = z
   .strictObject({
-    version: z.string().min(1).max(64),
+    /** The version id: published versions are named by it (URLs, workflow ids, `onboarding migrate --to`). */
+    version: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, { message: 'must be 1 to 64 of A-Z a-z 0-9 . _ -, e.g. 2027.01' }),
     program: ProgramSchema,
     /** Product assessment pass mark in percent (seed: 80%). */
     passMark: z.number().min(0).max(100),

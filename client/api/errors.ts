@@ -5,7 +5,7 @@
  */
 import type { FastifyError } from 'fastify';
 import type { FieldError } from '../../workflows/types';
-import { InvalidInputError, PartnerNotFoundError, ProfileConflictError, UpdateRefusedError, grpcCode } from '../errors';
+import { InvalidInputError, PartnerNotFoundError, PlaybookConflictError, PlaybookNotFoundError, ProfileConflictError, UpdateRefusedError, grpcCode } from '../errors';
 
 export class HttpError extends Error {
   constructor(
@@ -48,6 +48,8 @@ export function toHttpError(err: unknown): HttpError | null {
   if (err instanceof PartnerNotFoundError) return new HttpError(404, 'not_found', err.message);
   if (err instanceof ProfileConflictError) return new HttpError(409, 'conflict', err.message);
   if (err instanceof UpdateRefusedError) return new HttpError(409, 'refused', err.message);
+  if (err instanceof PlaybookNotFoundError) return new HttpError(404, 'not_found', err.message);
+  if (err instanceof PlaybookConflictError) return new HttpError(409, 'conflict', err.message);
   const code = grpcCode(err);
   if (code === GRPC_UNAVAILABLE || code === GRPC_DEADLINE_EXCEEDED) {
     return new HttpError(503, 'temporal_unavailable', 'Temporal did not answer; try again shortly');

@@ -3,14 +3,16 @@
  * onboardings, systems send events (bearer key or signed webhook), managers
  * read; decisions are for managers and ops.
  */
+import { PlaybookSchema } from '../../workflows/playbook';
 import { PartnerProfile, ProfileChange } from '../../workflows/types';
-import { DecisionRequest, ListQuery, PartnerIdParam, ReportQuery } from '../apiTypes';
+import { DecisionRequest, ListQuery, MigrationRequestBody, PartnerIdParam, PlaybookVersionParam, ReportQuery } from '../apiTypes';
 import { HttpError } from './errors';
 import { PROMETHEUS_CONTENT_TYPE } from './metrics';
 import { defineRoute, type ApiRoute } from './route';
 import { parseEventBatch, parseOrThrow } from './validation';
 
 const NOT_FOUND = { description: 'no onboarding for this partner (or it has ended)', schema: 'ApiError' } as const;
+const NO_VERSION = { description: 'no playbook is published under this version', schema: 'ApiError' } as const;
 
 export const ROUTES: ApiRoute[] = [
   defineRoute({
@@ -117,6 +119,71 @@ export const ROUTES: ApiRoute[] = [
     handle: async ({ params, body }, { onboarding }) => ({
       status: 202,
       body: await onboarding.decide(params.partnerId, body),
+    }),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/v1/playbooks',
+    operationId: 'listPlaybooks',
+    summary: 'The published playbook versions, newest first',
+    description: 'From Temporal visibility: one long-lived workflow per version holds its content.',
+    access: { roles: ['manager', 'ops'] },
+    responses: { 200: { description: 'the versions', schema: 'PlaybookList' } },
+    handle: async (_input, { onboarding }) => ({ status: 200, body: { versions: await onboarding.playbooks() } }),
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/v1/playbooks',
+    operationId: 'publishPlaybook',
+    summary: 'Publish a playbook version',
+    description:
+      'The version id is the playbook\'s `version`. Idempotent: the same content again answers 200; a different content ' +
+      'under a published version answers 409 (publish it under a new version). Beyond this schema, the cross-references ' +
+      'are checked (due days within their phase, unique ids, known milestone ids, a rule\'s kind fits its trigger and ' +
+      'audience): a 400 names each field. Running partners stay on their playbook until migrated ' +
+      '(POST /v1/playbooks/{version}/migrations).',
+    access: { roles: ['ops'] },
+    body: 'Playbook',
+    parseBody: (raw) => parseOrThrow(PlaybookSchema, raw),
+    responses: {
+      201: { description: 'published', schema: 'PublishResult' },
+      200: { description: 'the same content was already published under this version', schema: 'PublishResult' },
+      409: { description: 'another content is published under this version', schema: 'ApiError' },
+    },
+    handle: async ({ body }, { onboarding }) => {
+      const result = await onboarding.publishPlaybook(body);
+      return { status: result.created ? 201 : 200, body: result };
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/v1/playbooks/{version}',
+    operationId: 'getPlaybook',
+    summary: 'A published playbook version with its content',
+    access: { roles: ['manager', 'ops'] },
+    params: PlaybookVersionParam,
+    responses: { 200: { description: 'the version and its playbook', schema: 'PlaybookDetail' }, 404: NO_VERSION },
+    handle: async ({ params }, { onboarding }) => ({ status: 200, body: await onboarding.playbook(params.version) }),
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/v1/playbooks/{version}/migrations',
+    operationId: 'migratePartners',
+    summary: 'Move running partners to a published version, one page at a time (or preview it)',
+    description:
+      'Lists running partners from visibility (optionally of one segment, or only those on fromVersion) and asks each one: ' +
+      'with dryRun, the previewMigration query (one billed action per partner, no history written); without, the ' +
+      'migratePlaybook Update, whose validator refuses what cannot apply (nothing written) and which answers with the ' +
+      'applied diff (plus one memo upsert per migrated partner). Partners already on the version per visibility cost ' +
+      'nothing. Follow nextPageToken with the same filters; the rules are in docs/playbook.md.',
+    access: { roles: ['ops'] },
+    params: PlaybookVersionParam,
+    body: 'MigrationRequestBody',
+    parseBody: (raw) => parseOrThrow(MigrationRequestBody, raw),
+    responses: { 200: { description: 'each partner of the page with its diff or outcome', schema: 'MigrationPage' }, 404: NO_VERSION },
+    handle: async ({ params, body }, { onboarding }) => ({
+      status: 200,
+      body: await onboarding.migrate({ version: params.version, ...body }),
     }),
   }),
   defineRoute({

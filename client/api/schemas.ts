@@ -3,16 +3,25 @@
  * schemas, responses use ../apiTypes. Each becomes an OpenAPI component.
  */
 import type { z } from 'zod';
+import { MigrationDiff } from '../../workflows/migration';
+import { PlaybookSchema } from '../../workflows/playbook';
 import { PartnerEvent, PartnerProfile, ProfileChange } from '../../workflows/types';
 import {
   ApiError,
   DecisionRequest,
   EventsAccepted,
   HealthReport,
+  MigrationPage,
+  MigrationRequestBody,
+  MigrationResult,
   OnboardingReport,
   OnboardingState,
   PartnerPage,
   PartnerSummary,
+  PlaybookDetail,
+  PlaybookList,
+  PlaybookSummary,
+  PublishResult,
   StartResult,
   Timeline,
   TimelineEntry,
@@ -34,6 +43,15 @@ export const SCHEMAS = {
   Timeline,
   HealthReport,
   OnboardingReport,
+  Playbook: PlaybookSchema,
+  PlaybookSummary,
+  PlaybookList,
+  PublishResult,
+  PlaybookDetail,
+  MigrationRequestBody,
+  MigrationDiff,
+  MigrationResult,
+  MigrationPage,
   ApiError,
 } satisfies Record<string, z.ZodType>;
 

@@ -5,6 +5,7 @@
 import { loadConfigOrExit } from '../../config/env';
 import { loadPlaybookOrExit } from '../../config/loadPlaybook';
 import { connectClient } from '../connection';
+import { CurrentPlaybookConflictError, playbookHash, publishCurrentPlaybook } from '../playbooks';
 import { createReportsProvider } from '../reports';
 import { createApiServer } from './app';
 import { assertSafeBinding } from './auth';
@@ -26,7 +27,15 @@ export async function main(): Promise<void> {
   }
   const playbook = loadPlaybookOrExit(config.playbookPath);
   const client = await connectClient(config);
+  const hash = playbookHash(playbook);
+  // Every API instance publishes the playbook it starts partners with: idempotent, and a
+  // different content under the same version stops this one with a line saying so.
+  await publishCurrentPlaybook(client, { taskQueue: config.temporal.taskQueue, currentHash: hash }, playbook).catch((err: unknown) => {
+    if (err instanceof CurrentPlaybookConflictError) exitWith(2, `config error: ${err.message}`);
+    throw err;
+  });
   const app = await createApiServer({ client, config, playbook, reports: createReportsProvider(client) });
+  app.log.info({ version: playbook.version, hash }, 'playbook published');
   await app.listen({ host: config.http.host, port: config.http.port });
 
   const shutdown = async (signal: NodeJS.Signals) => {

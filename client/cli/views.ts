@@ -27,6 +27,7 @@ function renderState(s: OnboardingState): string {
       ['health', s.health],
       ['awaiting decision', s.awaitingDecision],
       ['manager', s.partnerManager.name],
+      ['playbook', `${s.playbookVersion}${s.playbookHash ? ` (sha256 ${s.playbookHash.slice(0, 12)})` : ''}${s.playbookMigrations.length ? `, migrated ${s.playbookMigrations.length}x` : ''}`],
     ]),
     table(
       ['milestone', 'phase', 'required', 'status', 'due', 'completed'],

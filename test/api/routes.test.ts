@@ -371,11 +371,12 @@ interface Operation {
   requestBody: { content: Record<string, { schema: unknown }> };
   responses: Record<string, unknown>;
   security: unknown[];
+  'x-roles'?: string[];
 }
 interface OpenApiDocument {
   openapi: string;
   paths: Record<string, Record<string, Operation>>;
-  components: { schemas: Record<string, { oneOf?: unknown[]; anyOf?: unknown[] }>; securitySchemes: Record<string, unknown> };
+  components: { schemas: Record<string, { oneOf?: unknown[]; anyOf?: unknown[]; required?: string[] }>; securitySchemes: Record<string, unknown> };
 }
 
 describe('Temporal unreachable', () => {
@@ -406,6 +407,10 @@ describe('GET /openapi.json', () => {
         'GET /v1/partners/{partnerId}/timeline',
         'POST /v1/partners/{partnerId}/decisions',
         'GET /v1/reports/onboarding',
+        'GET /v1/playbooks',
+        'POST /v1/playbooks',
+        'GET /v1/playbooks/{version}',
+        'POST /v1/playbooks/{version}/migrations',
         'GET /healthz',
         'GET /metrics',
         'GET /openapi.json',
@@ -420,6 +425,11 @@ describe('GET /openapi.json', () => {
     expect(doc.paths['/v1/partners'].get.parameters.map((p) => p.name).sort()).toEqual(
       ['health', 'manager', 'pageSize', 'pageToken', 'phase', 'segment'],
     );
+    const migrations = doc.paths['/v1/playbooks/{version}/migrations'].post;
+    expect(migrations['x-roles']).toEqual(['ops']);
+    expect(migrations.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/MigrationRequestBody' });
+    expect(doc.components.schemas.MigrationRequestBody.required).toEqual(['dryRun']);
+    expect(Object.keys(migrations.responses).sort()).toEqual(['200', '400', '401', '403', '404', '413', '415', '503']);
     expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['bearerAuth', 'webhookSignature', 'webhookTimestamp']);
     // Every reference resolves to a component.
     const refs = JSON.stringify(doc).match(/#\/components\/schemas\/\w+/g) ?? [];

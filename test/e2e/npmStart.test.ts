@@ -103,6 +103,9 @@ describe('npm start', () => {
     expect(await health.json()).toMatchObject({ status: 'ok' });
     const ui = await waitFor(`http://127.0.0.1:${env.TEMPORAL_UI_PORT}/`, (s) => s === 200, 30_000);
     expect(await ui.text()).toMatch(/<html/i);
+    // The playbook it starts partners with is published at start.
+    const published = (await (await fetch(`${api}/v1/playbooks`)).json()) as { versions: { version: string; current: boolean }[] };
+    expect(published.versions).toEqual([expect.objectContaining({ version: DEFAULT_PLAYBOOK.version, current: true })]);
 
     const connection = await Connection.connect({ address: `127.0.0.1:${env.TEMPORAL_DEV_PORT}` });
     const client = new Client({ connection });
@@ -128,8 +131,19 @@ describe('npm start', () => {
     expect(res.status).toBe(200);
     const state = (await res.json()) as { partnerId: string; phase: string };
     expect(state).toMatchObject({ partnerId: profile.partnerId, phase: 'foundation' });
+    // Publishing at start is idempotent: still the one version.
+    const again = (await (await fetch(`${api}/v1/playbooks`)).json()) as { versions: unknown[] };
+    expect(again.versions).toHaveLength(1);
     expect(await stop(run)).toBe(0);
-  }, 180_000);
+
+    // A changed playbook under the published version id stops the start, saying so.
+    const changed = path.join(dataDir, 'changed-playbook.json');
+    fs.writeFileSync(changed, JSON.stringify({ ...DEFAULT_PLAYBOOK, passMark: 75 }));
+    run = start({ ...env, PLAYBOOK_PATH: changed });
+    expect(await run.exited).not.toBe(0);
+    expect(run.output()).toContain(`PLAYBOOK_PATH: playbook version ${DEFAULT_PLAYBOOK.version} is already published with other content`);
+    await expect(portAnswers(Number(env.TEMPORAL_DEV_PORT))).resolves.toBe(false);
+  }, 240_000);
 
   it('stops the dev server it started when the API cannot listen', async () => {
     const blocker = net.createServer();

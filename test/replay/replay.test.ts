@@ -21,6 +21,15 @@ test('every segment has a history recorded with the current default playbook, an
   }
 });
 
+test('a history recorded with a playbook migration holds the migratePlaybook Update (test/replay/recordMigration.ts)', () => {
+  const file = `core-migrated-by-update-${DEFAULT_PLAYBOOK.version}.json`;
+  expect(files).toContain(file);
+  const history = historyFromJSON(JSON.parse(fs.readFileSync(path.join(DIR, file), 'utf8')));
+  const accepted = history.events?.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes) ?? [];
+  expect(accepted.map((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name)).toEqual(['migratePlaybook']);
+  expect(history.events?.some((e) => e.workflowExecutionUpdateCompletedEventAttributes?.outcome?.success)).toBe(true);
+});
+
 test.each(files)('%s replays without nondeterminism', async (file) => {
   const history = historyFromJSON(JSON.parse(fs.readFileSync(path.join(DIR, file), 'utf8')));
   expect(history.events?.length).toBeGreaterThan(10);

@@ -171,6 +171,12 @@ describe('parsePlaybook errors name the field', () => {
     expect(errorsOf(bad)).toEqual([{ field: 'segments.core.milestones[0]', message: 'Unrecognized key: "requried"' }]);
   });
 
+  it('names versions so that they can be published (URLs, workflow ids, the CLI)', () => {
+    expect(errorsOf(changed({ version: 'v 2' }))).toEqual([{ field: 'version', message: 'must be 1 to 64 of A-Z a-z 0-9 . _ -, e.g. 2027.01' }]);
+    expect(errorsOf(changed({ version: 'x'.repeat(65) })).map((e) => e.field)).toEqual(['version']);
+    expect(parsePlaybook(changed({ version: 'acme_2027.01-rc1' })).ok).toBe(true);
+  });
+
   it('reports a missing field', () => {
     const bad = changed({ version: undefined });
     expect(errorsOf(bad).map((e) => e.field)).toEqual(['version']);

@@ -8,6 +8,7 @@ import type { DomainState } from './state';
 export { applyEvent } from './events';
 export { changeProfile, changedFields, profileChangeRefusal } from './profile';
 export { recordDelivery } from './deliveries';
+export { canonicalJson, migrate, type MigrationOutcome } from './migrate';
 export { reportSummary } from './report';
 export { advance, nextWakeAt } from './schedule';
 export { initState, upgradeState, type DomainState, type PinnedPlaybook } from './state';

@@ -170,6 +170,19 @@ export interface DomainState {
   pendingDeliveries: PendingDelivery[];
   digest: { items: DigestEntry[]; flushAtMs: number | null; sent: number };
   notifications: NotificationView[];
+  /** Playbook versions (./migrate.ts): the pinned playbook's hash (absent: started before versions were published). */
+  playbookHash?: string;
+  /** Days a migration added to open milestones' due dates so that none moved into the past, by milestone id. */
+  dueShiftDays?: Record<string, number>;
+  /** The migrations applied, oldest first. */
+  migrations?: MigrationRecord[];
+}
+
+export interface MigrationRecord {
+  from: { version: string; hash: string | null };
+  to: { version: string; hash: string };
+  atMs: number;
+  by?: string;
 }
 
 export function initState(profile: PartnerProfile, playbook: PinnedPlaybook, nowMs: number): DomainState {
@@ -326,7 +339,7 @@ export function phaseDeadlineMs(s: DomainState, phase: Phase): number {
  */
 export function dueDay(s: DomainState, m: MilestoneDef): number {
   const i = PHASES.indexOf(m.phase);
-  return m.dueDay + (i === 0 ? 0 : s.deadlineShiftDays[i - 1]);
+  return m.dueDay + (i === 0 ? 0 : s.deadlineShiftDays[i - 1]) + (s.dueShiftDays?.[m.id] ?? 0);
 }
 
 export function dueMs(s: DomainState, m: MilestoneDef): number {

@@ -35,6 +35,8 @@ export function toView(s: DomainState, nowMs: number): OnboardingState {
     phaseDeadline: phase ? iso(phaseDeadlineMs(s, phase)) : null,
     extensions: s.extensions,
     playbookVersion: s.playbook.version,
+    playbookHash: s.playbookHash ?? null,
+    playbookMigrations: (s.migrations ?? []).map(({ atMs, ...m }) => ({ ...m, at: iso(atMs) })),
     partnerManager: { name: s.profile.partnerManager.name, email: s.profile.partnerManager.email },
     successManager: s.profile.successManager ? { name: s.profile.successManager.name, email: s.profile.successManager.email } : null,
     tier: tierOf(s),
