@@ -78,7 +78,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  // A JSON line like every other (config errors, before any of this, stay plain lines).
   const msg = err instanceof MissingBinaryError ? err.message : `start failed: ${(err as Error).message}`;
-  process.stderr.write(`${msg}\n`);
+  createLogger('main', 'error').error(msg);
   process.exit(1);
 });

@@ -95,7 +95,7 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((err: unknown) => {
-    process.stderr.write(`worker: ${(err as Error).message}\n`);
+    createLogger('worker', 'error').error(`worker failed: ${(err as Error).message}`);
     process.exit(1);
   });
 }

@@ -3,6 +3,7 @@
  * HTTP_HOST:HTTP_PORT. SIGINT/SIGTERM finish in-flight requests, then close.
  */
 import { loadConfigOrExit } from '../../config/env';
+import { processLogger } from '../../config/logging';
 import { loadPlaybookOrExit } from '../../config/loadPlaybook';
 import { connectClient } from '../connection';
 import { CurrentPlaybookConflictError, playbookHash, publishCurrentPlaybook } from '../playbooks';
@@ -48,5 +49,8 @@ export async function main(): Promise<void> {
 }
 
 if (require.main === module) {
-  main().catch((err: unknown) => exitWith(1, `api: ${(err as Error).message}`));
+  main().catch((err: unknown) => {
+    processLogger('error').child({ component: 'api' }).error(`api failed: ${(err as Error).message}`);
+    process.exit(1);
+  });
 }
