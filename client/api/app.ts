@@ -1,8 +1,9 @@
 /**
  * The HTTP API as a fastify instance (not listening): JSON logs in the process's
  * one format (config/logging.ts) with request ids and no secrets, bodies or
- * e-mail addresses; bearer and webhook auth; zod
- * validation naming every invalid field; one error shape for every failure.
+ * e-mail addresses; bearer and webhook auth; zod validation naming every
+ * invalid field; one error shape for every failure; the payload codec endpoint
+ * (./codec.ts) with its CORS.
  */
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
@@ -10,8 +11,10 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Config } from '../../config/env';
 import { createRootLogger, processLogger } from '../../config/logging';
 import type { Playbook } from '../../workflows/playbook';
+import { payloadCodec } from '../encryption';
 import { OnboardingClient } from '../onboardingClient';
 import { Authenticator, assertSafeBinding } from './auth';
+import { CODEC_ROUTES, registerCodecCors } from './codec';
 import { HttpError, toHttpError } from './errors';
 import { createApiMetrics } from './metrics';
 import { buildOpenApi } from './openapi';
@@ -35,6 +38,9 @@ export interface ApiServerOptions {
   /** Defaults: the process's logger at config.logLevel, to stdout. */
   logger?: { level?: Config['logLevel'] | 'silent'; stream?: { write(line: string): void } };
 }
+
+/** The contract's routes and the codec endpoint for the Temporal Web UI and CLI. */
+const routes = [...ROUTES, ...CODEC_ROUTES];
 
 /** 100 events of a few KiB each fit comfortably. */
 export const BODY_LIMIT_BYTES = 512 * 1024;
@@ -111,13 +117,17 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
   const ctx: RouteContext = {
     onboarding: new OnboardingClient(options.client, { taskQueue: config.temporal.taskQueue, playbook: options.playbook }),
     reports: options.reports,
-    openapi: buildOpenApi(ROUTES),
+    openapi: buildOpenApi(routes),
     metrics,
+    codec: payloadCodec(config),
+    codecCorsOrigins: config.encryption.corsOrigins,
   };
-  for (const route of ROUTES) {
+  registerCodecCors(app, config.encryption.corsOrigins);
+  for (const route of routes) {
     app.route({
       method: route.method,
       url: route.path.replace(/\{(\w+)\}/g, ':$1'),
+      ...(route.bodyLimit && { bodyLimit: route.bodyLimit }),
       onRequest: async (req) => auth.checkBearer(req, route.access),
       preHandler: async (req) => auth.checkSignature(req, route.access, req.rawBody ?? ''),
       handler: async (req, reply) => {
