@@ -7,9 +7,10 @@
  * attempt's message is encrypted too. The same partner without encryption, on
  * the same server, shows both, so the search is one that can fail. The API's
  * lists, report and timeline still decode the memos and payloads, and the real
- * Temporal CLI decodes the history through the API's codec endpoint.
+ * Temporal CLI decodes the history through the API's codec endpoint. And
+ * `npm start` with encryption points its embedded Web UI at that endpoint.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -34,7 +35,7 @@ import { onboardingWorkflowId } from '../../workflows/messages';
 import type { PartnerProfile } from '../../workflows/types';
 import { createOnboardingWorker } from '../../workers/createWorker';
 import { devServerExecutable } from '../../workers/temporalBinaries';
-import { startSmtpServer, type TestSmtpServer } from '../activities/fixtures/smtpServer';
+import { freePort, startSmtpServer, type TestSmtpServer } from '../activities/fixtures/smtpServer';
 import { eventually } from '../api/harness';
 import { createDevEnv, uniq, workflowBundle } from '../helpers/temporal';
 
@@ -254,4 +255,56 @@ describe('payload encryption', () => {
       /temporal workflow show failed \(1\)/,
     );
   });
+});
+
+describe('npm start with PAYLOAD_ENCRYPTION_KEYS', () => {
+  it("points the embedded Web UI at the API's codec endpoint and lets the UI's origin call it", async () => {
+    const ports = { api: await freePort(), dev: await freePort(), ui: await freePort() };
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onboarding-enc-start-'));
+    const child = spawn(path.resolve(__dirname, '../../node_modules/.bin/tsx'), ['workers/main.ts'], {
+      cwd: path.resolve(__dirname, '../..'),
+      env: {
+        ...process.env,
+        DATA_DIR: dir,
+        HTTP_PORT: String(ports.api),
+        TEMPORAL_DEV_PORT: String(ports.dev),
+        TEMPORAL_UI_PORT: String(ports.ui),
+        TEMPORAL_ADDRESS: '',
+        API_KEYS: '',
+        LOG_LEVEL: 'warn',
+        PAYLOAD_ENCRYPTION_KEYS: `start-key:${randomBytes(32).toString('base64')}`,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      const ui = `http://127.0.0.1:${ports.ui}`;
+      const settings = await eventually(
+        () => fetch(`${ui}/api/v1/settings`).then((r) => (r.ok ? (r.json() as Promise<{ Codec?: { Endpoint?: string } }>) : null), () => null),
+        (value) => value !== null,
+        90_000,
+      );
+      expect(settings?.Codec?.Endpoint).toBe(`http://127.0.0.1:${ports.api}/codec`);
+      const preflight = await eventually(
+        () =>
+          fetch(`http://127.0.0.1:${ports.api}/codec/decode`, {
+            method: 'OPTIONS',
+            headers: { origin: ui, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-namespace' },
+          }).catch(() => null),
+        (res) => res !== null,
+        60_000,
+      );
+      expect(preflight?.status).toBe(204);
+      expect(preflight?.headers.get('access-control-allow-origin')).toBe(ui);
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\n--- output ---\n${output}`);
+    } finally {
+      child.kill('SIGINT');
+      await exited;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 150_000);
 });
