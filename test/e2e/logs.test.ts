@@ -4,7 +4,8 @@
  * fastify's and the Temporal runtime's (core and SDK, with the workflow and
  * activity context the SDK attaches). LOG_LEVEL applies to all of them.
  * The only other lines are npm's own banner (`> name@version start`, `> command`),
- * which `npm start --silent` leaves out.
+ * which `npm start --silent` leaves out. And Ctrl-C while the worker is still
+ * starting ends in the same clean stop as later.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -14,6 +15,14 @@ import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '../..');
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
+
+function portAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -46,7 +55,12 @@ interface Run {
  * `npm start` in its own process group, stopped like Ctrl-C does (SIGINT to the
  * group) once `drive` is done.
  */
-async function npmStart(logLevel: string, drive: (api: string, output: () => string) => Promise<void>): Promise<Run> {
+async function npmStart(
+  logLevel: string,
+  drive: (api: string, output: () => string) => Promise<void>,
+  /** healthy: the worker polls (healthz 200); listening: the API answers, the worker may still be starting. */
+  until: 'healthy' | 'listening' = 'healthy',
+): Promise<Run> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'onboarding-logs-'));
   const httpPort = await freePort();
   const env = {
@@ -70,7 +84,11 @@ async function npmStart(logLevel: string, drive: (api: string, output: () => str
   const output = () => `${out}\n--- stderr ---\n${err}`;
   try {
     const api = `http://127.0.0.1:${httpPort}`;
-    await waitFor(async () => (await fetch(`${api}/healthz`)).status === 200, 'healthz 200', 90_000, output);
+    const ready = async () => {
+      const status = (await fetch(`${api}/healthz`)).status;
+      return until === 'healthy' ? status === 200 : status > 0;
+    };
+    await waitFor(ready, until === 'healthy' ? 'healthz 200' : 'the API', 90_000, output);
     await drive(api, output);
   } finally {
     process.kill(-child.pid!, 'SIGINT');
@@ -86,7 +104,7 @@ async function npmStart(logLevel: string, drive: (api: string, output: () => str
 function withoutNpmBanner(lines: string[]): string[] {
   const banner = lines.slice(0, 2);
   expect(banner[0]).toMatch(/^> \S+@\S+ start$/);
-  expect(banner[1]).toMatch(/^> bash scripts\/setup\.sh --quiet && tsx workers\/main\.ts$/);
+  expect(banner[1]).toMatch(/^> bash scripts\/setup\.sh --quiet && node --import tsx workers\/main\.ts$/);
   return lines.slice(2);
 }
 
@@ -164,5 +182,26 @@ describe('npm start logs', () => {
     // The open-API warning at start shows the level filter lets warnings through.
     expect(records).toContainEqual(expect.objectContaining({ component: 'api', level: 'warn' }));
     expect(records.filter((r) => r.level === 'debug' || r.level === 'info' || r.level === 'trace')).toEqual([]);
+  }, 240_000);
+
+  it('stops cleanly on Ctrl-C while the worker is still starting (bundling), and leaves nothing running', async () => {
+    let devPort = 0;
+    const run = await npmStart(
+      'info',
+      async (_api, output) => {
+        devPort = Number(/"address":"127\.0\.0\.1:(\d+)"/.exec(output())?.[1]);
+        // Still bundling: the worker has not reported itself running yet.
+        expect(output()).not.toContain('"msg":"worker running"');
+      },
+      'listening',
+    );
+    const records = parseAll([...withoutNpmBanner(run.stdout), ...run.stderr]);
+    const main = records.filter((r) => r.component === 'main').map((r) => r.msg);
+    expect(main).toContain('shutting down');
+    // Before the fix, the tsx CLI between npm and the program SIGKILLed it mid-shutdown when it was
+    // busy for more than 60 ms (bundling): no "stopped", and a dev server left running when it got no signal.
+    expect(main.at(-1)).toBe('stopped');
+    expect(devPort).toBeGreaterThan(0);
+    await expect(portAnswers(devPort)).resolves.toBe(false);
   }, 240_000);
 });
