@@ -261,7 +261,8 @@ describe('npm start with PAYLOAD_ENCRYPTION_KEYS', () => {
   it("points the embedded Web UI at the API's codec endpoint and lets the UI's origin call it", async () => {
     const ports = { api: await freePort(), dev: await freePort(), ui: await freePort() };
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onboarding-enc-start-'));
-    const child = spawn(path.resolve(__dirname, '../../node_modules/.bin/tsx'), ['workers/main.ts'], {
+    // As `npm start` runs it (without npm and its setup step).
+    const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
       cwd: path.resolve(__dirname, '../..'),
       env: {
         ...process.env,
