@@ -13,6 +13,7 @@ import type { Payload } from '@temporalio/common';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { temporal } from '@temporalio/proto';
 import { AesGcmPayloadCodec } from '../client/encryption';
+import { DEFAULT_PLAYBOOK } from '../workflows/defaultPlaybook';
 
 const ROUNDS = 20;
 const DIR = path.join(__dirname, '../test/replay/histories');
@@ -37,8 +38,8 @@ const size = (payloads: Payload[]) =>
 async function main(): Promise<void> {
   const codec = new AesGcmPayloadCodec([{ id: 'bench', key: randomBytes(32) }]);
   console.log(`payload encryption (AES-256-GCM), ${ROUNDS} rounds per history, node ${process.version}`);
-  console.log('history                         payloads   plain B  sealed B  overhead  encrypt µs/payload  decrypt µs/payload');
-  for (const file of ['core-happy-path.json', 'strategic-happy-path.json', 'transactional-happy-path.json']) {
+  console.log('history                                      payloads   plain B  sealed B  overhead  encrypt µs/payload  decrypt µs/payload');
+  for (const file of ['core', 'strategic', 'transactional'].map((s) => `${s}-happy-path-${DEFAULT_PLAYBOOK.version}.json`)) {
     const history = historyFromJSON(JSON.parse(fs.readFileSync(path.join(DIR, file), 'utf8')));
     const plain = payloadsIn(temporal.api.history.v1.History.toObject(history as temporal.api.history.v1.History, { defaults: false }));
     let sealed: Payload[] = await codec.encode(plain);
@@ -51,7 +52,7 @@ async function main(): Promise<void> {
     const decodeUs = Number(process.hrtime.bigint() - t) / 1000 / ROUNDS / plain.length;
     const [before, after] = [size(plain), size(sealed)];
     console.log(
-      `${file.padEnd(31)} ${String(plain.length).padStart(8)} ${String(before).padStart(9)} ${String(after).padStart(9)} ${`${(((after - before) / before) * 100).toFixed(1)}%`.padStart(9)} ${encodeUs.toFixed(1).padStart(19)} ${decodeUs.toFixed(1).padStart(19)}`,
+      `${file.padEnd(44)} ${String(plain.length).padStart(8)} ${String(before).padStart(9)} ${String(after).padStart(9)} ${`${(((after - before) / before) * 100).toFixed(1)}%`.padStart(9)} ${encodeUs.toFixed(1).padStart(19)} ${decodeUs.toFixed(1).padStart(19)}`,
     );
   }
 }

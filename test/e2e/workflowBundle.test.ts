@@ -11,7 +11,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startOnboarding } from '../../client/onboardingClient';
-import { DEFAULT_PLAYBOOK } from '../../config/defaultPlaybook';
+import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
 import { onboardingStateQuery, onboardingWorkflowId } from '../../workflows/messages';
 import { eventually } from '../api/harness';
 import { createDevEnv, uniq } from '../helpers/temporal';
