@@ -9,25 +9,36 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Client, Connection } from '@temporalio/client';
 import { startOnboarding } from '../../client/onboardingClient';
 import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
 import { onboardingStateQuery, onboardingWorkflowId } from '../../workflows/messages';
 import { eventually } from '../api/harness';
-import { createDevEnv, uniq } from '../helpers/temporal';
+import { parseConfig } from '../../config/env';
+import { startDevServer, type DevServer } from '../../workers/devServer';
+import { freePort } from '../activities/fixtures/smtpServer';
+import { uniq } from '../helpers/temporal';
 
 const ROOT = path.resolve(__dirname, '../..');
 const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 const execFileAsync = promisify(execFile);
 
-let env: TestWorkflowEnvironment;
+/**
+ * The dev server as `npm start` runs it (a child process, no Temporal native
+ * runtime in this process: no worker runs here), and a plain gRPC client.
+ */
+let server: DevServer;
+let client: Client;
 let dir: string;
 beforeAll(async () => {
-  env = await createDevEnv();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onboarding-bundle-'));
+  const config = parseConfig({ DATA_DIR: path.join(dir, 'server'), TEMPORAL_DEV_PORT: String(await freePort()), TEMPORAL_UI_PORT: String(await freePort()) });
+  server = await startDevServer(config, () => undefined);
+  client = new Client({ connection: await Connection.connect({ address: server.address }) });
 });
 afterAll(async () => {
-  await env?.teardown();
+  await client?.connection.close();
+  await server?.stop();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -50,7 +61,7 @@ describe('a prebuilt workflow bundle', () => {
       cwd: ROOT,
       env: {
         ...process.env,
-        TEMPORAL_ADDRESS: env.address,
+        TEMPORAL_ADDRESS: server.address,
         TEMPORAL_TASK_QUEUE: taskQueue,
         WORKFLOW_BUNDLE_PATH: bundle,
         DATA_DIR: dir,
@@ -71,8 +82,8 @@ describe('a prebuilt workflow bundle', () => {
         role: 'sales' as const,
         partnerManager: { name: 'Dana Ruiz', email: 'dana@vendor.example' },
       };
-      await startOnboarding(env.client, { taskQueue, playbook: DEFAULT_PLAYBOOK }, profile);
-      const handle = env.client.workflow.getHandle(onboardingWorkflowId(profile.partnerId));
+      await startOnboarding(client, { taskQueue, playbook: DEFAULT_PLAYBOOK }, profile);
+      const handle = client.workflow.getHandle(onboardingWorkflowId(profile.partnerId));
       const state = await eventually(
         () => handle.query(onboardingStateQuery).catch(() => null),
         (s) => s !== null,
@@ -93,7 +104,7 @@ describe('a prebuilt workflow bundle', () => {
     const missing = path.join(dir, 'nope.js');
     const result = await execFileAsync(TSX, ['workers/worker.ts'], {
       cwd: ROOT,
-      env: { ...process.env, TEMPORAL_ADDRESS: env.address, WORKFLOW_BUNDLE_PATH: missing, DATA_DIR: dir },
+      env: { ...process.env, TEMPORAL_ADDRESS: server.address, WORKFLOW_BUNDLE_PATH: missing, DATA_DIR: dir },
       encoding: 'utf8',
       timeout: 60_000,
     }).catch((err: { code: number; stdout: string; stderr: string }) => err);
