@@ -1,8 +1,9 @@
 /**
  * The workflow bundle built once ahead (what the Docker image does at build
  * time): `workers/workflowBundle.ts` writes it, and `npm run worker` with
- * WORKFLOW_BUNDLE_PATH runs partners from it without bundling anything at start.
- * A missing bundle stops the worker with one line naming the variable.
+ * WORKFLOW_BUNDLE_PATH runs partners from it without bundling anything at start,
+ * and drains when npm gets SIGTERM (as under \`docker stop\`). A missing bundle
+ * stops the worker with one line naming the variable.
  */
 import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -73,7 +74,9 @@ describe('a prebuilt workflow bundle', () => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    const exited = new Promise((resolve) => child.once('exit', resolve));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    // Closed when every process holding them (npm, and the worker it runs) is gone.
+    const drained = Promise.all([new Promise((r) => child.stdout!.once('close', r)), new Promise((r) => child.stderr!.once('close', r))]);
     try {
       const profile = {
         partnerId: uniq('bundled'),
@@ -91,10 +94,14 @@ describe('a prebuilt workflow bundle', () => {
       );
       expect(state).toMatchObject({ partnerId: profile.partnerId, phase: 'foundation' });
     } finally {
+      // What \`docker stop\` does (through the image's init): SIGTERM to npm, which passes it on.
       child.kill('SIGTERM');
-      await exited;
     }
+    expect(await exited).toBe(0);
+    await drained;
     const records = parseLines(out);
+    // The worker got the signal and drained: it was not left running without its npm.
+    expect(records.at(-1)).toMatchObject({ component: 'worker', msg: 'worker stopped' });
     expect(records).toContainEqual(expect.objectContaining({ component: 'worker', msg: 'worker running', workflows: `bundle ${bundle}` }));
     // Bundling from source logs "Workflow bundle created"; the prebuilt bundle is only read.
     expect(records.filter((r) => r.msg === 'Workflow bundle created')).toEqual([]);
