@@ -2,7 +2,7 @@
  * The workflow bundle built once ahead (what the Docker image does at build
  * time): `workers/workflowBundle.ts` writes it, and `npm run worker` with
  * WORKFLOW_BUNDLE_PATH runs partners from it without bundling anything at start,
- * and drains when npm gets SIGTERM (as under \`docker stop\`). A missing bundle
+ * and drains when npm gets SIGTERM (as under `docker stop`). A missing bundle
  * stops the worker with one line naming the variable.
  */
 import { execFile, spawn } from 'node:child_process';
@@ -94,7 +94,7 @@ describe('a prebuilt workflow bundle', () => {
       );
       expect(state).toMatchObject({ partnerId: profile.partnerId, phase: 'foundation' });
     } finally {
-      // What \`docker stop\` does (through the image's init): SIGTERM to npm, which passes it on.
+      // What `docker stop` does (through the image's init): SIGTERM to npm, which passes it on.
       child.kill('SIGTERM');
     }
     expect(await exited).toBe(0);
