@@ -70,7 +70,9 @@ async function main(): Promise<void> {
     log.info('stopped');
     process.exit(code);
   };
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void shutdown(sig, 0));
+  // `on`, not `once`: Ctrl-C reaches this process twice (from the terminal, and passed on by npm),
+  // and a second signal with no listener left would kill it mid-shutdown.
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => void shutdown(sig, 0));
   workerRun.catch((err: unknown) => {
     log.error('worker failed', { error: (err as Error).message });
     void shutdown('worker failure', 1);

@@ -104,7 +104,8 @@ async function main(): Promise<void> {
   const playbook = loadPlaybookOrExit(config.playbookPath);
   Runtime.install(runtimeOptions(config));
   const stop = new AbortController();
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => stop.abort());
+  // `on`, not `once`: a repeated signal (terminal and npm both pass Ctrl-C on) must not kill the draining worker.
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => stop.abort());
   await runWorker(config, playbook, config.temporal.address, stop.signal);
 }
 

@@ -39,13 +39,17 @@ export async function main(): Promise<void> {
   app.log.info({ version: playbook.version, hash }, 'playbook published');
   await app.listen({ host: config.http.host, port: config.http.port });
 
+  let stopping = false;
   const shutdown = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
     app.log.info({ signal }, 'shutting down');
     await app.close();
     await client.connection.close();
     process.exit(0);
   };
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void shutdown(signal));
+  // `on`, not `once`: a repeated signal (terminal and npm both pass Ctrl-C on) must not cut the close short.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void shutdown(signal));
 }
 
 if (require.main === module) {
