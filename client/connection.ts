@@ -9,6 +9,7 @@ import tls from 'node:tls';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Config, PemSource } from '../config/env';
+import { dataConverter } from './encryption';
 
 interface TlsOptions {
   clientCertPair?: { crt: Buffer; key: Buffer };
@@ -155,14 +156,17 @@ function resolveAddress(config: Config, address: string | undefined): string {
   return resolved;
 }
 
-/** A Client for the configured namespace; close it with `client.connection.close()`. */
+/**
+ * A Client for the configured namespace, with the payload codec when
+ * PAYLOAD_ENCRYPTION_KEYS is set; close it with `client.connection.close()`.
+ */
 export async function connectClient(config: Config, address?: string): Promise<Client> {
   const target = resolveAddress(config, address);
   const options = connectionOptions(config, target);
   const connection = await Connection.connect(options).catch(async (err: unknown) => {
     throw await connectionError(config, target, err);
   });
-  return new Client({ connection, namespace: config.temporal.namespace });
+  return new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverter(config) });
 }
 
 /** A NativeConnection for workers. */

@@ -4,6 +4,7 @@
  * attributes through the default converter, timestamps as ISO strings.
  */
 import { defaultPayloadConverter, type LoadedDataConverter, type Payload } from '@temporalio/common';
+import type { temporal } from '@temporalio/proto';
 
 /** Decodes payloads with the client's codecs (the last applied is undone first) and payload converter. */
 export async function decodePayloads(converter: LoadedDataConverter, payloads: Payload[] | null | undefined): Promise<unknown[]> {
@@ -21,6 +22,18 @@ export async function decodeMemo(
   const entries = Object.entries(fields ?? {});
   const values = await decodePayloads(converter, entries.map(([, p]) => p));
   return Object.fromEntries(entries.map(([k], i) => [k, values[i]]));
+}
+
+/**
+ * A failure's message. With payload encryption the failure converter moves the
+ * message into the failure's encoded attributes (a payload the codec encrypts)
+ * and leaves "Encoded failure" in its place.
+ */
+export async function failureMessage(converter: LoadedDataConverter, failure: temporal.api.failure.v1.IFailure): Promise<string> {
+  if (!failure.encodedAttributes) return failure.message || 'failed';
+  const [attributes] = await decodePayloads(converter, [failure.encodedAttributes as Payload]);
+  const message = (attributes as { message?: unknown } | undefined)?.message;
+  return typeof message === 'string' && message ? message : failure.message || 'failed';
 }
 
 /** A Keyword search attribute's value (search attributes never pass through codecs). */

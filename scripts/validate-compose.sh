@@ -219,8 +219,8 @@ for name, svc in services.items():
     if command[2] not in scripts:
         fail(f"services.{name}: {origin} runs npm script '{command[2]}', which package.json does not define")
         continue
-    # `tsx path/to/entry.ts` / `node path/to/entry.js`: the entry file must be in the build context
-    entry = re.match(r"^\s*(?:tsx|node)\s+(?:-\S+\s+)*([\w./-]+\.[cm]?[jt]s)\b", scripts[command[2]])
+    # `[exec] tsx path/to/entry.ts` / `[exec] node [--import tsx] path/to/entry.[jt]s`: the entry file must be in the build context
+    entry = re.match(r"^\s*(?:exec\s+)?(?:tsx|node)\s+(?:--import\s+\S+\s+|-\S+\s+)*([\w./-]+\.[cm]?[jt]s)\b", scripts[command[2]])
     if entry and not os.path.isfile(os.path.join(ctx_dir, entry.group(1))):
         fail(f"services.{name}: npm script '{command[2]}' runs {entry.group(1)}, which does not exist in the build context")
         continue

@@ -17,6 +17,8 @@ export interface OnboardingWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** How long in-flight activities may finish on shutdown before they are cancelled. */
   shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
+  /** The payload codec and failure converter of client/encryption.ts, when encryption is on. */
+  dataConverter?: WorkerOptions['dataConverter'];
 }
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -28,6 +30,7 @@ export function createOnboardingWorker(opts: OnboardingWorkerOptions): Promise<W
     taskQueue: opts.taskQueue,
     activities: { ...opts.activities, ...opts.reportActivities },
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(opts.dataConverter && { dataConverter: opts.dataConverter }),
     // Notifications are short; give them time to finish so a restart does not cut one in half.
     shutdownGraceTime: opts.shutdownGraceTime ?? '10 seconds',
   });

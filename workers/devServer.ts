@@ -67,6 +67,8 @@ export async function startDevServer(config: Config, log: (msg: string) => void)
     '--ui-disable-news-fetch',
     ...SQLITE_PRAGMAS.flatMap((p) => ['--sqlite-pragma', p]),
     ...searchAttributes.flatMap((sa) => ['--search-attribute', sa]),
+    // With payload encryption the Web UI decodes through the API's codec endpoint.
+    ...(config.encryption.keys.length ? ['--ui-codec-endpoint', codecEndpoint(config)] : []),
   ];
   const logFile = fs.openSync(path.join(config.dataDir, 'temporal.log'), 'a');
   const child = spawn(exe.path, args, { stdio: ['ignore', logFile, logFile] });
@@ -75,6 +77,13 @@ export async function startDevServer(config: Config, log: (msg: string) => void)
 
   await waitUntilReachable(address, namespace, exited, config.dataDir);
   return { address, uiUrl, dbFile, stop: () => stopChild(child, exited) };
+}
+
+/** The API's codec endpoint as a browser on this machine reaches it. */
+export function codecEndpoint(config: Config): string {
+  const { host, port } = config.http;
+  const reachable = host === '0.0.0.0' || host === '::' || host === '[::]' ? '127.0.0.1' : host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  return `http://${reachable}:${port}/codec`;
 }
 
 async function waitUntilReachable(address: string, namespace: string, exited: Promise<number | null>, dataDir: string): Promise<void> {

@@ -1,6 +1,11 @@
-/** One-line JSON logs for the worker and supervisor processes (no secrets, no bodies). */
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+/**
+ * The logger of the worker and supervisor processes: JSON lines through pino
+ * (config/logging.ts), one child per component. No secrets, no bodies.
+ */
+import type { Logger as PinoLogger } from 'pino';
+import { processLogger, type LogLevel } from '../config/logging';
+
+export type { LogLevel };
 
 export interface Logger {
   debug(msg: string, meta?: Record<string, unknown>): void;
@@ -9,11 +14,13 @@ export interface Logger {
   error(msg: string, meta?: Record<string, unknown>): void;
 }
 
-export function createLogger(component: string, level: LogLevel = 'info'): Logger {
-  const write = (lvl: LogLevel) => (msg: string, meta?: Record<string, unknown>) => {
-    if (ORDER[lvl] < ORDER[level]) return;
-    const line = JSON.stringify({ time: new Date().toISOString(), level: lvl, component, msg, ...meta });
-    (lvl === 'error' || lvl === 'warn' ? process.stderr : process.stdout).write(line + '\n');
-  };
+/** Our `(msg, meta)` call shape over a pino logger (pino takes `(meta, msg)`). */
+export function wrapPino(pinoLogger: PinoLogger): Logger {
+  const write = (level: LogLevel) => (msg: string, meta?: Record<string, unknown>) =>
+    meta ? pinoLogger[level](meta, msg) : pinoLogger[level](msg);
   return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
+}
+
+export function createLogger(component: string, level: LogLevel = 'info'): Logger {
+  return wrapPino(processLogger(level).child({ component }));
 }

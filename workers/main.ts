@@ -70,7 +70,9 @@ async function main(): Promise<void> {
     log.info('stopped');
     process.exit(code);
   };
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void shutdown(sig, 0));
+  // `on`, not `once`: Ctrl-C reaches this process twice (from the terminal, and passed on by npm),
+  // and a second signal with no listener left would kill it mid-shutdown.
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => void shutdown(sig, 0));
   workerRun.catch((err: unknown) => {
     log.error('worker failed', { error: (err as Error).message });
     void shutdown('worker failure', 1);
@@ -78,7 +80,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  // A JSON line like every other (config errors, before any of this, stay plain lines).
   const msg = err instanceof MissingBinaryError ? err.message : `start failed: ${(err as Error).message}`;
-  process.stderr.write(`${msg}\n`);
+  createLogger('main', 'error').error(msg);
   process.exit(1);
 });

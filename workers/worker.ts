@@ -4,6 +4,7 @@
  * At start each worker creates or updates the weekly digest schedule (`npm start`
  * runs its worker through `runWorker` too).
  */
+import fs from 'node:fs';
 import { Client } from '@temporalio/client';
 import { Runtime } from '@temporalio/worker';
 import { createActivitiesFromConfig, sentLogFromConfig } from '../activities';
@@ -14,6 +15,7 @@ import { loadPlaybookOrExit, placeholderLinks } from '../config/loadPlaybook';
 import { programDigestReader } from '../client/reports/digest';
 import type { Playbook } from '../workflows/playbook';
 import { connectNative } from '../client/connection';
+import { dataConverter } from '../client/encryption';
 import { createOnboardingWorker } from './createWorker';
 import { ensureDigestSchedule } from './digestSchedule';
 import { createLogger, type Logger } from './logger';
@@ -21,17 +23,24 @@ import { runtimeOptions } from './runtime';
 
 export async function runWorker(config: Config, playbook: Playbook, address: string, signal: AbortSignal): Promise<void> {
   const log = createLogger('worker', config.logLevel);
+  if (config.workflowBundlePath && !fs.existsSync(config.workflowBundlePath)) {
+    throw new Error(`WORKFLOW_BUNDLE_PATH: ${config.workflowBundlePath} does not exist (build it with \`npm run build:bundle\`, or unset it to bundle from source)`);
+  }
   const connection = await connectNative(config, address);
   const sentLog = sentLogFromConfig(config, (err) => log.warn('sent-log connection lost; reconnecting on next use', { error: err.message }));
   const pruning = prunePeriodically(sentLog, log);
   try {
-    const client = new Client({ connection, namespace: config.temporal.namespace });
+    // With PAYLOAD_ENCRYPTION_KEYS: the same codec for this client (schedule arguments, report memos) and the worker.
+    const converter = dataConverter(config);
+    const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: converter });
     const worker = await createOnboardingWorker({
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       activities: createActivitiesFromConfig(config, playbook.program, undefined, sentLog),
       reportActivities: createReportActivities({ readDigest: programDigestReader(client, playbook) }),
+      dataConverter: converter,
+      ...(config.workflowBundlePath && { workflowBundle: { codePath: config.workflowBundlePath } }),
     });
     // Alongside polling: the schedule is not worth a delayed start.
     void scheduleDigest(client, config, log);
@@ -39,7 +48,13 @@ export async function runWorker(config: Config, playbook: Playbook, address: str
     // Asked to stop while the worker was still being built: stop it now.
     if (signal.aborted) worker.shutdown();
     else signal.addEventListener('abort', () => worker.shutdown(), { once: true });
-    log.info('worker running', { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, playbook: playbook.version });
+    log.info('worker running', {
+      taskQueue: config.temporal.taskQueue,
+      namespace: config.temporal.namespace,
+      playbook: playbook.version,
+      workflows: config.workflowBundlePath ? `bundle ${config.workflowBundlePath}` : 'bundled from source',
+      payloadEncryption: converter ? `on, encrypting with key "${config.encryption.keys[0]!.id}"` : 'off',
+    });
     const placeholders = placeholderLinks(playbook);
     if (placeholders.length) {
       log.warn('the playbook program still links to example.com: partners would get placeholder links; copy the playbook, set your links and PLAYBOOK_PATH', {
@@ -89,13 +104,14 @@ async function main(): Promise<void> {
   const playbook = loadPlaybookOrExit(config.playbookPath);
   Runtime.install(runtimeOptions(config));
   const stop = new AbortController();
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => stop.abort());
+  // `on`, not `once`: a repeated signal (terminal and npm both pass Ctrl-C on) must not kill the draining worker.
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => stop.abort());
   await runWorker(config, playbook, config.temporal.address, stop.signal);
 }
 
 if (require.main === module) {
   main().catch((err: unknown) => {
-    process.stderr.write(`worker: ${(err as Error).message}\n`);
+    createLogger('worker', 'error').error(`worker failed: ${(err as Error).message}`);
     process.exit(1);
   });
 }

@@ -1,15 +1,20 @@
 /**
- * The HTTP API as a fastify instance (not listening): JSON logs with request
- * ids and no secrets, bodies or e-mail addresses; bearer and webhook auth; zod
- * validation naming every invalid field; one error shape for every failure.
+ * The HTTP API as a fastify instance (not listening): JSON logs in the process's
+ * one format (config/logging.ts) with request ids and no secrets, bodies or
+ * e-mail addresses; bearer and webhook auth; zod validation naming every
+ * invalid field; one error shape for every failure; the payload codec endpoint
+ * (./codec.ts) with its CORS.
  */
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from '../../config/env';
+import { createRootLogger, processLogger } from '../../config/logging';
 import type { Playbook } from '../../workflows/playbook';
+import { payloadCodec } from '../encryption';
 import { OnboardingClient } from '../onboardingClient';
 import { Authenticator, assertSafeBinding } from './auth';
+import { CODEC_ROUTES, registerCodecCors } from './codec';
 import { HttpError, toHttpError } from './errors';
 import { createApiMetrics } from './metrics';
 import { buildOpenApi } from './openapi';
@@ -30,15 +35,38 @@ export interface ApiServerOptions {
   playbook: Playbook;
   /** Builds GET /v1/reports/onboarding; without it the route answers 501. */
   reports?: ReportsProvider;
-  /** Defaults: config.logLevel, to stdout. */
+  /** Defaults: the process's logger at config.logLevel, to stdout. */
   logger?: { level?: Config['logLevel'] | 'silent'; stream?: { write(line: string): void } };
 }
+
+/** The contract's routes and the codec endpoint for the Temporal Web UI and CLI. */
+const routes = [...ROUTES, ...CODEC_ROUTES];
 
 /** 100 events of a few KiB each fit comfortably. */
 export const BODY_LIMIT_BYTES = 512 * 1024;
 /** Temporal calls of one request end by then: an unreachable cluster is a 503, not a hung request. */
 const TEMPORAL_DEADLINE_MS = 10_000;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * The process's pino logger (config/logging.ts: level names, ISO time, redaction),
+ * as component "api". Requests log their path only (a query string may carry a
+ * manager's e-mail); never headers or bodies.
+ */
+function apiLogger(config: Config, override: ApiServerOptions['logger']): FastifyBaseLogger {
+  const root = override
+    ? createRootLogger({ level: override.level ?? config.logLevel, ...(override.stream ? { stream: override.stream } : {}) })
+    : processLogger(config.logLevel);
+  return root.child(
+    { component: 'api' },
+    {
+      serializers: {
+        req: (req: { method?: string; url?: string }) => ({ method: req.method, path: (req.url ?? '').split('?')[0] }),
+        res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+      },
+    },
+  );
+}
 
 export async function createApiServer(options: ApiServerOptions): Promise<FastifyInstance> {
   const { config } = options;
@@ -50,16 +78,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
-    logger: {
-      level: options.logger?.level ?? config.logLevel,
-      ...(options.logger?.stream ? { stream: options.logger.stream } : {}),
-      // Paths only (a query string may carry a manager's e-mail); never headers or bodies.
-      serializers: {
-        req: (req) => ({ method: req.method, path: (req.url ?? '').split('?')[0] }),
-        res: (res) => ({ statusCode: res.statusCode }),
-      },
-      redact: { paths: ['req.headers.authorization', `req.headers["x-onboarding-signature"]`], censor: '[redacted]' },
-    },
+    loggerInstance: apiLogger(config, options.logger),
   });
   const auth = new Authenticator(config.http);
   if (auth.open) {
@@ -98,13 +117,17 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
   const ctx: RouteContext = {
     onboarding: new OnboardingClient(options.client, { taskQueue: config.temporal.taskQueue, playbook: options.playbook }),
     reports: options.reports,
-    openapi: buildOpenApi(ROUTES),
+    openapi: buildOpenApi(routes),
     metrics,
+    codec: payloadCodec(config),
+    codecCorsOrigins: config.encryption.corsOrigins,
   };
-  for (const route of ROUTES) {
+  registerCodecCors(app, config.encryption.corsOrigins);
+  for (const route of routes) {
     app.route({
       method: route.method,
       url: route.path.replace(/\{(\w+)\}/g, ':$1'),
+      ...(route.bodyLimit && { bodyLimit: route.bodyLimit }),
       onRequest: async (req) => auth.checkBearer(req, route.access),
       preHandler: async (req) => auth.checkSignature(req, route.access, req.rawBody ?? ''),
       handler: async (req, reply) => {

@@ -17,8 +17,12 @@ export const SIGNATURE_HEADER = 'x-onboarding-signature';
 /** A signature older (or newer) than this is refused, so a captured request cannot be replayed later. */
 export const REPLAY_WINDOW_SECONDS = 300;
 
-/** Who may call a route: anyone, or bearers of one of the roles (webhook: or a valid signature). */
-export type Access = 'public' | { roles: readonly ApiRole[]; webhook?: boolean };
+/**
+ * Who may call a route: anyone, or bearers of one of the roles (webhook: or a
+ * valid signature; basic: or HTTP Basic with the key as password, which a
+ * browser can remember, for the codec endpoint the Temporal Web UI calls).
+ */
+export type Access = 'public' | { roles: readonly ApiRole[]; webhook?: boolean; basic?: boolean };
 
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
 const sameSecret = (a: string, b: string): boolean => timingSafeEqual(digest(a), digest(b));
@@ -41,8 +45,21 @@ export function assertSafeBinding(http: Config['http']): void {
   }
 }
 
-const unauthorized = (message: string) =>
-  new HttpError(401, 'unauthorized', message, undefined, { 'www-authenticate': 'Bearer realm="onboarding"' });
+const unauthorized = (message: string, basic = false) =>
+  new HttpError(401, 'unauthorized', message, undefined, {
+    'www-authenticate': basic ? 'Basic realm="onboarding codec", charset="UTF-8"' : 'Bearer realm="onboarding"',
+  });
+
+/** The key of `Authorization: Bearer <key>`, or the password of `Basic base64(user:key)` where allowed. */
+function presentedKey(authorization: string, basic: boolean): string | undefined {
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+  if (bearer) return bearer[1];
+  const credentials = basic ? /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(authorization) : null;
+  if (!credentials) return undefined;
+  const decoded = Buffer.from(credentials[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon >= 0 && colon < decoded.length - 1 ? decoded.slice(colon + 1) : undefined;
+}
 
 function header(req: FastifyRequest, name: string): string | undefined {
   const value = req.headers[name];
@@ -63,12 +80,14 @@ export class Authenticator {
   checkBearer(req: FastifyRequest, access: Access): void {
     if (access === 'public' || this.open) return;
     if (access.webhook && this.isSigned(req)) return;
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header(req, 'authorization') ?? '');
-    if (!match) throw unauthorized('send Authorization: Bearer <key>');
-    const token = match[1];
+    const basic = access.basic === true;
+    const token = presentedKey(header(req, 'authorization') ?? '', basic);
+    if (token === undefined) {
+      throw unauthorized(basic ? 'send Authorization: Bearer <key>, or HTTP Basic with the key as password' : 'send Authorization: Bearer <key>', basic);
+    }
     // Compare against every key (no early exit): the time taken does not depend on which key matched.
     const roles = new Set(this.http.apiKeys.filter((k) => sameSecret(k.key, token)).map((k) => k.role));
-    if (roles.size === 0) throw unauthorized('the API key is not valid');
+    if (roles.size === 0) throw unauthorized('the API key is not valid', basic);
     if (!access.roles.some((r) => roles.has(r))) {
       throw new HttpError(403, 'forbidden', `this route needs the ${access.roles.join(' or ')} role`);
     }

@@ -74,7 +74,13 @@ function responses(route: RouteDoc): Record<string, JsonSchema> {
 function operation(route: RouteDoc): JsonSchema {
   const { access } = route;
   const security =
-    access === 'public' ? [] : [{ bearerAuth: [] }, ...(access.webhook ? [{ webhookSignature: [], webhookTimestamp: [] }] : [])];
+    access === 'public'
+      ? []
+      : [
+          { bearerAuth: [] },
+          ...(access.webhook ? [{ webhookSignature: [], webhookTimestamp: [] }] : []),
+          ...(access.basic ? [{ basicAuth: [] }] : []),
+        ];
   return {
     operationId: route.operationId,
     summary: route.summary,
@@ -112,6 +118,11 @@ export function buildOpenApi(routes: readonly RouteDoc[]): JsonSchema {
           description:
             'An API key from API_KEYS (role:key pairs; roles ops, system, manager). ' +
             'With no keys configured the API is open, on loopback only.',
+        },
+        basicAuth: {
+          type: 'http',
+          scheme: 'basic',
+          description: 'The codec endpoint only: any user name, an API key as password (a browser remembers it for the Temporal Web UI).',
         },
         webhookSignature: {
           type: 'apiKey',

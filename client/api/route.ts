@@ -2,6 +2,7 @@
  * One API route, declared once: its access rule, its zod schemas (which both
  * validate requests and generate the OpenAPI document) and its handler.
  */
+import type { PayloadCodec } from '@temporalio/common';
 import type { z } from 'zod';
 import type { FieldError } from '../../workflows/types';
 import { InvalidInputError } from '../errors';
@@ -20,6 +21,10 @@ export interface RouteContext {
   reports?: ReportsProvider;
   openapi: object;
   metrics: ApiMetrics;
+  /** The payload codec of PAYLOAD_ENCRYPTION_KEYS, for the codec endpoint (./codec.ts); unset: encryption off. */
+  codec?: PayloadCodec;
+  /** Browser origins allowed to call the codec endpoint (CODEC_CORS_ORIGINS). */
+  codecCorsOrigins?: readonly string[];
 }
 
 export interface Reply {
@@ -47,6 +52,8 @@ export interface RouteDoc {
   params?: z.ZodObject;
   query?: z.ZodObject;
   body?: SchemaName;
+  /** A larger body limit than the API's default (e.g. the codec's payload batches). */
+  bodyLimit?: number;
   responses: Record<number, ResponseDoc>;
 }
 

@@ -26,6 +26,7 @@ import {
   Timeline,
   TimelineEntry,
 } from '../apiTypes';
+import { CodecInfo, CodecPayloads } from './codec';
 import { EventBatch } from './validation';
 
 export const SCHEMAS = {
@@ -53,6 +54,8 @@ export const SCHEMAS = {
   MigrationResult,
   MigrationPage,
   ApiError,
+  CodecPayloads,
+  CodecInfo,
 } satisfies Record<string, z.ZodType>;
 
 export type SchemaName = keyof typeof SCHEMAS;

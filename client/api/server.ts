@@ -3,6 +3,7 @@
  * HTTP_HOST:HTTP_PORT. SIGINT/SIGTERM finish in-flight requests, then close.
  */
 import { loadConfigOrExit } from '../../config/env';
+import { processLogger } from '../../config/logging';
 import { loadPlaybookOrExit } from '../../config/loadPlaybook';
 import { connectClient } from '../connection';
 import { CurrentPlaybookConflictError, playbookHash, publishCurrentPlaybook } from '../playbooks';
@@ -38,15 +39,22 @@ export async function main(): Promise<void> {
   app.log.info({ version: playbook.version, hash }, 'playbook published');
   await app.listen({ host: config.http.host, port: config.http.port });
 
+  let stopping = false;
   const shutdown = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
     app.log.info({ signal }, 'shutting down');
     await app.close();
     await client.connection.close();
     process.exit(0);
   };
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void shutdown(signal));
+  // `on`, not `once`: a repeated signal (terminal and npm both pass Ctrl-C on) must not cut the close short.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void shutdown(signal));
 }
 
 if (require.main === module) {
-  main().catch((err: unknown) => exitWith(1, `api: ${(err as Error).message}`));
+  main().catch((err: unknown) => {
+    processLogger('error').child({ component: 'api' }).error(`api failed: ${(err as Error).message}`);
+    process.exit(1);
+  });
 }

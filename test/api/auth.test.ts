@@ -130,8 +130,8 @@ describe('open mode (no API keys)', () => {
   it('serves every route without a key on loopback and warns at start', async () => {
     const lines: string[] = [];
     const open = await h.startApi({}, { logger: { level: 'info', stream: { write: (line) => void lines.push(line) } } });
-    expect(lines.map((l) => JSON.parse(l) as { level: number; msg: string })).toContainEqual(
-      expect.objectContaining({ level: 40, msg: expect.stringContaining('open') }),
+    expect(lines.map((l) => JSON.parse(l) as { level: string; msg: string })).toContainEqual(
+      expect.objectContaining({ level: 'warn', component: 'api', msg: expect.stringContaining('open') }),
     );
     expect((await call(open, 'POST', '/v1/partners', { body: profile() })).status).toBe(201);
     expect((await call(open, 'GET', `/v1/partners/${partnerId}`)).status).toBe(200);

@@ -414,6 +414,10 @@ describe('GET /openapi.json', () => {
         'GET /healthz',
         'GET /metrics',
         'GET /openapi.json',
+        // The payload codec for the Temporal Web UI and CLI (test/api/codec.test.ts).
+        'POST /codec/decode',
+        'POST /codec/encode',
+        'GET /codec',
       ].sort(),
     );
     const events = doc.paths['/v1/partners/{partnerId}/events'].post;
@@ -430,7 +434,7 @@ describe('GET /openapi.json', () => {
     expect(migrations.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/MigrationRequestBody' });
     expect(doc.components.schemas.MigrationRequestBody.required).toEqual(['dryRun']);
     expect(Object.keys(migrations.responses).sort()).toEqual(['200', '400', '401', '403', '404', '413', '415', '503']);
-    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['bearerAuth', 'webhookSignature', 'webhookTimestamp']);
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['basicAuth', 'bearerAuth', 'webhookSignature', 'webhookTimestamp']);
     // Every reference resolves to a component.
     const refs = JSON.stringify(doc).match(/#\/components\/schemas\/\w+/g) ?? [];
     for (const ref of new Set(refs)) expect(doc.components.schemas).toHaveProperty(ref.split('/').pop()!);

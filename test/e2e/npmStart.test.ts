@@ -42,8 +42,9 @@ interface Running {
   exited: Promise<number | null>;
 }
 
+/** As `npm start` runs it (`node --import tsx`: no tsx CLI in between to SIGKILL a busy program on SIGINT). */
 function start(env: NodeJS.ProcessEnv): Running {
-  const child = spawn(TSX, ['workers/main.ts'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));

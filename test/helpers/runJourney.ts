@@ -11,6 +11,7 @@ import { onboardingWorkflowId, WORKFLOW_TYPE } from '../../workflows/messages';
 import type { OnboardingState, Segment } from '../../workflows/types';
 import { driveJourney, sleepUntilDay, stateOf } from './drive';
 import { HAPPY_PATHS, profileFor, withIds } from './journeys';
+import type { OnboardingWorkerOptions } from '../../workers/createWorker';
 import { createTestWorker, uniq } from './temporal';
 
 type History = temporal.api.history.v1.History;
@@ -53,9 +54,15 @@ export async function fetchRunChain(client: Client, workflowId: string, firstRun
   return runs;
 }
 
-export async function runHappyPath(env: TestWorkflowEnvironment, segment: Segment, endDay = 130): Promise<JourneyRun> {
+/** `dataConverter`: the worker's (e.g. payload encryption; give `env.client` the same one). */
+export async function runHappyPath(
+  env: TestWorkflowEnvironment,
+  segment: Segment,
+  endDay = 130,
+  dataConverter?: OnboardingWorkerOptions['dataConverter'],
+): Promise<JourneyRun> {
   const taskQueue = uniq('journey');
-  const worker = await createTestWorker(env, taskQueue);
+  const worker = await createTestWorker(env, taskQueue, undefined, { dataConverter });
   return worker.runUntil(async () => {
     const { handle, startedAt } = await startPartner(env, taskQueue, profileFor(segment, uniq(segment)));
     await driveJourney(env, handle, startedAt, withIds(HAPPY_PATHS[segment], segment));

@@ -5,8 +5,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, bundleWorkflowCode, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { TestWorkflowEnvironment, type ClientOptionsForTestEnv } from '@temporalio/testing';
+import { DefaultLogger, Runtime, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../workflows/messages';
 import { createActivitiesFromConfig } from '../../activities';
@@ -15,6 +15,7 @@ import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
 import { programDigestReader } from '../../client/reports/digest';
 import { parseConfig, type Config } from '../../config/env';
 import { createOnboardingWorker, type OnboardingWorkerOptions } from '../../workers/createWorker';
+import { buildWorkflowBundle } from '../../workers/workflowBundle';
 import { devServerExecutable, testServerExecutable } from '../../workers/temporalBinaries';
 
 let runtimeInstalled = false;
@@ -30,10 +31,13 @@ export function quietLogs(): void {
 }
 
 
-/** The time-skipping server, with the contract's search attributes registered. */
-export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+/**
+ * The time-skipping server, with the contract's search attributes registered.
+ * `client`: e.g. the data converter of payload encryption for `env.client`.
+ */
+export async function createTimeSkippingEnv(client: ClientOptionsForTestEnv = {}): Promise<TestWorkflowEnvironment> {
   quietLogs();
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: testServerExecutable() } });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: testServerExecutable() }, client });
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
     searchAttributes: Object.fromEntries(
@@ -44,9 +48,10 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
 }
 
 /** The CLI dev server (in memory), with the contract's search attributes registered. */
-export async function createDevEnv(): Promise<TestWorkflowEnvironment> {
+export async function createDevEnv(client: ClientOptionsForTestEnv = {}): Promise<TestWorkflowEnvironment> {
   quietLogs();
   return TestWorkflowEnvironment.createLocal({
+    client,
     server: {
       executable: devServerExecutable(),
       searchAttributes: [...SEARCH_ATTRIBUTE_KEYS],
@@ -56,9 +61,9 @@ export async function createDevEnv(): Promise<TestWorkflowEnvironment> {
 }
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-/** The production workflow bundle, built once per test file. */
+/** The production workflow bundle (the image's options: workers/workflowBundle.ts), built once per test file. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('WARN') });
+  bundle ??= buildWorkflowBundle(new DefaultLogger('WARN'));
   return bundle;
 }
 
@@ -79,7 +84,7 @@ export async function createTestWorker(
   env: TestWorkflowEnvironment,
   taskQueue: string,
   config: Config = parseConfig({ DATA_DIR: tempDataDir() }),
-  options: Pick<OnboardingWorkerOptions, 'shutdownGraceTime'> = {},
+  options: Pick<OnboardingWorkerOptions, 'shutdownGraceTime' | 'dataConverter'> = {},
 ): Promise<Worker> {
   return createOnboardingWorker({
     connection: env.nativeConnection,

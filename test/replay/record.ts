@@ -3,7 +3,9 @@
  * for the replay test. Re-record deliberately, only when a change is meant to be
  * incompatible and is versioned (workflow `patched()`), never to make CI green:
  *
- *   npx tsx test/replay/record.ts
+ *   npx tsx test/replay/record.ts               # <segment>-happy-path-<playbook version>.json
+ *   npx tsx test/replay/record.ts --encrypted   # core-happy-path-<playbook version>-encrypted.json,
+ *                                               # with payload encryption (./encryptionKey.ts)
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,14 +14,18 @@ import { createTimeSkippingEnv } from '../helpers/temporal';
 import { runHappyPath } from '../helpers/runJourney';
 import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
 import type { Segment } from '../../workflows/types';
+import { replayDataConverter } from './encryptionKey';
 
-async function main(): Promise<void> {
-  const env = await createTimeSkippingEnv();
+async function main(encrypted: boolean): Promise<void> {
+  const dataConverter = encrypted ? replayDataConverter() : undefined;
+  const env = await createTimeSkippingEnv(dataConverter ? { dataConverter } : {});
   try {
-    for (const segment of ['core', 'strategic', 'transactional'] as Segment[]) {
-      const run = await runHappyPath(env, segment);
+    const segments: Segment[] = encrypted ? ['core'] : ['core', 'strategic', 'transactional'];
+    for (const segment of segments) {
+      const run = await runHappyPath(env, segment, undefined, dataConverter);
       // Named by the default playbook's version: older recordings stay, and keep replaying.
-      const file = path.join(__dirname, 'histories', `${segment}-happy-path-${DEFAULT_PLAYBOOK.version}.json`);
+      const name = `${segment}-happy-path-${DEFAULT_PLAYBOOK.version}${encrypted ? '-encrypted' : ''}.json`;
+      const file = path.join(__dirname, 'histories', name);
       const onboarding = run.runs[0]!; // contract to graduation; later runs are the ongoing reviews
       fs.writeFileSync(file, historyToJSON(onboarding) + '\n');
       console.log(`${file}: ${onboarding.events.length} events, ended in phase ${run.state.phase}`);
@@ -29,7 +35,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
+main(process.argv.includes('--encrypted')).catch((err: unknown) => {
   console.error(err);
   process.exit(1);
 });

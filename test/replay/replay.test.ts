@@ -1,6 +1,11 @@
 /**
  * Determinism guard: every recorded history must replay against today's workflow
  * code. A change that would break running partners fails here first.
+ *
+ * Histories named `*-encrypted.json` were recorded with payload encryption on
+ * (./encryptionKey.ts) and replay with the same data converter; the plaintext
+ * ones also replay with it (payloads from before encryption pass through), so
+ * turning encryption on for running partners is safe.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -8,17 +13,23 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
 import { quietLogs, workflowBundle } from '../helpers/temporal';
+import { replayDataConverter } from './encryptionKey';
 
 const DIR = path.join(__dirname, 'histories');
 const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.json'));
+const encrypted = files.filter((f) => f.endsWith('-encrypted.json'));
+const plaintext = files.filter((f) => !encrypted.includes(f));
+
+const load = (file: string) => historyFromJSON(JSON.parse(fs.readFileSync(path.join(DIR, file), 'utf8')));
 
 beforeAll(() => quietLogs());
 
-test('every segment has a history recorded with the current default playbook, and with the previous one', () => {
+test('every segment has a history recorded with the current default playbook, and with the previous one; core also encrypted', () => {
   for (const segment of ['core', 'strategic', 'transactional']) {
-    expect(files).toContain(`${segment}-happy-path-${DEFAULT_PLAYBOOK.version}.json`);
-    expect(files).toContain(`${segment}-happy-path-default-2026.11.json`);
+    expect(plaintext).toContain(`${segment}-happy-path-${DEFAULT_PLAYBOOK.version}.json`);
+    expect(plaintext).toContain(`${segment}-happy-path-default-2026.11.json`);
   }
+  expect(encrypted).toContain(`core-happy-path-${DEFAULT_PLAYBOOK.version}-encrypted.json`);
 });
 
 test('a history recorded with a playbook migration holds the migratePlaybook Update (test/replay/recordMigration.ts)', () => {
@@ -30,8 +41,33 @@ test('a history recorded with a playbook migration holds the migratePlaybook Upd
   expect(history.events?.some((e) => e.workflowExecutionUpdateCompletedEventAttributes?.outcome?.success)).toBe(true);
 });
 
-test.each(files)('%s replays without nondeterminism', async (file) => {
-  const history = historyFromJSON(JSON.parse(fs.readFileSync(path.join(DIR, file), 'utf8')));
+test.each(plaintext)('%s replays without nondeterminism', async (file) => {
+  const history = load(file);
   expect(history.events?.length).toBeGreaterThan(10);
   await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), replayName: file }, history);
+});
+
+test.each(plaintext)('%s replays with payload encryption turned on (plaintext payloads pass through)', async (file) => {
+  await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: replayDataConverter(), replayName: file }, load(file));
+});
+
+describe.each(encrypted)('%s', (file) => {
+  it('holds no partner name or e-mail in plaintext', () => {
+    const text = fs.readFileSync(path.join(DIR, file), 'utf8');
+    const decoded = [...text.matchAll(/"([A-Za-z0-9+/]{8,}={0,2})"/g)].map((m) => Buffer.from(m[1]!, 'base64').toString('latin1')).join('\n');
+    for (const secret of ['Core Partner', 'Lee Park', 'lee@partner.example', 'kim@partner.example']) {
+      expect(text).not.toContain(secret);
+      expect(decoded).not.toContain(secret);
+    }
+  });
+
+  it('replays with the data converter it was recorded with', async () => {
+    const history = load(file);
+    expect(history.events?.length).toBeGreaterThan(10);
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: replayDataConverter(), replayName: file }, history);
+  });
+
+  it('does not replay without the key', async () => {
+    await expect(Worker.runReplayHistory({ workflowBundle: await workflowBundle(), replayName: file }, load(file))).rejects.toThrow();
+  });
 });
