@@ -12,6 +12,7 @@ import { createReportActivities } from '../activities/reports';
 import { loadConfigOrExit, type Config } from '../config/env';
 import { loadPlaybookOrExit, placeholderLinks } from '../config/loadPlaybook';
 import { programDigestReader } from '../client/reports/digest';
+import { preferenceSourceFor } from '../client/preferences';
 import type { Playbook } from '../workflows/playbook';
 import { connectNative } from '../client/connection';
 import { createOnboardingWorker } from './createWorker';
@@ -30,7 +31,7 @@ export async function runWorker(config: Config, playbook: Playbook, address: str
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      activities: createActivitiesFromConfig(config, playbook.program, undefined, sentLog),
+      activities: createActivitiesFromConfig(config, playbook.program, undefined, sentLog, preferenceSourceFor(client, config)),
       reportActivities: createReportActivities({ readDigest: programDigestReader(client, playbook) }),
     });
     // Alongside polling: the schedule is not worth a delayed start.
@@ -40,6 +41,9 @@ export async function runWorker(config: Config, playbook: Playbook, address: str
     if (signal.aborted) worker.shutdown();
     else signal.addEventListener('abort', () => worker.shutdown(), { once: true });
     log.info('worker running', { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, playbook: playbook.version });
+    if (!config.preferences.secrets.length) {
+      log.warn('PREFERENCES_SECRET is not set: e-mails go out without an unsubscribe link (preferences still apply, set through the API or the CLI)');
+    }
     const placeholders = placeholderLinks(playbook);
     if (placeholders.length) {
       log.warn('the playbook program still links to example.com: partners would get placeholder links; copy the playbook, set your links and PLAYBOOK_PATH', {

@@ -17,8 +17,12 @@ export const SIGNATURE_HEADER = 'x-onboarding-signature';
 /** A signature older (or newer) than this is refused, so a captured request cannot be replayed later. */
 export const REPLAY_WINDOW_SECONDS = 300;
 
-/** Who may call a route: anyone, or bearers of one of the roles (webhook: or a valid signature). */
-export type Access = 'public' | { roles: readonly ApiRole[]; webhook?: boolean };
+/**
+ * Who may call a route: anyone, or bearers of one of the roles (webhook: or a
+ * valid signature; link: or a signed preferences link in `?token=`, which the
+ * route itself verifies against the recipient it names).
+ */
+export type Access = 'public' | { roles: readonly ApiRole[]; webhook?: boolean; link?: boolean };
 
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
 const sameSecret = (a: string, b: string): boolean => timingSafeEqual(digest(a), digest(b));
@@ -49,6 +53,11 @@ function header(req: FastifyRequest, name: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+/** A preferences link token in the query: the route verifies it (client/api/preferenceRoutes.ts). */
+export function hasLinkToken(req: FastifyRequest): boolean {
+  return typeof (req.query as Record<string, unknown> | undefined)?.token === 'string';
+}
+
 export class Authenticator {
   constructor(
     private readonly http: Config['http'],
@@ -63,6 +72,7 @@ export class Authenticator {
   checkBearer(req: FastifyRequest, access: Access): void {
     if (access === 'public' || this.open) return;
     if (access.webhook && this.isSigned(req)) return;
+    if (access.link && hasLinkToken(req)) return;
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header(req, 'authorization') ?? '');
     if (!match) throw unauthorized('send Authorization: Bearer <key>');
     const token = match[1];

@@ -9,6 +9,7 @@ import type { OnboardingClient } from '../onboardingClient';
 import type { ReportQuery } from '../apiTypes';
 import type { Access } from './auth';
 import type { ApiMetrics } from './metrics';
+import type { PreferencesApi } from './preferenceRoutes';
 import type { SchemaName } from './schemas';
 import { parseOrThrow } from './validation';
 
@@ -20,6 +21,8 @@ export interface RouteContext {
   reports?: ReportsProvider;
   openapi: object;
   metrics: ApiMetrics;
+  /** Notification preferences and their signed links. */
+  preferences: PreferencesApi;
 }
 
 export interface Reply {
@@ -27,6 +30,7 @@ export interface Reply {
   body: unknown;
   /** Default: JSON. */
   contentType?: string;
+  headers?: Record<string, string>;
 }
 
 export interface ResponseDoc {
@@ -47,6 +51,8 @@ export interface RouteDoc {
   params?: z.ZodObject;
   query?: z.ZodObject;
   body?: SchemaName;
+  /** How the body is sent: JSON (the default), or an HTML form (application/x-www-form-urlencoded). */
+  bodyType?: 'json' | 'form';
   responses: Record<number, ResponseDoc>;
 }
 

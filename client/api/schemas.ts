@@ -26,6 +26,8 @@ import {
   Timeline,
   TimelineEntry,
 } from '../apiTypes';
+import { PreferencesChange, PreferencesView } from '../../workflows/preferences';
+import { UnsubscribeForm } from './preferenceRoutes';
 import { EventBatch } from './validation';
 
 export const SCHEMAS = {
@@ -52,6 +54,9 @@ export const SCHEMAS = {
   MigrationDiff,
   MigrationResult,
   MigrationPage,
+  PreferencesChange,
+  PreferencesView,
+  UnsubscribeForm,
   ApiError,
 } satisfies Record<string, z.ZodType>;
 

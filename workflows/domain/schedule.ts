@@ -10,6 +10,7 @@ import { decisionWindowEndMs, respondedAtMs } from './health';
 import { progress } from './progress';
 import { digestEntry, digestMessage, messageFor } from './messages';
 import { address, candidates, occurrenceOf, sendAt } from './requests';
+import { digestPolicy, settleDeferrals, withPolicy } from './deferrals';
 import {
   DAY,
   HOUR,
@@ -36,7 +37,8 @@ export function advance(state: DomainState, nowMs: number): { state: DomainState
   const s = clone(state);
   progress(s, nowMs);
   const requests: NotificationRequest[] = [];
-  for (const c of candidates(s)) {
+  const due = candidates(s);
+  for (const c of due) {
     const at = sendAt(s, c, nowMs);
     if (at === null || at > nowMs) continue;
     pushBounded(s.requested, c.key, LIMITS.requestedKeys);
@@ -47,9 +49,10 @@ export function advance(state: DomainState, nowMs: number): { state: DomainState
       s.digest.items.push(entry);
       s.digest.flushAtMs ??= nextDigestMoment(nowMs, s.playbook.digestHourUtc);
     } else {
-      requests.push(address(s, c.key, message, c.audience));
+      requests.push(withPolicy(address(s, c.key, message, c.audience), c));
     }
   }
+  settleDeferrals(s, new Set(due.map((c) => c.key)));
   // The buffer goes out at the digest hour, or at once when onboarding ends (nothing wakes up later).
   if (s.digest.flushAtMs !== null && (s.digest.flushAtMs <= nowMs || s.offboardedAtMs !== null)) requests.push(flushDigest(s, nowMs));
 
@@ -67,7 +70,7 @@ export function advance(state: DomainState, nowMs: number): { state: DomainState
 function flushDigest(s: DomainState, nowMs: number): NotificationRequest {
   const { items } = s.digest;
   s.digest = { items: [], flushAtMs: null, sent: s.digest.sent + 1 };
-  return address(s, `manager_digest:${s.digest.sent}`, digestMessage(s, items, nowMs), 'manager');
+  return digestPolicy(s, address(s, `manager_digest:${s.digest.sent}`, digestMessage(s, items, nowMs), 'manager'), items);
 }
 
 /**
