@@ -311,6 +311,18 @@ describe('the domain records what preferences did', () => {
     expect(sim.state.deferrals).toEqual([]);
   });
 
+  it('never asks again sooner than a minute later, even when the activity\'s clock says the quiet hours already ended', () => {
+    const sim = new Sim();
+    let deferred = false;
+    sim.deliver = ((r: NotificationRequest, now: number) => {
+      if (r.key !== REMINDER || deferred) return { key: r.key, status: 'sent' };
+      deferred = true;
+      return { key: r.key, status: 'deferred', retryAt: iso(now - HOUR) };
+    }) as Sim['deliver'];
+    sim.day(5);
+    expect(at(sim, REMINDER)).toEqual([T0 + 4 * DAY, T0 + 4 * DAY + 60_000]);
+  });
+
   it('a deferred partner e-mail still waits for business hours', () => {
     const sim = new Sim();
     let deferred = false;

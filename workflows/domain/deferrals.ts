@@ -22,6 +22,9 @@ export interface Deferral {
   untilMs: number;
 }
 
+/** The shortest deferral (quiet hours end on a minute; clocks may disagree by a little). */
+export const MIN_DEFERRAL_MS = 60_000;
+
 /** At most this many deferred requests are remembered (oldest dropped first). */
 export const MAX_DEFERRALS = 200;
 

@@ -5,7 +5,7 @@
  * is requested again when they end (./deferrals.ts); a suppressed one never is.
  */
 import type { DeliveryResult } from '../notifications';
-import { deferRequest } from './deferrals';
+import { MIN_DEFERRAL_MS, deferRequest } from './deferrals';
 import { completeFromDelivery } from './milestones';
 import { progress } from './progress';
 import { LIMITS, clone, iso, pushBounded, type DomainState } from './state';
@@ -29,8 +29,9 @@ export function recordDelivery(state: DomainState, result: DeliveryResult, nowMs
     },
     LIMITS.notifications,
   );
-  // Held back for some or all recipients: the same key comes due again then (never earlier than now).
-  if (Number.isFinite(retry)) deferRequest(s, result.key, Math.max(retry, nowMs + 1));
+  // Held back for some or all recipients: the same key comes due again then. Never sooner than a
+  // minute from now: a worker clock behind the workflow's must not make it ask again and again.
+  if (Number.isFinite(retry)) deferRequest(s, result.key, Math.max(retry, nowMs + MIN_DEFERRAL_MS));
   if (result.status === 'sent' && pending.channel === 'email') {
     completeFromDelivery(s, pending.kind, nowMs);
     progress(s, nowMs);
