@@ -107,7 +107,7 @@ describe('delivery by preferences', () => {
     await expect(deliverNotification(deliveryInput(gated))).resolves.toMatchObject({ status: 'sent' });
     expect(to()).toEqual([LEE, KIM]);
     // The essential e-mail says why it reaches someone who unsubscribed.
-    expect(smtp.messages[0]!.text).toContain('This message is essential to your onboarding: it reaches you even if you unsubscribe from reminders.');
+    expect(smtp.messages[0]!.text).toContain('This message is essential: it reaches you even if you unsubscribe from reminders.');
   });
 
   test('when nobody may get it: suppressed, nothing sent, nothing recorded as sent', async () => {

@@ -65,7 +65,7 @@ beforeAll(async () => {
     namespace: env.namespace ?? 'default',
     taskQueue,
     // No cache here (the worker's default keeps preferences for 30 seconds): a change applies to the next delivery.
-    activities: createActivitiesFromConfig(config, PLAYBOOK.program, undefined, preferenceSourceFor(env.client, config, 0)),
+    activities: createActivitiesFromConfig(config, PLAYBOOK.program, undefined, undefined, preferenceSourceFor(env.client, config, 0)),
     reportActivities: createReportActivities({ readDigest: programDigestReader(env.client, PLAYBOOK) }),
     workflowBundle: await workflowBundle(),
     shutdownGraceTime: '1 second',

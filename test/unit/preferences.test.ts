@@ -204,7 +204,18 @@ describe('essential rules in the playbook', () => {
   it('the default playbook marks what must reach people who unsubscribed', () => {
     const essential = core.notifications.filter((r) => r.essential).map((r) => r.id);
     expect(essential.sort()).toEqual(
-      ['at_risk', 'checkpoint_extended', 'checkpoint_summary', 'offboarded', 'opportunity_sla_escalation', 'opportunity_sla_manager', 'registration_gated', 'welcome'].sort(),
+      [
+        'at_risk',
+        'checkpoint_extended',
+        'checkpoint_summary',
+        'manager_handover',
+        'offboarded',
+        'opportunity_sla_escalation',
+        'opportunity_sla_manager',
+        'registration_gated',
+        'success_handover',
+        'welcome',
+      ].sort(),
     );
   });
 
