@@ -312,6 +312,28 @@ describe('the domain records what preferences did', () => {
     expect(at(sim, REMINDER)).toEqual([T0 + 4 * DAY, T0 + 4 * DAY + 2 * HOUR]);
   });
 
+  it('a deferred message about something that happened (the next phase) is kept until it goes out', () => {
+    const sim = new Sim().day(1);
+    let deferred = false;
+    sim.deliver = ((r: NotificationRequest, now: number) => {
+      if (r.kind !== 'phase_advanced' || deferred) return { key: r.key, status: 'sent' };
+      deferred = true;
+      return { key: r.key, status: 'deferred', reason: 'quiet hours', retryAt: iso(now + 3 * HOUR) };
+    }) as Sim['deliver'];
+    // Every required foundation milestone done: the partner moves to activation and hears of it.
+    sim
+      .event('portal_access_granted')
+      .event('contacts_designated', { contacts: [{ role: 'sales', name: 'Lee', email: 'lee@acme.example' }] })
+      .event('opportunity_identified', { opportunityId: 'opp-1' })
+      .event('training_completed', { module: 'product' })
+      .event('assessment_completed', { assessment: 'product', score: 90 });
+    expect(sim.view().phase).toBe('activation');
+    sim.day(4); // it is due on Monday at 09:00 (business hours), deferred, and sent at 12:00
+    const sent = sim.sent.filter((x) => x.request.kind === 'phase_advanced');
+    expect(sent.map((x) => x.at - sent[0]!.at)).toEqual([0, 3 * HOUR]);
+    expect(sent[1]!.request).toMatchObject({ key: sent[0]!.request.key, data: { from: 'foundation', to: 'activation' } });
+  });
+
   it('a deferred reminder whose milestone is done in the meantime is not sent', () => {
     const sim = new Sim();
     sim.deliver = answer(REMINDER, (_r, now) => ({ status: 'deferred', reason: 'quiet hours', retryAt: iso(now + 5 * HOUR) })) as Sim['deliver'];

@@ -9,7 +9,7 @@ import { nextDigestMoment } from './businessHours';
 import { decisionWindowEndMs, respondedAtMs } from './health';
 import { progress } from './progress';
 import { digestEntry, digestMessage, messageFor } from './messages';
-import { address, candidates, occurrenceOf, sendAt } from './requests';
+import { address, candidates, occurrenceOf, sendAt, type Candidate } from './requests';
 import { digestPolicy, settleDeferrals, withPolicy } from './deferrals';
 import {
   DAY,
@@ -38,6 +38,7 @@ export function advance(state: DomainState, nowMs: number): { state: DomainState
   progress(s, nowMs);
   const requests: NotificationRequest[] = [];
   const due = candidates(s);
+  const issued: Candidate[] = [];
   for (const c of due) {
     const at = sendAt(s, c, nowMs);
     if (at === null || at > nowMs) continue;
@@ -50,14 +51,16 @@ export function advance(state: DomainState, nowMs: number): { state: DomainState
       s.digest.flushAtMs ??= nextDigestMoment(nowMs, s.playbook.digestHourUtc);
     } else {
       requests.push(withPolicy(address(s, c.key, message, c.audience), c));
+      issued.push(c);
     }
   }
   settleDeferrals(s, new Set(due.map((c) => c.key)));
   // The buffer goes out at the digest hour, or at once when onboarding ends (nothing wakes up later).
   if (s.digest.flushAtMs !== null && (s.digest.flushAtMs <= nowMs || s.offboardedAtMs !== null)) requests.push(flushDigest(s, nowMs));
 
-  // A recorded fact stays in the outbox until every request announcing it went out.
-  const waiting = new Set(candidates(s).map(occurrenceOf));
+  // A recorded fact stays in the outbox until every request announcing it went out, and one
+  // advance longer for those just issued: a recipient's quiet hours may defer one (./deferrals.ts).
+  const waiting = new Set([...candidates(s), ...issued].map(occurrenceOf));
   s.outbox = s.outbox.filter((o) => waiting.has(o));
   for (const r of requests) {
     const to = r.channel === 'email' ? r.to.map((t) => t.email).join(', ') : r.to.label;
