@@ -33,6 +33,13 @@ export const LinkQuery = z.object({
   token: z.string().min(1).max(1000).optional().describe("the token of the recipient's signed preferences link, instead of a bearer key"),
 });
 
+/** The pages take any token: a missing, repeated or garbled one gets the page that says so (400), never a JSON error. */
+export const PageQuery = z.object({
+  token: z
+    .preprocess((v) => (typeof v === 'string' ? v : undefined), z.string().optional())
+    .describe('the token of the signed link in an e-mail'),
+});
+
 /** What the unsubscribe page posts: RFC 8058's one-click body, or one of the page's actions. */
 export const UnsubscribeForm = z.object({
   'List-Unsubscribe': z.literal('One-Click').optional(),
@@ -146,12 +153,14 @@ export const PREFERENCE_ROUTES: ApiRoute[] = [
       'Shows the choice (unsubscribe, or quiet hours) and changes nothing: link scanners that open every URL in a mail do no harm. ' +
       '400 for an incomplete link, 403 for a changed or foreign one, 410 for an expired one, 404 when links are off.',
     access: 'public',
-    query: LinkQuery,
+    query: PageQuery,
     responses: {
       200: { description: 'the page', contentType: HTML_CONTENT_TYPE },
+      400: { description: 'the link is incomplete (no token, or not one this API made)', contentType: HTML_CONTENT_TYPE },
       403: { description: 'the link was changed, or signed with another secret', contentType: HTML_CONTENT_TYPE },
       404: { description: 'unsubscribe links are off (PREFERENCES_SECRET is not set)', contentType: HTML_CONTENT_TYPE },
       410: { description: 'the link has expired', contentType: HTML_CONTENT_TYPE },
+      503: { description: 'Temporal is unreachable', schema: 'ApiError' },
     },
     handle: async ({ query }, ctx) => {
       const link = pageLink(ctx, query.token);
@@ -169,15 +178,17 @@ export const PREFERENCE_ROUTES: ApiRoute[] = [
       'A mail client\'s one-click unsubscribe posts `List-Unsubscribe=One-Click`; the page posts the same, or an `action`. Without an ' +
       'action it unsubscribes. Answers a page saying what is now true.',
     access: 'public',
-    query: LinkQuery,
+    query: PageQuery,
     body: 'UnsubscribeForm',
     bodyType: 'form',
     parseBody: (raw) => UnsubscribeForm.safeParse(raw ?? {}),
     responses: {
       200: { description: 'done: the page says what is now true', contentType: HTML_CONTENT_TYPE },
+      400: { description: 'the link is incomplete, or the form asks for something invalid: nothing changed', contentType: HTML_CONTENT_TYPE },
       403: { description: 'the link was changed, or signed with another secret', contentType: HTML_CONTENT_TYPE },
       404: { description: 'unsubscribe links are off (PREFERENCES_SECRET is not set)', contentType: HTML_CONTENT_TYPE },
       410: { description: 'the link has expired', contentType: HTML_CONTENT_TYPE },
+      503: { description: 'Temporal is unreachable', schema: 'ApiError' },
     },
     handle: async ({ query, body }, ctx) => {
       const link = pageLink(ctx, query.token);

@@ -153,6 +153,7 @@ describe('the page behind the unsubscribe link', () => {
       [`?token=${payload}.${signature.slice(0, -1)}${signature.endsWith('A') ? 'B' : 'A'}`, 403, 'This link is not valid'],
       [`?token=${payload}`, 400, 'This link is incomplete'],
       ['', 400, 'This link is incomplete'],
+      [`?token=${payload}.${signature}&token=${payload}.${signature}`, 400, 'This link is incomplete'],
       [`?token=${tokenOf(a, Date.now() - 400 * 86_400_000)}`, 410, 'This link has expired'],
     ];
     for (const [query, status, title] of cases) {
