@@ -282,7 +282,7 @@ const transactional: SegmentPlan = {
 };
 
 export const DEFAULT_PLAYBOOK: Playbook = {
-  version: 'default-2026.12',
+  version: 'default-2027.01',
   // Placeholders under example.com: copy this playbook, put your program's own
   // links in, and point PLAYBOOK_PATH at it (the worker warns while they remain).
   program: {
