@@ -10,7 +10,7 @@
 import path from 'node:path';
 import nodemailer, { type SendMailOptions, type SentMessageInfo } from 'nodemailer';
 import type { Logger } from '@temporalio/common';
-import type { DeliveryResult, Message, NotificationRequest } from '../workflows/notifications';
+import type { DeliveryResult, EmailRecipient, Message, NotificationRequest } from '../workflows/notifications';
 import { failedOrThrow, smtpFault } from './errors';
 import { deliveryHash, writeFileAtomic } from './sentLog';
 import { renderEmail } from './templates';
@@ -48,26 +48,42 @@ export function outboxTransport(dir: string): MailTransport {
   };
 }
 
+/** What goes with one recipient's copy: its idempotency key and, when links are on, its own unsubscribe link. */
+export interface EmailCopy {
+  to: EmailRecipient;
+  /** `${workflowId}/${request.key}`, or with `#<recipient hash>` when the request has several recipients. */
+  key: string;
+  unsubscribeUrl?: string;
+}
+
+/**
+ * Sends one recipient's copy. Each copy carries that recipient's unsubscribe
+ * link, in the footer and in the RFC 8058 List-Unsubscribe headers, so every
+ * recipient gets a message of their own.
+ */
 export function createEmailSender(mailer: MailTransport, from: string, log: Logger) {
-  return async function sendEmail(request: EmailRequest, message: Message, key: string): Promise<DeliveryResult> {
-    if (request.to.length === 0) return { key: request.key, status: 'failed', error: 'no e-mail recipients' };
-    const { subject, text, html } = renderEmail(message);
-    const messageId = messageIdFor(key);
+  return async function sendEmail(request: EmailRequest, message: Message, copy: EmailCopy): Promise<DeliveryResult> {
+    const { subject, text, html } = renderEmail(message, { unsubscribeUrl: copy.unsubscribeUrl, essential: request.essential === true });
+    const messageId = messageIdFor(copy.key);
     try {
       const info = await mailer.sendMail({
         from,
-        to: request.to.map(({ name, email }) => (name ? { name, address: email } : email)),
+        to: copy.to.name ? { name: copy.to.name, address: copy.to.email } : copy.to.email,
         subject,
         text,
         html,
         messageId,
+        ...(copy.unsubscribeUrl ? { headers: listUnsubscribeHeaders(copy.unsubscribeUrl) } : {}),
       });
-      if (info.rejected?.length) {
-        log.warn('some e-mail recipients were rejected', { key, rejected: info.rejected.length, of: request.to.length });
-      }
+      if (info.rejected?.length) log.warn('the e-mail recipient was rejected', { key: copy.key });
       return { key: request.key, status: 'sent', providerId: messageId };
     } catch (err) {
       return failedOrThrow(request.key, err, smtpFault);
     }
   };
+}
+
+/** RFC 2369 List-Unsubscribe with the RFC 8058 one-click POST: mail clients show an unsubscribe button. */
+export function listUnsubscribeHeaders(url: string): Record<string, string> {
+  return { 'List-Unsubscribe': `<${url}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
 }

@@ -6,11 +6,16 @@
  *   1. it claims the key in the sent-log (./sentLog.ts): a key already sent is reported
  *      as sent (`duplicate`) and nothing goes out; a key another attempt holds a live
  *      claim on throws, and Temporal retries later;
- *   2. the message goes out carrying the key (e-mail: a Message-ID derived from it;
- *      Slack: message metadata, and a post an earlier attempt made is found in the
- *      conversation instead of being posted again);
- *   3. as soon as the provider accepted it, the claim is confirmed as sent; when
- *      nothing went out, the claim is released.
+ *   2. each recipient's preferences decide whether they get it now, later or not at all
+ *      (./recipients.ts); essential messages reach everyone;
+ *   3. the message goes out carrying the key (e-mail: one copy per recipient, each with a
+ *      Message-ID derived from its own key and its own unsubscribe link; Slack: message
+ *      metadata, and a post an earlier attempt made is found in the conversation instead
+ *      of being posted again);
+ *   4. as soon as the provider accepted a copy, its claim is confirmed as sent; when
+ *      nothing went out, the claim is released. An e-mail to several recipients claims
+ *      each copy's key (`<key>#<recipient hash>`) under the notification's own claim,
+ *      which is confirmed once every copy is settled.
  *
  * Transient faults throw for Temporal to retry; permanent ones come back as
  * `{ status: 'failed', error }` (./errors.ts), so the workflow records them and
@@ -22,11 +27,15 @@ import { log as activityLog, metricMeter as activityMetricMeter } from '@tempora
 import { ApplicationFailure, noopMetricMeter, type Logger, type MetricMeter } from '@temporalio/common';
 import type { Config } from '../config/env';
 import type { DeliveryInput, DeliveryResult, Message, NotificationRequest, ProgramInfo } from '../workflows/notifications';
-import { createEmailSender, outboxTransport, smtpTransport, type MailTransport } from './email';
+import { decideDelivery, type DeliveryFacts } from '../workflows/preferencePolicy';
+import { createEmailSender, outboxTransport, smtpTransport, type EmailRequest, type MailTransport } from './email';
 import { notificationMetrics } from './metrics';
 import { pgSentLog } from './pgSentLog';
+import { NO_PREFERENCES, outcomeOf, recipientId, slackRecipients, summarise, type Outcome, type PreferenceSource } from './recipients';
 import { fileSentLog, type SentLog } from './sentLog';
-import { createSlackSender, fileTransport, slackClient, webApiTransport, type SlackTransport } from './slack';
+import { createSlackSender, fileTransport, slackClient, webApiTransport, type SlackRequest, type SlackTransport } from './slack';
+
+export type { PreferenceSource } from './recipients';
 
 export interface NotificationDeps {
   /** The program of the worker's playbook, for partners pinned to a playbook from before programs. */
@@ -40,10 +49,13 @@ export interface NotificationDeps {
   log: Logger;
   /** The activity context's meter in a worker; none by default. */
   metrics?: MetricMeter;
+  /** Recipients' notification preferences and unsubscribe links; none by default (everyone gets everything). */
+  preferences?: PreferenceSource;
 }
 
 export function createActivities(deps: NotificationDeps) {
   const { sentLog, log } = deps;
+  const preferences = deps.preferences ?? NO_PREFERENCES;
   const sendEmail = createEmailSender(deps.mailer, deps.config.from, log);
   const sendSlack = createSlackSender(deps.slack, deps.config.escalationChannel);
   const metrics = notificationMetrics(deps.metrics ?? noopMetricMeter);
@@ -73,32 +85,139 @@ export function createActivities(deps: NotificationDeps) {
       await releaseQuietly(key, claim.token);
       return { key: request.key, status: 'failed', error: 'queued by an earlier version of the system, in a format it no longer renders' };
     }
-    const sending = request.channel === 'email' ? sendEmail(request, message, key) : sendSlack(request, message, key);
-    const result = await sending.catch(async (err: unknown) => {
+    const facts: DeliveryFacts = {
+      kind: request.kind,
+      channel: request.channel,
+      essential: request.essential === true,
+      deferrable: request.deferrable === true,
+    };
+    const result =
+      request.channel === 'email'
+        ? await deliverEmail(request, message, key, claim.token, facts)
+        : await deliverSlack(request, message, key, claim.token, facts);
+    if (result.status === 'suppressed' || result.status === 'deferred') metrics.outcome(request, result.status);
+    log.info(result.status === 'sent' ? 'notification delivered' : `notification ${result.status}`, {
+      ...meta,
+      ...(result.reason ? { reason: result.reason } : {}),
+      ...(result.retryAt ? { retryAt: result.retryAt } : {}),
+      duplicate: result.duplicate === true,
+    });
+    return result;
+  }
+
+  /**
+   * One copy per recipient, each recipient's preferences applied. With one
+   * recipient the copy is the notification (its key, its claim, its Message-ID);
+   * with several, each copy is claimed under its own key, and the notification's
+   * claim is confirmed once every copy is settled (sent, suppressed or failed),
+   * else released so that a later request reaches the recipients still waiting.
+   */
+  async function deliverEmail(request: EmailRequest, message: Message, key: string, token: string, facts: DeliveryFacts): Promise<DeliveryResult> {
+    if (request.to.length === 0) {
+      await releaseQuietly(key, token);
+      return { key: request.key, status: 'failed', error: 'no e-mail recipients' };
+    }
+    if (request.to.length === 1) {
+      const [to] = request.to as [EmailRequest['to'][number]];
+      return summarise(request.key, [await emailCopy(request, message, to, key, token, facts)]);
+    }
+    const outcomes: Outcome[] = [];
+    try {
+      for (const to of request.to) {
+        const copyKey = `${key}#${recipientId(to.email)}`;
+        const copy = await sentLog.claim(copyKey, 'email');
+        if (copy.status === 'sent') {
+          outcomes.push({ status: 'sent', providerId: copy.record.providerId, duplicate: true });
+          continue;
+        }
+        if (copy.status === 'busy') {
+          metrics.outcome(request, 'error');
+          throw ApplicationFailure.retryable(`notification ${copyKey} is claimed by another attempt until ${copy.until}`, 'NotificationClaimed');
+        }
+        outcomes.push(await emailCopy(request, message, to, copyKey, copy.token, facts));
+      }
+    } catch (err) {
+      await releaseQuietly(key, token);
+      throw err;
+    }
+    const result = summarise(request.key, outcomes);
+    if (result.status === 'sent' && !result.retryAt) await confirmQuietly(token, { key, channel: 'email', providerId: result.providerId });
+    else await releaseQuietly(key, token);
+    return result;
+  }
+
+  async function emailCopy(
+    request: EmailRequest,
+    message: Message,
+    to: EmailRequest['to'][number],
+    copyKey: string,
+    token: string,
+    facts: DeliveryFacts,
+  ): Promise<Outcome> {
+    const decision = decideDelivery([await preferences.read(to.email).catch(releasing(copyKey, token))], facts, Date.now());
+    if (decision.action !== 'send') {
+      await releaseQuietly(copyKey, token);
+      return outcomeOf(decision);
+    }
+    const unsubscribeUrl = preferences.unsubscribeUrl(to.email);
+    return deliverCopy(request, copyKey, token, () => sendEmail(request, message, { to, key: copyKey, unsubscribeUrl }));
+  }
+
+  /** A DM is the manager's: their preferences (by e-mail and by Slack id) apply. Channel posts go as they are. */
+  async function deliverSlack(request: SlackRequest, message: Message, key: string, token: string, facts: DeliveryFacts): Promise<DeliveryResult> {
+    const addresses = slackRecipients(request.to);
+    if (addresses.length) {
+      const records = await Promise.all(addresses.map((a) => preferences.read(a))).catch(releasing(key, token));
+      const decision = decideDelivery(records, facts, Date.now());
+      if (decision.action !== 'send') {
+        await releaseQuietly(key, token);
+        return summarise(request.key, [outcomeOf(decision)]);
+      }
+    }
+    return summarise(request.key, [await deliverCopy(request, key, token, () => sendSlack(request, message, key))]);
+  }
+
+  /** Sends one copy under its claim: confirmed once the provider accepted it, released when nothing went out. */
+  async function deliverCopy(request: NotificationRequest, copyKey: string, token: string, send: () => Promise<DeliveryResult>): Promise<Outcome> {
+    const result = await send().catch(async (err: unknown) => {
       metrics.outcome(request, 'error');
-      await releaseQuietly(key, claim.token);
+      await releaseQuietly(copyKey, token);
       throw err;
     });
-    if (result.status === 'failed') {
-      log.warn('notification failed permanently', { ...meta, error: result.error });
+    if (result.status !== 'sent') {
+      log.warn('notification failed permanently', { key: copyKey, kind: request.kind, channel: request.channel, error: result.error });
       metrics.outcome(request, 'failed');
-      await releaseQuietly(key, claim.token);
-      return result;
+      await releaseQuietly(copyKey, token);
+      return { status: 'failed', error: result.error ?? 'failed' };
     }
     if (result.duplicate) metrics.duplicate(request);
     else metrics.outcome(request, 'sent');
+    await confirmQuietly(token, { key: copyKey, channel: request.channel, providerId: result.providerId });
+    return { status: 'sent', ...(result.providerId ? { providerId: result.providerId } : {}), ...(result.duplicate ? { duplicate: true } : {}) };
+  }
+
+  /**
+   * Delivered all the same when the confirmation fails: completing the activity records
+   * it in the workflow history, so the workflow never asks again. Throwing would make Temporal resend.
+   */
+  async function confirmQuietly(token: string, record: { key: string; channel: 'email' | 'slack'; providerId?: string }): Promise<void> {
     try {
-      await sentLog.confirm(claim.token, { key, channel: request.channel, providerId: result.providerId, at: new Date().toISOString() });
+      await sentLog.confirm(token, { ...record, at: new Date().toISOString() });
     } catch (err) {
-      // Delivered all the same: completing the activity records it in the workflow
-      // history, so the workflow never asks again. Throwing would make Temporal resend.
       log.error('sent-log confirmation failed: delivered, but a retry after a lost completion could deliver again', {
-        ...meta,
+        key: record.key,
+        channel: record.channel,
         error: String(err),
       });
     }
-    log.info('notification delivered', { ...meta, duplicate: result.duplicate === true });
-    return result;
+  }
+
+  /** For a failed read of preferences: release the claim, and let the error through for Temporal to retry. */
+  function releasing(key: string, token: string) {
+    return async (err: unknown): Promise<never> => {
+      await releaseQuietly(key, token);
+      throw err;
+    };
   }
 
   /** A release that fails leaves a claim that expires on its own; it must not hide the send's own error. */
@@ -136,6 +255,7 @@ export function createActivitiesFromConfig(
   program: ProgramInfo,
   log: Logger = activityLog,
   sentLog = sentLogFromConfig(config),
+  preferences: PreferenceSource = NO_PREFERENCES,
 ): Activities {
   const { email, slack, dataDir } = config;
   const mailer = email.smtpUrl ? smtpTransport(email.smtpUrl) : outboxTransport(path.join(dataDir, 'outbox'));
@@ -150,6 +270,7 @@ export function createActivitiesFromConfig(
     sentLog,
     log,
     metrics: activityMetricMeter,
+    preferences,
   });
 }
 

@@ -7,8 +7,12 @@
 import type { MetricMeter } from '@temporalio/common';
 import type { NotificationRequest } from '../workflows/notifications';
 
-/** `sent` and `failed` (permanently) are outcomes; `error` is an attempt that threw for Temporal to retry. */
-export type DeliveryOutcome = 'sent' | 'failed' | 'error';
+/**
+ * `sent` and `failed` (permanently) are outcomes of a copy; `suppressed` and
+ * `deferred` of a notification no recipient gets now (their preferences);
+ * `error` is an attempt that threw for Temporal to retry.
+ */
+export type DeliveryOutcome = 'sent' | 'failed' | 'suppressed' | 'deferred' | 'error';
 
 export interface NotificationMetrics {
   /** One delivery attempt that reached the provider (or failed trying); duplicates are counted apart. */

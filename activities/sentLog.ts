@@ -45,7 +45,10 @@ export interface SentLog {
 /**
  * How long the sent-log keeps an entry. A key is only ever claimed again by a
  * retry of the same activity: its retry policy (15 attempts, 10 s doubling to at
- * most 30 min, 1-minute attempts) spans about 4.5 hours, so 7 days is far past it.
+ * most 30 min, 1-minute attempts) spans about 4.5 hours; or by the workflow
+ * requesting it again when a recipient's quiet hours end: within a day (a
+ * quiet-hours window is shorter than a day), a weekend later for a partner
+ * e-mail that also waits for business hours. 7 days is past both.
  */
 export const SENT_LOG_RETENTION_MS = 7 * 24 * 3_600_000;
 

@@ -70,11 +70,37 @@ type Compose<K extends NotificationKind> = (m: MessageOf<K>) => Content;
 /** One message for both audiences, or a version for each. */
 type Versions<K extends NotificationKind> = Compose<K> | { partner: Compose<K>; team: Compose<K> };
 
-export function renderEmail(message: Message): RenderedEmail {
+/** What an e-mail carries beyond its message: the recipient's own preferences link. */
+export interface EmailOptions {
+  /** The recipient's signed unsubscribe link (no link without PREFERENCES_SECRET). */
+  unsubscribeUrl?: string;
+  /** Essential messages reach recipients who unsubscribed: the footer says so. */
+  essential?: boolean;
+}
+
+interface Footer {
+  text: string;
+  link?: { before: string; label: string; url: string };
+}
+
+export function renderEmail(message: Message, options: EmailOptions = {}): RenderedEmail {
   const content = compose(message, 'partner');
   const partner = partnerOf(message);
   const relation = partner?.phase === 'graduated' ? 'is a partner in' : 'is onboarding to';
-  const footer = content.footer ?? `You receive this e-mail because ${partner?.name ?? 'your company'} ${relation} the ${message.program.name}.`;
+  const footer: Footer = {
+    text: content.footer ?? `You receive this e-mail because ${partner?.name ?? 'your company'} ${relation} the ${message.program.name}.`,
+    ...(options.unsubscribeUrl
+      ? {
+          link: options.essential
+            ? {
+                before: 'This message is essential: it reaches you even if you unsubscribe from reminders.',
+                label: 'Your e-mail preferences',
+                url: options.unsubscribeUrl,
+              }
+            : { before: 'Too many e-mails?', label: 'Unsubscribe or set quiet hours', url: options.unsubscribeUrl },
+        }
+      : {}),
+  };
   const zone = partnerOf(message)?.timezone ?? 'UTC';
   return {
     subject: plainDates(content.title, zone),
@@ -694,7 +720,7 @@ function links(c: Content): Link[] {
   return (c.links ?? []).filter((l): l is Link => l !== undefined);
 }
 
-function toText(c: Content, footer: string): string {
+function toText(c: Content, footer: Footer): string {
   const parts = [c.lead];
   for (const list of filled(c)) {
     const lines = list.items.map((it, i) => `${list.numbered ? `${i + 1}.` : '-'} ${it}`);
@@ -703,11 +729,12 @@ function toText(c: Content, footer: string): string {
   const urls = links(c);
   if (urls.length) parts.push(urls.map((l) => `${l.label}: ${l.url}`).join('\n'));
   if (c.next) parts.push(c.next);
-  parts.push(`--\n${footer}`);
+  const link = footer.link ? `\n${footer.link.before} ${footer.link.label}: ${footer.link.url}` : '';
+  parts.push(`--\n${footer.text}${link}`);
   return `${parts.join('\n\n')}\n`;
 }
 
-function toHtml(c: Content, footer: string): string {
+function toHtml(c: Content, footer: Footer): string {
   const body = [`<h1 style="font-size:20px;margin:0 0 16px">${html(c.title)}</h1>`, `<p>${html(c.lead)}</p>`];
   for (const list of filled(c)) {
     const tag = list.numbered ? 'ol' : 'ul';
@@ -716,7 +743,10 @@ function toHtml(c: Content, footer: string): string {
   }
   for (const l of links(c)) body.push(`<p><a href="${html(l.url)}">${html(l.label)}</a></p>`);
   if (c.next) body.push(`<p>${html(c.next)}</p>`);
-  body.push(`<p style="font-size:12px;color:#6b7280">${html(footer)}</p>`);
+  const link = footer.link
+    ? `<br>${html(footer.link.before)} <a href="${html(footer.link.url)}" style="color:#6b7280">${html(footer.link.label)}</a>`
+    : '';
+  body.push(`<p style="font-size:12px;color:#6b7280">${html(footer.text)}${link}</p>`);
   return [
     '<!doctype html>',
     '<html><body style="font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:1.5;color:#1f2933;max-width:560px;margin:0 auto;padding:16px">',

@@ -149,9 +149,14 @@ export const TimelineEntry = z.discriminatedUnion('kind', [
     notificationKind: z.string(),
     channel: z.string(),
     to: z.array(z.string()),
-    status: z.enum(['pending', 'sent', 'failed']),
+    /** suppressed: the recipients' preferences turned it off; deferred: held back by their quiet hours until `until`. */
+    status: z.enum(['pending', 'sent', 'failed', 'suppressed', 'deferred']),
     completedAt: iso.optional(),
     error: z.string().optional(),
+    /** Why it was suppressed or held back, for some or all recipients (e.g. `1 of 2 recipients: unsubscribed`). */
+    reason: z.string().optional(),
+    /** When it is requested again for the recipients in quiet hours. */
+    until: iso.optional(),
   }),
   z.object({ kind: z.literal('status_changed'), ...at, phase: z.string().optional(), health: z.string().optional() }),
   z.object({

@@ -29,7 +29,12 @@ const DeliveryInput = z.object({
     to: z.union([z.array(z.object({ email: z.string() })), z.object({ label: z.string() })]),
   }),
 });
-const DeliveryResult = z.object({ status: z.enum(['sent', 'failed']), error: z.string().optional() });
+const DeliveryResult = z.object({
+  status: z.enum(['sent', 'failed', 'suppressed', 'deferred']),
+  error: z.string().optional(),
+  reason: z.string().optional(),
+  retryAt: z.string().optional(),
+});
 
 interface Run {
   runId: string;
@@ -103,6 +108,8 @@ async function runEntries(converter: LoadedDataConverter, { runId, events }: Run
         entry.completedAt = at;
         entry.status = error ? 'failed' : result.success ? result.data.status : 'sent';
         entry.error = error ?? (result.success ? result.data.error : undefined);
+        if (result.success && result.data.reason) entry.reason = result.data.reason;
+        if (result.success && result.data.retryAt) entry.until = result.data.retryAt;
       }
     } else if (upsert) {
       const next = searchStatus(upsert.searchAttributes?.indexedFields);

@@ -119,6 +119,17 @@ const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' |
 
 const pem = z.string().includes('-----BEGIN', { message: 'must be PEM data (-----BEGIN …)' });
 
+/** One secret, or several comma-separated (the first signs links, all verify: rotation). */
+const preferenceSecrets = z.string().transform((value, ctx): string[] => {
+  const secrets = value.split(',').map((s) => s.trim());
+  secrets.forEach((secret, i) => {
+    if (secret.length < 32) {
+      ctx.addIssue({ code: 'custom', message: `secret ${i + 1} must be at least 32 characters (e.g. openssl rand -hex 32)` });
+    }
+  });
+  return secrets;
+});
+
 const optional = <T extends z.ZodTypeAny>(schema: T) =>
   z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 
@@ -169,6 +180,8 @@ export const EnvSchema = z.object({
   METRICS_PORT: optional(port),
   DIGEST_CRON: optional(cron),
   LOG_LEVEL: optional(z.enum(['debug', 'info', 'warn', 'error'])),
+  PREFERENCES_SECRET: optional(preferenceSecrets),
+  PUBLIC_URL: optional(url(['http:', 'https:'])),
   ONBOARDING_API_URL: optional(url(['http:', 'https:'])),
   ONBOARDING_API_KEY: optional(z.string().min(1)),
   PAYLOAD_ENCRYPTION_KEYS: optional(encryptionKeys),
@@ -213,6 +226,12 @@ export interface Config {
   encryption: { keys: EncryptionKey[]; corsOrigins: string[] };
   /** A workflow bundle built ahead (workers/workflowBundle.ts); unset: bundled from source at start. */
   workflowBundlePath?: string;
+  /**
+   * Notification preferences (docs/preferences.md): the secrets that sign the
+   * unsubscribe links (none: e-mails carry no link), and the API's address as
+   * recipients reach it, which the links point at.
+   */
+  preferences: { secrets: string[]; publicUrl: string };
 }
 
 /** A PEM file or inline PEM data, with the variable it came from (for error messages). */
@@ -240,6 +259,7 @@ const SECRETS = new Set([
   'API_KEYS', 'WEBHOOK_SECRET', 'TEMPORAL_API_KEY', 'SLACK_BOT_TOKEN', 'ONBOARDING_API_KEY', 'SMTP_URL',
   'TEMPORAL_TLS_CLIENT_KEY_DATA', 'TEMPORAL_TLS_CLIENT_CERT_DATA', 'TEMPORAL_TLS_SERVER_CA_CERT_DATA', 'SENT_LOG_DATABASE_URL',
   'PAYLOAD_ENCRYPTION_KEYS',
+  'PREFERENCES_SECRET',
 ]);
 
 /** Parses an environment; throws ConfigError listing one line per bad variable. */
@@ -257,6 +277,10 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!r.success || problems.length) throw new ConfigError(problems);
   const e = r.data;
   const dataDir = path.resolve(e.DATA_DIR ?? './data');
+  const httpHost = e.HTTP_HOST ?? '127.0.0.1';
+  const httpPort = e.HTTP_PORT ?? 3000;
+  // Without PUBLIC_URL, links point at the API itself (a wildcard bind address is no address to visit).
+  const linkHost = httpHost === '0.0.0.0' || httpHost === '::' ? '127.0.0.1' : httpHost.includes(':') ? `[${httpHost}]` : httpHost;
   return {
     temporal: {
       address: e.TEMPORAL_ADDRESS ?? profile?.address,
@@ -271,8 +295,8 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
       uiPort: e.TEMPORAL_UI_PORT ?? 8233,
     },
     http: {
-      host: e.HTTP_HOST ?? '127.0.0.1',
-      port: e.HTTP_PORT ?? 3000,
+      host: httpHost,
+      port: httpPort,
       apiKeys: e.API_KEYS ?? [],
       webhookSecret: e.WEBHOOK_SECRET,
     },
@@ -293,6 +317,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
         (e.TEMPORAL_ADDRESS ? [] : [`http://127.0.0.1:${e.TEMPORAL_UI_PORT ?? 8233}`, `http://localhost:${e.TEMPORAL_UI_PORT ?? 8233}`]),
     },
     workflowBundlePath: e.WORKFLOW_BUNDLE_PATH ? path.resolve(e.WORKFLOW_BUNDLE_PATH) : undefined,
+    preferences: { secrets: e.PREFERENCES_SECRET ?? [], publicUrl: e.PUBLIC_URL ?? `http://${linkHost}:${httpPort}` },
   };
 }
 

@@ -13,6 +13,7 @@ import { createReportActivities } from '../activities/reports';
 import { loadConfigOrExit, type Config } from '../config/env';
 import { loadPlaybookOrExit, placeholderLinks } from '../config/loadPlaybook';
 import { programDigestReader } from '../client/reports/digest';
+import { preferenceSourceFor } from '../client/preferences';
 import type { Playbook } from '../workflows/playbook';
 import { connectNative } from '../client/connection';
 import { dataConverter } from '../client/encryption';
@@ -37,7 +38,7 @@ export async function runWorker(config: Config, playbook: Playbook, address: str
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      activities: createActivitiesFromConfig(config, playbook.program, undefined, sentLog),
+      activities: createActivitiesFromConfig(config, playbook.program, undefined, sentLog, preferenceSourceFor(client, config)),
       reportActivities: createReportActivities({ readDigest: programDigestReader(client, playbook) }),
       dataConverter: converter,
       ...(config.workflowBundlePath && { workflowBundle: { codePath: config.workflowBundlePath } }),
@@ -55,6 +56,9 @@ export async function runWorker(config: Config, playbook: Playbook, address: str
       workflows: config.workflowBundlePath ? `bundle ${config.workflowBundlePath}` : 'bundled from source',
       payloadEncryption: converter ? `on, encrypting with key "${config.encryption.keys[0]!.id}"` : 'off',
     });
+    if (!config.preferences.secrets.length) {
+      log.warn('PREFERENCES_SECRET is not set: e-mails go out without an unsubscribe link (preferences still apply, set through the API or the CLI)');
+    }
     const placeholders = placeholderLinks(playbook);
     if (placeholders.length) {
       log.warn('the playbook program still links to example.com: partners would get placeholder links; copy the playbook, set your links and PLAYBOOK_PATH', {

@@ -99,6 +99,8 @@ const additionalRoles = (dueDay: number): Row[] =>
 
 const rule = (id: string, audience: NotificationRule['audience'], trigger: NotificationRule['trigger'], kind = id) =>
   ({ id, kind, audience, trigger }) as NotificationRule;
+/** A rule whose messages reach every recipient, whatever their notification preferences. */
+const essential = (r: NotificationRule): NotificationRule => ({ ...r, essential: true });
 
 /** Nudges every segment gets. */
 const commonNotifications = (opts: {
@@ -107,7 +109,8 @@ const commonNotifications = (opts: {
   vendorMilestones: string[];
   surveyIfOpen?: string[];
 }) => [
-  rule('welcome', ['partner'], { on: 'start', afterHours: 0 }),
+  // Essential: the plan, the contacts and the first week; an unsubscribed contact still gets it.
+  essential(rule('welcome', ['partner'], { on: 'start', afterHours: 0 })),
   rule('access_overdue', ['manager'], { on: 'start', afterHours: 48, ifAnyOpen: opts.accessMilestones }),
   rule('milestone_reminder', ['partner'], {
     on: 'milestone_due',
@@ -116,18 +119,21 @@ const commonNotifications = (opts: {
   }),
   rule('training_stalled_partner', ['partner'], { on: 'milestone_due', afterHours: 48, milestones: { ids: opts.trainings } }),
   rule('training_stalled_manager', ['manager'], { on: 'milestone_due', afterHours: 120, milestones: { ids: opts.trainings } }),
-  rule('registration_gated', ['partner'], { on: 'registration_gated' }),
-  rule('opportunity_sla_manager', ['manager'], { on: 'opportunity_sla', mark: 'response' }),
-  rule('opportunity_sla_escalation', ['escalation'], { on: 'opportunity_sla', mark: 'escalation' }),
+  // Essential: the answer to the partner's own registration, and what it waits for.
+  essential(rule('registration_gated', ['partner'], { on: 'registration_gated' })),
+  // The SLA messages are always essential (their kinds cannot be turned off).
+  essential(rule('opportunity_sla_manager', ['manager'], { on: 'opportunity_sla', mark: 'response' })),
+  essential(rule('opportunity_sla_escalation', ['escalation'], { on: 'opportunity_sla', mark: 'escalation' })),
   // "Prioritize partner's first deal (assign best resources)"; "Dedicated first deal support from partner success".
   rule('first_deal_support', ['manager'], { on: 'first_registration' }),
   // "Your activities" before each vendor-owned milestone: the manager hears two days ahead.
   rule('vendor_milestone_due', ['manager'], { on: 'milestone_due', afterHours: -48, milestones: { ids: opts.vendorMilestones } }),
   // "If deal slips: help partner maintain momentum with pipeline building" (qualify 2-3 backup opportunities).
   rule('deal_lost_followup', ['manager'], { on: 'deal_lost' }),
-  rule('checkpoint_summary', ['manager'], { on: 'checkpoint_gaps' }),
-  rule('checkpoint_extended', ['manager'], { on: 'auto_extension' }),
-  rule('at_risk', ['escalation'], { on: 'at_risk' }),
+  // Essential: a decision is due (or was taken by default), and the escalation path.
+  essential(rule('checkpoint_summary', ['manager'], { on: 'checkpoint_gaps' })),
+  essential(rule('checkpoint_extended', ['manager'], { on: 'auto_extension' })),
+  essential(rule('at_risk', ['escalation'], { on: 'at_risk' })),
   rule('phase_advanced', ['partner'], { on: 'phase_advanced' }),
   rule('first_deal_celebration', ['partner', 'manager'], { on: 'first_deal_won' }),
   rule('survey_request', ['partner'], { on: 'phase_deadline', phase: 'momentum', afterHours: -120, ifAnyOpen: opts.surveyIfOpen }),
@@ -137,12 +143,13 @@ const commonNotifications = (opts: {
   rule('recurring_review_reminder', ['manager'], { on: 'review_due', afterHours: 0 }),
   // Ongoing success management: "Create 'next 90 days' joint business plan" at each review after graduation.
   rule('quarterly_plan_request', ['partner', 'manager'], { on: 'review_due', afterHours: -7 * 24, afterGraduation: true }),
-  rule('manager_handover', ['manager'], { on: 'manager_handover' }),
-  rule('success_handover', ['partner', 'manager'], { on: 'success_handover' }),
+  // Essential: who owns the partner now, and who the partner talks to.
+  essential(rule('manager_handover', ['manager'], { on: 'manager_handover' })),
+  essential(rule('success_handover', ['partner', 'manager'], { on: 'success_handover' })),
   // "Strong start but then activity drops off."
   rule('activity_dropped', ['manager'], { on: 'inactive' }),
   rule('tier_changed', ['partner', 'manager'], { on: 'tier_changed' }),
-  rule('offboarded', ['manager'], { on: 'offboarded' }),
+  essential(rule('offboarded', ['manager'], { on: 'offboarded' })),
 ];
 
 /** Guided segments also get the week-2 check-in, certificates and the business review invitation. */
@@ -275,7 +282,7 @@ const transactional: SegmentPlan = {
 };
 
 export const DEFAULT_PLAYBOOK: Playbook = {
-  version: 'default-2026.12',
+  version: 'default-2027.01',
   // Placeholders under example.com: copy this playbook, put your program's own
   // links in, and point PLAYBOOK_PATH at it (the worker warns while they remain).
   program: {

@@ -5,3 +5,4 @@ export { weeklyDigest } from './weeklyDigest';
 export type { WeeklyDigestInput, WeeklyDigestResult } from './weeklyDigest';
 export { playbookVersion } from './playbookVersion';
 export type { PlaybookVersionInput } from './playbookVersion';
+export { recipientPreferences } from './recipientPreferences';

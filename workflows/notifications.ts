@@ -185,6 +185,41 @@ type Missing = Exclude<NotificationKind, (typeof NOTIFICATION_KINDS)[number]>;
 /** Fails to compile when a kind has data but is missing from the list. */
 export const ALL_KINDS_LISTED: [Missing] extends [never] ? true : Missing = true;
 
+/**
+ * Kinds no preference can turn off: the opportunity SLA messages (the 24-hour
+ * response promise and its escalation) and the note that partner e-mails wait
+ * for contacts. A playbook rule of these kinds is essential whatever it says.
+ */
+export const ALWAYS_ESSENTIAL_KINDS = [
+  'opportunity_sla_manager',
+  'opportunity_sla_escalation',
+  'partner_contacts_missing',
+] as const satisfies readonly NotificationKind[];
+
+/**
+ * Kinds a rule makes essential unless it says `essential: false`: what a
+ * recipient needs to act on or to know where they stand (the welcome with the
+ * plan, a refused registration, a checkpoint decision and its default, an
+ * escalation, a new owner or contact, the end of onboarding). Partners pinned to
+ * a playbook from before the flag existed keep these essential.
+ */
+export const ESSENTIAL_BY_DEFAULT_KINDS = [
+  'welcome',
+  'registration_gated',
+  'checkpoint_summary',
+  'checkpoint_extended',
+  'at_risk',
+  'manager_handover',
+  'success_handover',
+  'offboarded',
+] as const satisfies readonly NotificationKind[];
+
+/** Whether a rule of `kind` with the playbook's `essential` flag (if any) is essential. */
+export function isEssentialRule(kind: NotificationKind, essential: boolean | undefined): boolean {
+  if ((ALWAYS_ESSENTIAL_KINDS as readonly string[]).includes(kind)) return true;
+  return essential ?? (ESSENTIAL_BY_DEFAULT_KINDS as readonly string[]).includes(kind);
+}
+
 /** Kinds about one partner (everything but the program's weekly digest). */
 export type PartnerMessageKind = Exclude<NotificationKind, 'weekly_digest'>;
 
@@ -245,14 +280,40 @@ export type NotificationRequest = MessageBody & {
    * from before programs existed: the activity then uses its worker's program.
    */
   program?: ProgramInfo;
+  /**
+   * Essential (the playbook's rule says so, or its kind always is): delivered
+   * whatever the recipient's preferences say, and never held back by quiet hours.
+   */
+  essential?: boolean;
+  /**
+   * The caller requests it again when the activity answers `deferred` (a
+   * recipient's quiet hours). Without it, quiet hours do not hold the message
+   * back (nobody would send it later); turned-off kinds and channels still apply.
+   */
+  deferrable?: boolean;
 } & ({ channel: 'email'; to: EmailRecipient[] } | { channel: 'slack'; to: SlackTarget });
 
-/** What the activity reports back; the workflow records it in the state. */
+/**
+ * What the activity reports back; the workflow records it in the state.
+ *
+ * - `sent`: it went out (to every recipient whose preferences allow it now);
+ * - `failed`: it failed permanently (bad address, `channel_not_found`, ...);
+ * - `suppressed`: every recipient turned this off (never retried, never requested again);
+ * - `deferred`: every recipient it may go to is in quiet hours: request it again at `retryAt`.
+ *
+ * A `sent` result may carry `retryAt` too: some recipients got it, others are
+ * in quiet hours. Requesting the same key again then reaches only those: each
+ * recipient's delivery is recorded on its own (activities/recipients.ts).
+ */
 export interface DeliveryResult {
   key: string;
-  status: 'sent' | 'failed';
-  /** Only when failed permanently: e.g. `invalid address`, `channel_not_found`. */
+  status: 'sent' | 'failed' | 'suppressed' | 'deferred';
+  /** When failed permanently: e.g. `invalid address`, `channel_not_found`. */
   error?: string;
+  /** Why it was suppressed or deferred, for some or all recipients, e.g. `1 of 2 recipients unsubscribed`. */
+  reason?: string;
+  /** When to request it again (ISO-8601): the end of the earliest quiet hours among the recipients it waits for. */
+  retryAt?: string;
   /** Provider id: the e-mail Message-ID or the Slack message ts. */
   providerId?: string;
   /** True when the activity found it had already been delivered (a retry). */

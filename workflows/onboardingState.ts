@@ -64,8 +64,13 @@ export const NotificationView = z.object({
   kind: z.string(),
   to: z.string(),
   at: iso,
-  status: z.enum(['sent', 'failed']),
+  /** suppressed: the recipients' preferences turned it off; deferred: held back by quiet hours until `until`. */
+  status: z.enum(['sent', 'failed', 'suppressed', 'deferred']),
   error: z.string().optional(),
+  /** Why it was suppressed or held back, for some or all recipients. */
+  reason: z.string().optional(),
+  /** When it is requested again, for the recipients in quiet hours. */
+  until: iso.optional(),
 });
 export type NotificationView = z.infer<typeof NotificationView>;
 

@@ -9,7 +9,7 @@
  * schemas). Reading files lives in config/loadPlaybook.ts.
  */
 import { z } from 'zod';
-import { NOTIFICATION_KINDS, type NotificationKind } from './notifications';
+import { ALWAYS_ESSENTIAL_KINDS, NOTIFICATION_KINDS, type NotificationKind } from './notifications';
 import { EVENT_TYPES, fieldErrors, Phase, Role, type EventType, type Parsed } from './types';
 
 const id = z
@@ -115,12 +115,18 @@ export type LifecycleTrigger = (typeof LIFECYCLE_TRIGGERS)[number];
  * One nudge. Audiences: `partner` = e-mail to the partner contacts in their
  * business hours; `manager` = Slack to the partner manager (or their daily
  * digest); `escalation` = Slack to the escalation channel.
+ *
+ * `essential`: its messages reach every recipient whatever their notification
+ * preferences (unsubscribed, kind or channel turned off, quiet hours). Unset,
+ * the kind decides (ESSENTIAL_BY_DEFAULT_KINDS in ./notifications.ts); the
+ * opportunity SLA kinds are always essential and refuse `essential: false`.
  */
 export const NotificationRule = z.strictObject({
   id,
   kind: NotificationKind,
   audience: z.array(z.enum(['partner', 'manager', 'escalation'])).min(1),
   trigger: Trigger,
+  essential: z.boolean().optional(),
 });
 export type NotificationRule = z.infer<typeof NotificationRule>;
 export type Audience = NotificationRule['audience'][number];
@@ -259,6 +265,13 @@ export const SegmentPlan = z
           });
         }
       });
+      if (rule.essential === false && (ALWAYS_ESSENTIAL_KINDS as readonly string[]).includes(rule.kind)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['notifications', i, 'essential'],
+          message: `${rule.kind} messages are always essential: a recipient's preferences cannot turn off the opportunity SLA`,
+        });
+      }
       if (t.on === 'start' || t.on === 'phase_deadline') known(t.ifAnyOpen, ['notifications', i, 'trigger', 'ifAnyOpen']);
       if (t.on === 'milestone_due') known(t.milestones.ids, ['notifications', i, 'trigger', 'milestones', 'ids']);
     });

@@ -18,7 +18,8 @@ import { CODEC_ROUTES, registerCodecCors } from './codec';
 import { HttpError, toHttpError } from './errors';
 import { createApiMetrics } from './metrics';
 import { buildOpenApi } from './openapi';
-import type { ReportsProvider, RouteContext } from './route';
+import type { ApiRoute, ReportsProvider, RouteContext } from './route';
+import { preferencesService } from '../preferences';
 import { ROUTES } from './routes';
 
 declare module 'fastify' {
@@ -114,6 +115,8 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
     reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}`, requestId: req.id }),
   );
 
+  const preferences = preferencesService(options.client, config);
+  if (!preferences.links) app.log.warn('PREFERENCES_SECRET is not set: unsubscribe links are off (GET /unsubscribe answers 404)');
   const ctx: RouteContext = {
     onboarding: new OnboardingClient(options.client, { taskQueue: config.temporal.taskQueue, playbook: options.playbook }),
     reports: options.reports,
@@ -121,24 +124,50 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
     metrics,
     codec: payloadCodec(config),
     codecCorsOrigins: config.encryption.corsOrigins,
+    preferences: { ...preferences, programName: options.playbook.program.name },
   };
   registerCodecCors(app, config.encryption.corsOrigins);
-  for (const route of routes) {
-    app.route({
+  const register = (instance: FastifyInstance, route: ApiRoute) =>
+    instance.route({
       method: route.method,
       url: route.path.replace(/\{(\w+)\}/g, ':$1'),
       ...(route.bodyLimit && { bodyLimit: route.bodyLimit }),
       onRequest: async (req) => auth.checkBearer(req, route.access),
       preHandler: async (req) => auth.checkSignature(req, route.access, req.rawBody ?? ''),
       handler: async (req, reply) => {
-        const { status, body, contentType } = await options.client.connection.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, () =>
+        const { status, body, contentType, headers } = await options.client.connection.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, () =>
           route.run({ params: req.params, query: req.query, body: req.body }, ctx),
         );
         if (contentType) reply.type(contentType);
+        if (headers) reply.headers(headers);
         return reply.code(status).send(body);
       },
     });
-  }
+  for (const route of routes.filter((r) => r.bodyType !== 'form')) register(app, route);
+  // Form bodies (the unsubscribe page, RFC 8058 one-click) are parsed only for the routes that take them.
+  await app.register(async (scoped) => {
+    scoped.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (req, body, done) => {
+      const raw = body.toString();
+      req.rawBody = raw;
+      done(null, Object.fromEntries(new URLSearchParams(raw)));
+    });
+    // RFC 8058 lets a mail client post its one-click body as multipart/form-data too.
+    scoped.addContentTypeParser('multipart/form-data', { parseAs: 'string' }, (req, body, done) => {
+      const raw = body.toString();
+      req.rawBody = raw;
+      done(null, multipartFields(raw));
+    });
+    for (const route of routes.filter((r) => r.bodyType === 'form')) register(scoped, route);
+  });
   await app.ready();
   return app;
+}
+
+/** The text fields of a small multipart/form-data body (no files: a one-click unsubscribe). */
+export function multipartFields(raw: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const m of raw.matchAll(/content-disposition:\s*form-data;\s*name="([^"]{1,100})"[^\r\n]*\r?\n(?:[^\r\n]+\r?\n)*\r?\n([^\r\n]*)/gi)) {
+    fields[m[1]!] = m[2]!;
+  }
+  return fields;
 }

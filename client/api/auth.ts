@@ -20,9 +20,11 @@ export const REPLAY_WINDOW_SECONDS = 300;
 /**
  * Who may call a route: anyone, or bearers of one of the roles (webhook: or a
  * valid signature; basic: or HTTP Basic with the key as password, which a
- * browser can remember, for the codec endpoint the Temporal Web UI calls).
+ * browser can remember, for the codec endpoint the Temporal Web UI calls; link:
+ * or a signed preferences link in `?token=`, which the route itself verifies
+ * against the recipient it names).
  */
-export type Access = 'public' | { roles: readonly ApiRole[]; webhook?: boolean; basic?: boolean };
+export type Access = 'public' | { roles: readonly ApiRole[]; webhook?: boolean; basic?: boolean; link?: boolean };
 
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
 const sameSecret = (a: string, b: string): boolean => timingSafeEqual(digest(a), digest(b));
@@ -66,6 +68,11 @@ function header(req: FastifyRequest, name: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+/** A preferences link token in the query: the route verifies it (client/api/preferenceRoutes.ts). */
+export function hasLinkToken(req: FastifyRequest): boolean {
+  return typeof (req.query as Record<string, unknown> | undefined)?.token === 'string';
+}
+
 export class Authenticator {
   constructor(
     private readonly http: Config['http'],
@@ -80,6 +87,7 @@ export class Authenticator {
   checkBearer(req: FastifyRequest, access: Access): void {
     if (access === 'public' || this.open) return;
     if (access.webhook && this.isSigned(req)) return;
+    if (access.link && hasLinkToken(req)) return;
     const basic = access.basic === true;
     const token = presentedKey(header(req, 'authorization') ?? '', basic);
     if (token === undefined) {

@@ -80,7 +80,9 @@ function operation(route: RouteDoc): JsonSchema {
           { bearerAuth: [] },
           ...(access.webhook ? [{ webhookSignature: [], webhookTimestamp: [] }] : []),
           ...(access.basic ? [{ basicAuth: [] }] : []),
+          ...(access.link ? [{ preferencesLink: [] }] : []),
         ];
+  const mediaType = route.bodyType === 'form' ? 'application/x-www-form-urlencoded' : 'application/json';
   return {
     operationId: route.operationId,
     summary: route.summary,
@@ -88,7 +90,7 @@ function operation(route: RouteDoc): JsonSchema {
     security,
     ...(access === 'public' ? {} : { 'x-roles': access.roles }),
     parameters: parameters(route),
-    ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: ref(route.body) } } } } : {}),
+    ...(route.body ? { requestBody: { required: route.bodyType !== 'form', content: { [mediaType]: { schema: ref(route.body) } } } } : {}),
     responses: responses(route),
   };
 }
@@ -129,6 +131,14 @@ export function buildOpenApi(routes: readonly RouteDoc[]): JsonSchema {
           in: 'header',
           name: SIGNATURE_HEADER,
           description: `sha256=<hex HMAC-SHA256 with WEBHOOK_SECRET of "\${timestamp}.\${rawBody}">; counts as the system role`,
+        },
+        preferencesLink: {
+          type: 'apiKey',
+          in: 'query',
+          name: 'token',
+          description:
+            "the token of a recipient's signed preferences link (the unsubscribe link in every e-mail, signed with PREFERENCES_SECRET): " +
+            'it works for that one recipient only',
         },
         webhookTimestamp: {
           type: 'apiKey',

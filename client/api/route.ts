@@ -10,6 +10,7 @@ import type { OnboardingClient } from '../onboardingClient';
 import type { ReportQuery } from '../apiTypes';
 import type { Access } from './auth';
 import type { ApiMetrics } from './metrics';
+import type { PreferencesApi } from './preferenceRoutes';
 import type { SchemaName } from './schemas';
 import { parseOrThrow } from './validation';
 
@@ -25,6 +26,8 @@ export interface RouteContext {
   codec?: PayloadCodec;
   /** Browser origins allowed to call the codec endpoint (CODEC_CORS_ORIGINS). */
   codecCorsOrigins?: readonly string[];
+  /** Notification preferences and their signed links. */
+  preferences: PreferencesApi;
 }
 
 export interface Reply {
@@ -32,6 +35,7 @@ export interface Reply {
   body: unknown;
   /** Default: JSON. */
   contentType?: string;
+  headers?: Record<string, string>;
 }
 
 export interface ResponseDoc {
@@ -54,6 +58,8 @@ export interface RouteDoc {
   body?: SchemaName;
   /** A larger body limit than the API's default (e.g. the codec's payload batches). */
   bodyLimit?: number;
+  /** How the body is sent: JSON (the default), or an HTML form (application/x-www-form-urlencoded). */
+  bodyType?: 'json' | 'form';
   responses: Record<number, ResponseDoc>;
 }
 

@@ -8,6 +8,7 @@ import { PartnerProfile, ProfileChange } from '../../workflows/types';
 import { DecisionRequest, ListQuery, MigrationRequestBody, PartnerIdParam, PlaybookVersionParam, ReportQuery } from '../apiTypes';
 import { HttpError } from './errors';
 import { PROMETHEUS_CONTENT_TYPE } from './metrics';
+import { PREFERENCE_ROUTES } from './preferenceRoutes';
 import { defineRoute, type ApiRoute } from './route';
 import { parseEventBatch, parseOrThrow } from './validation';
 
@@ -121,6 +122,7 @@ export const ROUTES: ApiRoute[] = [
       body: await onboarding.decide(params.partnerId, body),
     }),
   }),
+  ...PREFERENCE_ROUTES,
   defineRoute({
     method: 'GET',
     path: '/v1/playbooks',

@@ -27,6 +27,8 @@ import {
   TimelineEntry,
 } from '../apiTypes';
 import { CodecInfo, CodecPayloads } from './codec';
+import { PreferencesChange, PreferencesView } from '../../workflows/preferences';
+import { UnsubscribeForm } from './preferenceRoutes';
 import { EventBatch } from './validation';
 
 export const SCHEMAS = {
@@ -53,6 +55,9 @@ export const SCHEMAS = {
   MigrationDiff,
   MigrationResult,
   MigrationPage,
+  PreferencesChange,
+  PreferencesView,
+  UnsubscribeForm,
   ApiError,
   CodecPayloads,
   CodecInfo,

@@ -8,10 +8,11 @@ import { decide, event, start, update } from './actions';
 import { COMMON_OPTIONS, CliError, EXIT, commandHelp, usageError, type Command } from './command';
 import { ApiClient } from './http';
 import { migrate, playbooks, publish } from './playbooks';
+import { preferences } from './preferences';
 import { preview } from './preview';
 import { list, report, status, timeline } from './views';
 
-const COMMANDS: Command[] = [start, event, status, list, decide, update, timeline, report, preview, playbooks, publish, migrate];
+const COMMANDS: Command[] = [start, event, status, list, decide, update, timeline, report, preferences, preview, playbooks, publish, migrate];
 
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

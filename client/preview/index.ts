@@ -45,6 +45,12 @@ export function simulate(playbook: Playbook, journey: Journey): Simulation {
   return sim.until(start + journey.days * DAY);
 }
 
+/**
+ * The unsubscribe link as previews show it: each real e-mail carries its
+ * recipient's own signed link to the API's PUBLIC_URL (docs/preferences.md).
+ */
+export const PREVIEW_UNSUBSCRIBE_URL = 'https://onboarding.example.com/unsubscribe?token=SIGNED-FOR-EACH-RECIPIENT';
+
 /** What a request renders to, with the program of the playbook when the request has none. */
 export function messageOf(request: NotificationRequest, playbook: Playbook): Message {
   return { ...request, program: request.program ?? playbook.program } as Message;
@@ -61,7 +67,9 @@ export function previewJourney(playbook: Playbook, segment: Segment, kind: Journ
       at,
       day: Math.floor((at - start) / DAY),
       request,
-      ...(request.channel === 'email' ? { email: renderEmail(message) } : { slack: renderSlack(message) }),
+      ...(request.channel === 'email'
+        ? { email: renderEmail(message, { unsubscribeUrl: PREVIEW_UNSUBSCRIBE_URL, essential: request.essential === true }) }
+        : { slack: renderSlack(message) }),
     };
   });
   return { journey, messages, final: sim.view() };

@@ -6,7 +6,7 @@
  * requests the workflow would (test/preview/equivalence.test.ts runs both).
  */
 import { advance, applyEvent, changeProfile, initState, nextWakeAt, recordDelivery, toView, type DomainState, type PinnedPlaybook } from '../../workflows/domain';
-import type { NotificationRequest } from '../../workflows/notifications';
+import type { DeliveryResult, NotificationRequest } from '../../workflows/notifications';
 import type { OnboardingState, PartnerProfile, ProfileChange } from '../../workflows/types';
 
 export interface Sent {
@@ -21,6 +21,12 @@ export class Simulation {
   readonly sent: Sent[] = [];
   /** Every moment `nextWakeAt` woke the simulation. */
   readonly wakes: number[] = [];
+
+  /**
+   * What the notification activity answers for each request; by default every
+   * request is sent. Tests of preferences answer `suppressed` or `deferred`.
+   */
+  deliver: (request: NotificationRequest, nowMs: number) => DeliveryResult = (request) => ({ key: request.key, status: 'sent' });
 
   constructor(profile: PartnerProfile, playbook: PinnedPlaybook, nowMs: number) {
     this.now = nowMs;
@@ -48,7 +54,7 @@ export class Simulation {
       if (!step.requests.length) return this;
       for (const request of step.requests) {
         this.sent.push({ at: this.now, request });
-        this.state = recordDelivery(this.state, { key: request.key, status: 'sent' }, this.now);
+        this.state = recordDelivery(this.state, this.deliver(request, this.now), this.now);
       }
     }
   }

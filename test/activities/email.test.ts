@@ -7,6 +7,7 @@ import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { createActivities } from '../../activities';
 import { messageIdFor, outboxTransport, smtpTransport, type MailTransport } from '../../activities/email';
+import { recipientId } from '../../activities/recipients';
 import { fileSentLog } from '../../activities/sentLog';
 import { fileTransport } from '../../activities/slack';
 import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
@@ -56,21 +57,25 @@ describe('e-mail delivery over SMTP', () => {
     return { deliverNotification, log };
   }
 
-  test('the welcome e-mail reaches every contact with a stable Message-ID, text and HTML', async () => {
+  test('the welcome e-mail reaches every contact, each in a copy of their own with a stable Message-ID, text and HTML', async () => {
     const { deliverNotification } = activities();
     const input = deliveryInput(welcome);
 
     const result = await deliverNotification(input);
 
-    const messageId = messageIdFor(`${input.workflowId}/welcome`);
+    // One copy per contact, each keyed by the notification and the recipient's hash (never the address).
+    const copyKey = (address: string) => `${input.workflowId}/welcome#${recipientId(address)}`;
+    const messageId = messageIdFor(copyKey('lee@acme.example'));
     expect(messageId).toMatch(/^<[0-9a-f]{64}@partner-onboarding>$/);
     expect(result).toEqual({ key: 'welcome', status: 'sent', providerId: messageId });
-    expect(smtp.messages).toHaveLength(1);
+    expect(smtp.messages.map((m) => m.envelope)).toEqual([
+      { from: 'onboarding@vendor.example', to: ['lee@acme.example'] },
+      { from: 'onboarding@vendor.example', to: ['tech@acme.example'] },
+    ]);
+    expect(smtp.messages.map((m) => m.headers['message-id'])).toEqual([messageId, messageIdFor(copyKey('tech@acme.example'))]);
+    expect(smtp.messages.map((m) => m.headers.to)).toEqual(['Lee Park <lee@acme.example>', 'tech@acme.example']);
     const [mail] = smtp.messages;
-    expect(mail!.envelope).toEqual({ from: 'onboarding@vendor.example', to: ['lee@acme.example', 'tech@acme.example'] });
-    expect(mail!.headers['message-id']).toBe(messageId);
     expect(mail!.headers.subject).toBe('Welcome to the Partner Program, Northwind Systems');
-    expect(mail!.headers.to).toBe('Lee Park <lee@acme.example>, tech@acme.example');
     expect(mail!.text).toContain('Over the next 90 days');
     expect(mail!.text).toContain('Dana Ruiz is your partner manager');
     // The contract is signed Mon 7 Dec 2026 09:00 UTC; the partner is in Europe/Berlin.
@@ -92,7 +97,8 @@ describe('e-mail delivery over SMTP', () => {
     await deliverNotification(deliveryInput(reminder));
     await deliverNotification(deliveryInput({ ...gated, partner: { ...gated.partner, name: 'Fish & <Chips> Ltd' } }));
 
-    const [remindMail, gatedMail] = smtp.messages;
+    const remindMail = smtp.messages.find((m) => m.headers.subject!.startsWith('Reminder:'));
+    const gatedMail = smtp.messages.find((m) => m.headers.subject!.startsWith('Finish'));
     expect(remindMail!.headers.subject).toBe(`Reminder: ${reminder.data.milestone.title} is due Mon, 21 Dec 2026`);
     expect(remindMail!.text).toContain(`A quick reminder: ${reminder.data.milestone.title} is due on Mon, 21 Dec 2026.`);
     expect(gatedMail!.headers.subject).toBe('Finish Business 101 training to register Globex (opp-1)');
@@ -109,8 +115,21 @@ describe('e-mail delivery over SMTP', () => {
     const first = await deliverNotification(input);
     const second = await deliverNotification(input);
 
-    expect(smtp.messages).toHaveLength(1);
+    expect(smtp.messages).toHaveLength(2); // one copy per contact, once
     expect(second).toEqual({ ...first, duplicate: true });
+  });
+
+  test('an attempt that died between two copies: the retry sends only the copy that did not go out', async () => {
+    const { deliverNotification } = activities();
+    const input = deliveryInput(welcome);
+    smtp.rcptReplies.set('tech@acme.example', 451); // the second copy fails transiently: the attempt throws
+
+    await expect(deliverNotification(input)).rejects.toMatchObject({ type: 'SmtpTransient' });
+    expect(smtp.messages.map((m) => m.envelope.to)).toEqual([['lee@acme.example']]);
+    smtp.rcptReplies.clear();
+
+    await expect(deliverNotification(input)).resolves.toMatchObject({ status: 'sent' });
+    expect(smtp.messages.map((m) => m.envelope.to)).toEqual([['lee@acme.example'], ['tech@acme.example']]);
   });
 
   test('a crash before the sent-log write resends with the same Message-ID (SMTP cannot do better)', async () => {
@@ -118,8 +137,9 @@ describe('e-mail delivery over SMTP', () => {
     await activities({ sentLogDir: path.join(dirs.dir, 'lost-log-1') }).deliverNotification(input);
     await activities({ sentLogDir: path.join(dirs.dir, 'lost-log-2') }).deliverNotification(input);
 
-    expect(smtp.messages).toHaveLength(2);
-    expect(smtp.messages[1]!.headers['message-id']).toBe(smtp.messages[0]!.headers['message-id']);
+    expect(smtp.messages).toHaveLength(4);
+    const ids = smtp.messages.map((m) => m.headers['message-id']);
+    expect(ids.slice(2)).toEqual(ids.slice(0, 2));
   });
 
   test('SMTP down, then back: a retryable failure first, then exactly one message', async () => {
@@ -135,7 +155,7 @@ describe('e-mail delivery over SMTP', () => {
     try {
       await expect(deliverNotification(input)).resolves.toMatchObject({ status: 'sent' });
       await expect(deliverNotification(input)).resolves.toMatchObject({ status: 'sent', duplicate: true });
-      expect(revived.messages).toHaveLength(1);
+      expect(revived.messages).toHaveLength(2); // one copy per contact
     } finally {
       await revived.close();
     }
@@ -170,9 +190,12 @@ describe('e-mail delivery over SMTP', () => {
 
     const result = await deliverNotification(deliveryInput(welcome));
 
-    expect(result.status).toBe('sent');
-    expect(smtp.messages[0]!.envelope.to).toEqual(['lee@acme.example']);
-    expect(log.lines).toContainEqual(expect.objectContaining({ level: 'WARN', meta: expect.objectContaining({ rejected: 1, of: 2 }) }));
+    expect(result).toMatchObject({ status: 'sent', error: '1 of 2 recipients: invalid address: 550 <address>: mailbox unavailable' });
+    expect(smtp.messages.map((m) => m.envelope.to)).toEqual([['lee@acme.example']]);
+    expect(log.lines).toContainEqual(
+      expect.objectContaining({ level: 'WARN', message: 'notification failed permanently', meta: expect.objectContaining({ kind: 'welcome' }) }),
+    );
+    expect(JSON.stringify(log.lines)).not.toContain('tech@');
   });
 
   test('no recipients is a failed result', async () => {
@@ -193,7 +216,7 @@ describe('e-mail delivery over SMTP', () => {
 
   test('without SMTP the outbox gets one .eml per key; a retry overwrites it', async () => {
     const outbox = path.join(dirs.dir, 'outbox');
-    const input = deliveryInput(welcome);
+    const input = deliveryInput({ ...welcome, to: [welcome.to[0]!] });
     // Two fresh sent-logs: the second call really renders and writes again.
     await activities({ mailer: outboxTransport(outbox), sentLogDir: path.join(dirs.dir, 'outbox-log-1') }).deliverNotification(input);
     await activities({ mailer: outboxTransport(outbox), sentLogDir: path.join(dirs.dir, 'outbox-log-2') }).deliverNotification(input);

@@ -418,6 +418,10 @@ describe('GET /openapi.json', () => {
         'POST /codec/decode',
         'POST /codec/encode',
         'GET /codec',
+        'GET /v1/preferences/{recipientId}',
+        'PATCH /v1/preferences/{recipientId}',
+        'GET /unsubscribe',
+        'POST /unsubscribe',
       ].sort(),
     );
     const events = doc.paths['/v1/partners/{partnerId}/events'].post;
@@ -434,7 +438,12 @@ describe('GET /openapi.json', () => {
     expect(migrations.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/MigrationRequestBody' });
     expect(doc.components.schemas.MigrationRequestBody.required).toEqual(['dryRun']);
     expect(Object.keys(migrations.responses).sort()).toEqual(['200', '400', '401', '403', '404', '413', '415', '503']);
-    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['basicAuth', 'bearerAuth', 'webhookSignature', 'webhookTimestamp']);
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['basicAuth', 'bearerAuth', 'preferencesLink', 'webhookSignature', 'webhookTimestamp']);
+    expect(doc.paths['/v1/preferences/{recipientId}'].patch.security).toEqual([{ bearerAuth: [] }, { preferencesLink: [] }]);
+    expect(doc.paths['/unsubscribe'].post.requestBody.content['application/x-www-form-urlencoded'].schema).toEqual({
+      $ref: '#/components/schemas/UnsubscribeForm',
+    });
+    expect(doc.paths['/unsubscribe'].get.responses['200']).toHaveProperty(['content', 'text/html; charset=utf-8']);
     // Every reference resolves to a component.
     const refs = JSON.stringify(doc).match(/#\/components\/schemas\/\w+/g) ?? [];
     for (const ref of new Set(refs)) expect(doc.components.schemas).toHaveProperty(ref.split('/').pop()!);

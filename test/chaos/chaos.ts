@@ -24,6 +24,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { messageIdFor } from '../../activities/email';
+import { recipientId } from '../../activities/recipients';
 import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
 import type { Playbook } from '../../workflows/playbook';
 import { LocalCluster } from '../../workers/cluster';
@@ -389,8 +390,12 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     for (const [partnerId, state] of finals) {
       for (const n of state.notifications) {
         const key = `onboarding-${partnerId}/${n.key}`;
-        if (n.channel === 'email') expectedMail.add(messageIdFor(key));
-        else expectedPosts.add(key);
+        if (n.channel !== 'email') expectedPosts.add(key);
+        else {
+          // One copy per contact: with several, each copy has its own key and Message-ID.
+          const to = n.to.split(', ');
+          for (const address of to) expectedMail.add(messageIdFor(to.length === 1 ? key : `${key}#${recipientId(address)}`));
+        }
       }
     }
     const different: ChaosReport['finalStatesDifferent'] = [];

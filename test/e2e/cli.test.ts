@@ -138,3 +138,28 @@ it('update changes the profile, prints what changed, and refuses without --by', 
   const invalid = await cli(['update', partnerId, '--segment', 'platinum', '--by', 'ops']);
   expect(invalid).toMatchObject({ code: 4, stderr: expect.stringContaining('segment:') });
 });
+
+it('preferences shows and changes a recipient by address, and refuses flags that do not fit', async () => {
+  const address = `${uniq('pref')}@acme.example`;
+  const shown = await cli(['preferences', address]);
+  expect(shown).toMatchObject({ code: 0, stdout: expect.stringMatching(/unsubscribed\s+no/) });
+  expect(shown.stdout).toMatch(/changed\s+never/);
+
+  const muted = await cli(['preferences', address.toUpperCase(), '--mute', 'survey_request,milestone_reminder', '--by', 'Dana', '--json']);
+  expect(muted.code).toBe(0);
+  expect(JSON.parse(muted.stdout)).toMatchObject({ mutedKinds: ['milestone_reminder', 'survey_request'], updatedBy: 'Dana', changes: 1 });
+  const unmuted = await cli(['preferences', address, '--unmute', 'survey_request', '--mute-channel', 'email', '--json']);
+  expect(JSON.parse(unmuted.stdout)).toMatchObject({ mutedKinds: ['milestone_reminder'], mutedChannels: ['email'], changes: 2 });
+
+  for (const [args, message] of [
+    [['--mute', 'newsletters'], '--mute takes a comma-separated list of'],
+    [['--quiet-hours', '8pm-7am', '--timezone', 'UTC'], '--quiet-hours takes HH:MM-HH:MM'],
+    [['--quiet-hours', '20:00-07:00'], '--quiet-hours needs --timezone'],
+    [['--unsubscribe', '--resubscribe'], 'give --unsubscribe or --resubscribe, not both'],
+  ] as const) {
+    expect(await cli(['preferences', address, ...args])).toMatchObject({ code: 2, stderr: expect.stringContaining(message) });
+  }
+  // The workflow's rules, through the API: a bad time zone is invalid input (exit 4), naming the field.
+  const bad = await cli(['preferences', address, '--quiet-hours', '20:00-07:00', '--timezone', 'Mars/Base']);
+  expect(bad).toMatchObject({ code: 4, stderr: expect.stringContaining('quietHours.timezone') });
+});

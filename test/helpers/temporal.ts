@@ -13,6 +13,7 @@ import { createActivitiesFromConfig } from '../../activities';
 import { createReportActivities } from '../../activities/reports';
 import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
 import { programDigestReader } from '../../client/reports/digest';
+import { preferenceSourceFor } from '../../client/preferences';
 import { parseConfig, type Config } from '../../config/env';
 import { createOnboardingWorker, type OnboardingWorkerOptions } from '../../workers/createWorker';
 import { buildWorkflowBundle } from '../../workers/workflowBundle';
@@ -90,7 +91,7 @@ export async function createTestWorker(
     connection: env.nativeConnection,
     namespace: env.namespace,
     taskQueue,
-    activities: createActivitiesFromConfig(config, DEFAULT_PLAYBOOK.program),
+    activities: createActivitiesFromConfig(config, DEFAULT_PLAYBOOK.program, undefined, undefined, preferenceSourceFor(env.client, config, 0)),
     reportActivities: createReportActivities({ readDigest: programDigestReader(env.client, DEFAULT_PLAYBOOK) }),
     workflowBundle: await workflowBundle(),
     ...options,

@@ -108,9 +108,9 @@ describe('what a migration refuses (nothing changes, the Update writes no histor
     expect(migrate(sim.state, request(variant('v2'), { expect: { fromVersion: 'default-2026.11' } }), sim.now)).toMatchObject({
       ok: false,
       code: 'precondition_failed',
-      reason: 'the partner is on playbook default-2026.12, not default-2026.11',
+      reason: 'the partner is on playbook default-2027.01, not default-2026.11',
     });
-    expect(migrate(sim.state, request(variant('v2'), { expect: { segment: 'core', fromVersion: 'default-2026.12' } }), sim.now).ok).toBe(true);
+    expect(migrate(sim.state, request(variant('v2'), { expect: { segment: 'core', fromVersion: 'default-2027.01' } }), sim.now).ok).toBe(true);
   });
 
   it('a target that is not a playbook, or that the domain cannot run, naming the problem; never a throw', () => {
@@ -203,7 +203,7 @@ describe('a foundation partner on day 10: milestones added, removed, moved, done
     expect(diff).toMatchObject({
       partnerId: 'acme-cloud',
       segment: 'core',
-      from: { version: 'default-2026.12', hash: null },
+      from: { version: 'default-2027.01', hash: null },
       to: { version: 'v2', hash: 'sha-v2' },
       phase: { from: 'foundation', to: 'foundation' },
       health: { from: 'on_track', to: 'on_track' },
@@ -215,7 +215,7 @@ describe('a foundation partner on day 10: milestones added, removed, moved, done
       playbookVersion: 'v2',
       playbookHash: 'sha-v2',
       phaseDeadline: iso(T0 + 28 * DAY),
-      playbookMigrations: [{ from: { version: 'default-2026.12', hash: null }, to: { version: 'v2', hash: 'sha-v2' }, at: iso(T0 + 10 * DAY), by: 'ops@vendor.example' }],
+      playbookMigrations: [{ from: { version: 'default-2027.01', hash: null }, to: { version: 'v2', hash: 'sha-v2' }, at: iso(T0 + 10 * DAY), by: 'ops@vendor.example' }],
     });
   });
 
@@ -421,7 +421,7 @@ describe('done milestones the new version no longer has', () => {
       expect.objectContaining({ id: 'kickoff_call', status: 'done', rule: 'already_done' }),
     ]);
     expect(sim.view().milestones.find((m) => m.id === 'kickoff_call')).toMatchObject({ status: 'done', completedAt: kickoffDone });
-    expect(sim.view().playbookMigrations.map((m) => `${m.from.version}->${m.to.version}`)).toEqual(['default-2026.12->v2', 'v2->v3']);
+    expect(sim.view().playbookMigrations.map((m) => `${m.from.version}->${m.to.version}`)).toEqual(['default-2027.01->v2', 'v2->v3']);
   });
 });
 

@@ -31,7 +31,7 @@ describe('default playbook', () => {
   it('passes the schema and has a version', () => {
     const r = parsePlaybook(DEFAULT_PLAYBOOK);
     expect(r.ok).toBe(true);
-    expect(DEFAULT_PLAYBOOK.version).toBe('default-2026.12');
+    expect(DEFAULT_PLAYBOOK.version).toBe('default-2027.01');
   });
 
   it("core partners follow the contract's table exactly", () => {

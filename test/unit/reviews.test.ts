@@ -110,6 +110,6 @@ describe('the view', () => {
   it('defaults the contract date to the start time', () => {
     const started = T0 + 5 * DAY;
     const sim = new Sim(profile({ contractSignedAt: undefined }), DEFAULT_PLAYBOOK, started);
-    expect([sim.view().startedAt, sim.view().playbookVersion]).toEqual([iso(started), 'default-2026.12']);
+    expect([sim.view().startedAt, sim.view().playbookVersion]).toEqual([iso(started), 'default-2027.01']);
   });
 });

@@ -133,6 +133,8 @@ describe('reminders and escalations from the playbook', () => {
         manager: { name: 'Dana Ruiz', email: 'dana@vendor.example' },
       },
       program: DEFAULT_PLAYBOOK.program,
+      // A reminder is not essential, and the workflow requests it again after a recipient's quiet hours.
+      deferrable: true,
     });
   });
 });

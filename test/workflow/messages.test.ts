@@ -7,7 +7,7 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
-import { previewJourney, scriptJourney, slackAsText, type Journey } from '../../client/preview';
+import { PREVIEW_UNSUBSCRIBE_URL, previewJourney, scriptJourney, slackAsText, type Journey } from '../../client/preview';
 import { parseConfig } from '../../config/env';
 import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
 import { WORKFLOW_TYPE, onboardingWorkflowId, partnerEventSignal } from '../../workflows/messages';
@@ -46,6 +46,9 @@ async function withServer<T>(fn: (env: TestWorkflowEnvironment, taskQueue: strin
     SLACK_API_URL: slack.apiUrl,
     SLACK_ESCALATION_CHANNEL: 'C0ESCALATE',
     LOG_LEVEL: 'error',
+    // Every e-mail carries its recipient's unsubscribe link, to where the preview says.
+    PREFERENCES_SECRET: 'messages-test-secret-0123456789abcdef',
+    PUBLIC_URL: new URL(PREVIEW_UNSUBSCRIBE_URL).origin,
   });
   const worker: Worker = await createTestWorker(env, taskQueue, config);
   try {
@@ -82,7 +85,13 @@ async function throughTheWorkflow(env: TestWorkflowEnvironment, taskQueue: strin
   await sleepUntil(start + journey.days * DAY);
   await handle.query('onboardingState'); // every delivery of the last wake-up is recorded
   await handle.terminate('journey done'); // its worker stops with it: nothing is left holding the clock
-  const lines = (text: string) => text.replace(/\r\n/g, '\n').replace(/[ \t]+$/gm, '').trimEnd();
+  // Each recipient's copy carries a link signed for them; the preview shows where it points.
+  const lines = (text: string) =>
+    text
+      .replace(/\r\n/g, '\n')
+      .replace(/[ \t]+$/gm, '')
+      .replace(/\/unsubscribe\?token=[A-Za-z0-9_.-]+/g, new URL(PREVIEW_UNSUBSCRIBE_URL).pathname + new URL(PREVIEW_UNSUBSCRIBE_URL).search)
+      .trimEnd();
   return {
     emails: smtp.messages.map((m) => `Subject: ${m.headers.subject}\n\n${lines(m.text)}`).sort(),
     slack: slack.posted.map((p) => slackAsText({ text: p.text, blocks: p.blocks as never })).sort(),
@@ -96,7 +105,10 @@ function throughThePreview(journey: Journey): Received {
     partnerId: journey.profile.partnerId,
   });
   return {
-    emails: preview.messages.filter((m) => m.email).map((m) => `Subject: ${m.email!.subject}\n\n${m.email!.text.trimEnd()}`).sort(),
+    // One copy per recipient.
+    emails: preview.messages
+      .flatMap((m) => (m.email && m.request.channel === 'email' ? m.request.to.map(() => `Subject: ${m.email!.subject}\n\n${m.email!.text.trimEnd()}`) : []))
+      .sort(),
     slack: preview.messages.filter((m) => m.slack).map((m) => slackAsText(m.slack!)).sort(),
   };
 }

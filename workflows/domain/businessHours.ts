@@ -8,7 +8,7 @@ import { DAY, HOUR } from './state';
 
 const formatters: Record<string, Intl.DateTimeFormat> = {};
 
-interface WallTime {
+export interface WallTime {
   /** The wall time read as if it were UTC: handy for date arithmetic. */
   asUtcMs: number;
   hour: number;
@@ -16,7 +16,8 @@ interface WallTime {
   weekday: number;
 }
 
-function wallTime(ms: number, timeZone: string): WallTime {
+/** The wall-clock time of the instant `ms` in `timeZone`. */
+export function wallTime(ms: number, timeZone: string): WallTime {
   formatters[timeZone] ??= new Intl.DateTimeFormat('en-US', {
     timeZone,
     hourCycle: 'h23',
@@ -34,7 +35,7 @@ function wallTime(ms: number, timeZone: string): WallTime {
 }
 
 /** The instant at which the wall clock in `timeZone` shows `wallAsUtcMs` (DST-safe for business hours). */
-function instantOf(wallAsUtcMs: number, timeZone: string): number {
+export function instantOf(wallAsUtcMs: number, timeZone: string): number {
   let guess = wallAsUtcMs - (wallTime(wallAsUtcMs, timeZone).asUtcMs - wallAsUtcMs);
   guess = wallAsUtcMs - (wallTime(guess, timeZone).asUtcMs - guess);
   return guess;

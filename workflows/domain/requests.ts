@@ -16,6 +16,7 @@ import type { NotificationRequest, SlackTarget } from '../notifications';
 import type { Audience, MilestoneDef, NotificationRule } from '../playbook';
 import type { Phase } from '../types';
 import { nextBusinessMoment } from './businessHours';
+import { deferredUntil } from './deferrals';
 import { respondedAtMs } from './health';
 import { messageFor, type DomainMessage } from './messages';
 import {
@@ -167,10 +168,12 @@ export function occurrenceOf(c: Candidate): Occurrence | undefined {
  */
 export function sendAt(s: DomainState, c: Candidate, nowMs: number): number | null {
   if (c.blocked) return null;
+  // A request deferred by a recipient's quiet hours comes due again when they end.
+  const from = Math.max(c.atMs, deferredUntil(s, c.key) ?? c.atMs);
   const at =
     c.audience === 'partner'
-      ? nextBusinessMoment(Math.max(c.atMs, nowMs), s.profile.timezone ?? 'UTC', s.playbook.businessHours)
-      : c.atMs;
+      ? nextBusinessMoment(Math.max(from, nowMs), s.profile.timezone ?? 'UTC', s.playbook.businessHours)
+      : from;
   return c.expiresAtMs !== undefined && Math.max(at, nowMs) >= c.expiresAtMs ? null : at;
 }
 

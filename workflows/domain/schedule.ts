@@ -9,7 +9,8 @@ import { nextDigestMoment } from './businessHours';
 import { decisionWindowEndMs, respondedAtMs } from './health';
 import { progress } from './progress';
 import { digestEntry, digestMessage, messageFor } from './messages';
-import { address, candidates, occurrenceOf, sendAt } from './requests';
+import { address, candidates, occurrenceOf, sendAt, type Candidate } from './requests';
+import { digestPolicy, settleDeferrals, withPolicy } from './deferrals';
 import {
   DAY,
   HOUR,
@@ -36,7 +37,9 @@ export function advance(state: DomainState, nowMs: number): { state: DomainState
   const s = clone(state);
   progress(s, nowMs);
   const requests: NotificationRequest[] = [];
-  for (const c of candidates(s)) {
+  const due = candidates(s);
+  const issued: Candidate[] = [];
+  for (const c of due) {
     const at = sendAt(s, c, nowMs);
     if (at === null || at > nowMs) continue;
     pushBounded(s.requested, c.key, LIMITS.requestedKeys);
@@ -47,14 +50,17 @@ export function advance(state: DomainState, nowMs: number): { state: DomainState
       s.digest.items.push(entry);
       s.digest.flushAtMs ??= nextDigestMoment(nowMs, s.playbook.digestHourUtc);
     } else {
-      requests.push(address(s, c.key, message, c.audience));
+      requests.push(withPolicy(address(s, c.key, message, c.audience), c));
+      issued.push(c);
     }
   }
+  settleDeferrals(s, new Set(due.map((c) => c.key)));
   // The buffer goes out at the digest hour, or at once when onboarding ends (nothing wakes up later).
   if (s.digest.flushAtMs !== null && (s.digest.flushAtMs <= nowMs || s.offboardedAtMs !== null)) requests.push(flushDigest(s, nowMs));
 
-  // A recorded fact stays in the outbox until every request announcing it went out.
-  const waiting = new Set(candidates(s).map(occurrenceOf));
+  // A recorded fact stays in the outbox until every request announcing it went out, and one
+  // advance longer for those just issued: a recipient's quiet hours may defer one (./deferrals.ts).
+  const waiting = new Set([...candidates(s), ...issued].map(occurrenceOf));
   s.outbox = s.outbox.filter((o) => waiting.has(o));
   for (const r of requests) {
     const to = r.channel === 'email' ? r.to.map((t) => t.email).join(', ') : r.to.label;
@@ -67,7 +73,7 @@ export function advance(state: DomainState, nowMs: number): { state: DomainState
 function flushDigest(s: DomainState, nowMs: number): NotificationRequest {
   const { items } = s.digest;
   s.digest = { items: [], flushAtMs: null, sent: s.digest.sent + 1 };
-  return address(s, `manager_digest:${s.digest.sent}`, digestMessage(s, items, nowMs), 'manager');
+  return digestPolicy(s, address(s, `manager_digest:${s.digest.sent}`, digestMessage(s, items, nowMs), 'manager'), items);
 }
 
 /**

@@ -176,6 +176,8 @@ export interface DomainState {
   dueShiftDays?: Record<string, number>;
   /** The migrations applied, oldest first. */
   migrations?: MigrationRecord[];
+  /** Requests a recipient's quiet hours held back, requested again when they end (./deferrals.ts). */
+  deferrals?: { key: string; untilMs: number }[];
 }
 
 export interface MigrationRecord {

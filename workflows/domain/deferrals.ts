@@ -1,0 +1,64 @@
+/**
+ * Preferences as the domain sees them: which requests are essential and which
+ * may be deferred, and what a deferral does. The activity decides per
+ * recipient at send time (workflows/preferencePolicy.ts); here the workflow
+ * records its answer:
+ *
+ * - `suppressed`: recorded, never requested again;
+ * - `deferred` (or `sent` to some recipients while others wait): the request's
+ *   key is taken back from `requested` and remembered with its `retryAt`. The
+ *   rule instance then comes due again at that moment, if it still applies (a
+ *   reminder for a milestone done in the meantime is not sent). The same key
+ *   goes out, so recipients who already got it are skipped by the activity:
+ *   nothing is sent twice.
+ */
+import { isEssentialRule, type DigestEntry, type NotificationRequest } from '../notifications';
+import type { Candidate } from './requests';
+import { pushBounded, segmentPlan, type DomainState } from './state';
+
+export interface Deferral {
+  key: string;
+  /** When the request may go out again (the end of the recipient's quiet hours). */
+  untilMs: number;
+}
+
+/** The shortest deferral (quiet hours end on a minute; clocks may disagree by a little). */
+export const MIN_DEFERRAL_MS = 60_000;
+
+/** At most this many deferred requests are remembered (oldest dropped first). */
+export const MAX_DEFERRALS = 200;
+
+export function deferredUntil(s: DomainState, key: string): number | undefined {
+  return s.deferrals?.find((d) => d.key === key)?.untilMs;
+}
+
+/** Takes `key` back from the requested keys, to be requested again at `untilMs` (mutates `s`, a copy). */
+export function deferRequest(s: DomainState, key: string, untilMs: number): void {
+  s.requested = s.requested.filter((k) => k !== key);
+  const deferrals = (s.deferrals ?? []).filter((d) => d.key !== key);
+  pushBounded(deferrals, { key, untilMs }, MAX_DEFERRALS);
+  s.deferrals = deferrals;
+}
+
+/** Forgets deferrals that were requested again, or whose rule instance no longer applies (mutates `s`). */
+export function settleDeferrals(s: DomainState, stillCandidates: ReadonlySet<string>): void {
+  if (!s.deferrals?.length) return;
+  const requested = new Set(s.requested);
+  s.deferrals = s.deferrals.filter((d) => stillCandidates.has(d.key) && !requested.has(d.key));
+}
+
+/** A rule instance's request, with its policy: essential per the playbook, and deferrable (it can be requested again). */
+export function withPolicy(request: NotificationRequest, c: Candidate): NotificationRequest {
+  const essential = isEssentialRule(request.kind, request.kind === c.rule.kind ? c.rule.essential : undefined);
+  return { ...request, ...(essential ? { essential } : {}), deferrable: true };
+}
+
+/** A digest is essential when any of its pings is (it is never deferred: it is no rule instance). */
+export function digestPolicy(s: DomainState, request: NotificationRequest, items: DigestEntry[]): NotificationRequest {
+  const rules = segmentPlan(s).notifications;
+  const essential = items.some((item) => {
+    const rule = rules.find((r) => r.id === item.key.split(':')[0]);
+    return isEssentialRule(item.kind, rule?.kind === item.kind ? rule.essential : undefined);
+  });
+  return essential ? { ...request, essential } : request;
+}
