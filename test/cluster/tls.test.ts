@@ -109,17 +109,24 @@ describeWith({ temporal: true }, 'TLS to a Temporal cluster with its own CA', ()
     expect(err.message).toContain(`Temporal at ${address}: the server requires TLS (set TEMPORAL_TLS_CA to its CA, or TEMPORAL_TLS=true)`);
   });
 
-  test('`npm run worker` with the wrong CA exits 1 with that one line on stderr', async () => {
+  test('`npm run worker` with the wrong CA exits 1 with that one error line in its JSON log', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', '..', 'workers', 'worker.ts')], {
       cwd: path.join(__dirname, '..', '..'),
       env: { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: 'tls-test', TEMPORAL_TLS_CA: wrong.ca, DATA_DIR: path.join(temp.dir, 'w') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     expect(code).toBe(1);
-    const lines = stderr.trim().split('\n').filter((l) => !l.startsWith('{'));
-    expect(lines).toEqual([expect.stringMatching(/^worker: Temporal at 127\.0\.0\.1:\d+: TLS: the server's certificate is not signed by the CA in TEMPORAL_TLS_CA/)]);
+    // Every line is JSON (one log format, issue 11); the errors among them are this one line.
+    const records = output.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { level: string; msg: string; component?: string });
+    expect(records.filter((r) => r.level === 'error')).toEqual([
+      expect.objectContaining({
+        component: 'worker',
+        msg: expect.stringMatching(/^worker failed: Temporal at 127\.0\.0\.1:\d+: TLS: the server's certificate is not signed by the CA in TEMPORAL_TLS_CA/),
+      }),
+    ]);
   }, 60_000);
 });
