@@ -10,6 +10,7 @@
  */
 import type { LifecyclePhase, Phase, Role, Segment } from './types';
 import type { ProgramInfo } from './playbook';
+import type { AccountKey, ConflictNotice, ConflictOutcome, ConflictRule, PartyRef } from './accounts/types';
 
 export type { ProgramInfo };
 
@@ -142,6 +143,39 @@ export interface NotificationData {
   offboarded: { reason: string; day: number };
   /** Slack to the escalation channel and e-mail to the program lead: the program's week. */
   weekly_digest: ProgramDigest;
+  /**
+   * Slack to the manager (and, from one side of each conflict, the escalation channel):
+   * a registration of this partner's conflicts with another partner's or the direct
+   * team's; `stage` flagged when it opens, resolved when it is decided. Names both sides: for the team only.
+   */
+  account_conflict: {
+    conflictId: string;
+    account: AccountKey;
+    stage: ConflictNotice['stage'];
+    role: ConflictNotice['role'];
+    outcome: ConflictOutcome;
+    rule: ConflictRule;
+    /** This partner's registrations the conflict is about. */
+    yours: (OpportunityRef & { registeredAt: string | null })[];
+    other: PartyRef;
+    decidedBy?: string;
+    note?: string;
+  };
+  /**
+   * E-mail to the partner: their registration is refused, under review or accepted
+   * because of an earlier registration of the account. Never who holds it: another
+   * partner's deal is not this partner's business.
+   */
+  registration_conflict: {
+    /** The account as the partner named it. */
+    account: string;
+    opportunities: OpportunityRef[];
+    status: 'rejected' | 'under_review' | 'accepted';
+    /** Decided after a review (a manager's decision, a withdrawal), not at once by the first-registration rule. */
+    afterReview: boolean;
+    /** The account is our direct team's (else: registered by someone in the program). */
+    heldByDirectTeam: boolean;
+  };
 }
 
 export type NotificationKind = keyof NotificationData;
@@ -180,6 +214,8 @@ export const NOTIFICATION_KINDS = [
   'manager_digest',
   'offboarded',
   'weekly_digest',
+  'account_conflict',
+  'registration_conflict',
 ] as const satisfies readonly NotificationKind[];
 type Missing = Exclude<NotificationKind, (typeof NOTIFICATION_KINDS)[number]>;
 /** Fails to compile when a kind has data but is missing from the list. */

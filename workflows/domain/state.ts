@@ -5,6 +5,8 @@
  */
 import type { LifecycleTrigger, MilestoneDef, Playbook, ProgramInfo, SegmentPlan } from '../playbook';
 import type { DigestEntry, NotificationKind } from '../notifications';
+import type { ConflictNotice } from '../accounts/types';
+import type { AccountsState } from './conflicts';
 import type {
   CheckpointOutcome,
   Contact,
@@ -87,6 +89,8 @@ export interface OccurrenceData {
   success_handover: Record<string, never>;
   inactive: { sinceMs: number };
   tier_changed: { from: string | null; to: string | null };
+  account_conflict: { notice: ConflictNotice };
+  account_conflict_resolved: { notice: ConflictNotice };
 }
 
 /** A lifecycle fact waiting to be turned into notifications (see schedule.ts). */
@@ -178,6 +182,8 @@ export interface DomainState {
   migrations?: MigrationRecord[];
   /** Requests a recipient's quiet hours held back, requested again when they end (./deferrals.ts). */
   deferrals?: { key: string; untilMs: number }[];
+  /** Registrations checked with the account registry, and conflicts (./conflicts.ts); absent until the first. */
+  accounts?: AccountsState;
 }
 
 export interface MigrationRecord {
