@@ -149,6 +149,22 @@ describe('parsePlaybook errors name the field', () => {
     ]);
   });
 
+  it('validates the rule for conflicting registrations, and the conflict messages like any other', () => {
+    expect(errorsOf(changed({ 'accountConflicts.rule': 'coin_flip' }))).toEqual([
+      { field: 'accountConflicts.rule', message: 'Invalid option: expected one of "first_registration_wins"|"manager_decides"' },
+    ]);
+    // Playbooks from before the rule existed stay valid: first registration wins.
+    expect(parsePlaybook(changed({ accountConflicts: undefined })).ok).toBe(true);
+    expect(DEFAULT_PLAYBOOK.accountConflicts).toEqual({ rule: 'first_registration_wins' });
+    const bad = copy();
+    const i = bad.segments.core.notifications.findIndex((n) => n.id === 'registration_conflict');
+    bad.segments.core.notifications[i] = { id: 'registration_conflict', kind: 'registration_conflict', audience: ['manager'], trigger: { on: 'first_registration' } };
+    expect(errorsOf(bad)).toEqual([
+      { field: `segments.core.notifications[${i}].trigger.on`, message: 'a registration_conflict rule must be triggered on account_conflict or account_conflict_resolved' },
+      { field: `segments.core.notifications[${i}].audience[0]`, message: 'a registration_conflict message has no manager version (allowed: partner)' },
+    ]);
+  });
+
   it('validates the program section: links, currency, escalation contact', () => {
     const bad = changed({
       'program.portalUrl': 'javascript:alert(1)',
