@@ -9,7 +9,7 @@
  * workflow code, activities and tests.
  */
 import type { LifecyclePhase, Phase, Role, Segment } from './types';
-import type { ProgramInfo } from './playbook';
+import type { NotificationRule, ProgramInfo } from './playbook';
 import type { AccountKey, ConflictNotice, ConflictOutcome, ConflictRule, PartyRef } from './accounts/types';
 
 export type { ProgramInfo };
@@ -248,7 +248,36 @@ export const ESSENTIAL_BY_DEFAULT_KINDS = [
   'manager_handover',
   'success_handover',
   'offboarded',
+  // A conflict over a registration: the partner's answer to its own registration, a manager's decision to take.
+  'account_conflict',
+  'registration_conflict',
 ] as const satisfies readonly NotificationKind[];
+
+/**
+ * The conflict messages (issue 13, part 6) every segment gets unless its own
+ * `notifications` list a rule of that kind: both managers and the escalation
+ * channel hear when a registration conflicts with another partner's or the
+ * direct team's, and when it is decided; the partner hears what it means for
+ * its own registration, never who else is on the account. Built in rather than
+ * written into the default playbook so that published versions keep their
+ * content (default-2027.01 and older) and their partners get them too. A
+ * segment that lists a rule of one of these kinds replaces the built-in rules
+ * of that kind (other audiences, `essential: false`: docs/playbook.md).
+ */
+export const BUILT_IN_RULES = [
+  { id: 'account_conflict', kind: 'account_conflict', audience: ['manager', 'escalation'], trigger: { on: 'account_conflict' } },
+  { id: 'account_conflict_resolved', kind: 'account_conflict', audience: ['manager', 'escalation'], trigger: { on: 'account_conflict_resolved' } },
+  { id: 'registration_conflict', kind: 'registration_conflict', audience: ['partner'], trigger: { on: 'account_conflict' } },
+  { id: 'registration_conflict_resolved', kind: 'registration_conflict', audience: ['partner'], trigger: { on: 'account_conflict_resolved' } },
+] as const satisfies readonly NotificationRule[];
+
+/** A segment's rules and the built-in ones of the kinds (and ids) it does not list itself. */
+export function withBuiltInRules(rules: readonly NotificationRule[]): NotificationRule[] {
+  const kinds = new Set(rules.map((r) => r.kind));
+  const ids = new Set(rules.map((r) => r.id));
+  const extra = BUILT_IN_RULES.filter((r) => !kinds.has(r.kind) && !ids.has(r.id));
+  return extra.length ? [...rules, ...(extra as unknown as NotificationRule[])] : [...rules];
+}
 
 /** Whether a rule of `kind` with the playbook's `essential` flag (if any) is essential. */
 export function isEssentialRule(kind: NotificationKind, essential: boolean | undefined): boolean {

@@ -23,6 +23,7 @@ import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { createActivitiesFromConfig } from '../../activities';
 import { createReportActivities } from '../../activities/reports';
+import { accountActivitiesFor } from '../../client/accounts';
 import { createApiServer } from '../../client/api';
 import { dataConverter } from '../../client/encryption';
 import { startOnboarding } from '../../client/onboardingClient';
@@ -79,6 +80,7 @@ async function startWorker(workerConfig: Config, workerClient: Client): Promise<
     taskQueue: workerConfig.temporal.taskQueue,
     activities: createActivitiesFromConfig(workerConfig, ALWAYS_OPEN.program),
     reportActivities: createReportActivities({ readDigest: programDigestReader(workerClient, ALWAYS_OPEN) }),
+    accountActivities: accountActivitiesFor(workerClient, workerConfig.temporal.taskQueue, ALWAYS_OPEN),
     workflowBundle: await workflowBundle(),
     dataConverter: dataConverter(workerConfig),
     shutdownGraceTime: '1 second',

@@ -3,7 +3,8 @@
  * it survives queries, continue-as-new and replays unchanged. The playbook the
  * partner started with is pinned inside it.
  */
-import type { LifecycleTrigger, MilestoneDef, Playbook, ProgramInfo, SegmentPlan } from '../playbook';
+import type { LifecycleTrigger, MilestoneDef, NotificationRule, Playbook, ProgramInfo, SegmentPlan } from '../playbook';
+import { withBuiltInRules } from '../notifications';
 import type { DigestEntry, NotificationKind } from '../notifications';
 import type { ConflictNotice } from '../accounts/types';
 import type { AccountsState } from './conflicts';
@@ -298,6 +299,11 @@ export function activeManager(s: DomainState): PartnerProfile['partnerManager'] 
 
 export function segmentPlan(s: DomainState): SegmentPlan {
   return s.playbook.segments[s.profile.segment];
+}
+
+/** The partner's notification rules: the segment's, and the built-in ones it does not replace (BUILT_IN_RULES). */
+export function notificationRules(s: DomainState): NotificationRule[] {
+  return withBuiltInRules(segmentPlan(s).notifications);
 }
 
 /**
