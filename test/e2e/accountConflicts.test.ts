@@ -12,12 +12,13 @@ import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
+import { recipientId } from '../../activities/recipients';
 import { createApiServer } from '../../client/api';
 import { OnboardingClient } from '../../client/onboardingClient';
 import { parseConfig } from '../../config/env';
 import type { AccountState } from '../../workflows/accounts/schema';
 import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
-import type { Playbook } from '../../workflows/playbook';
+import type { NotificationRule, Playbook } from '../../workflows/playbook';
 import type { OnboardingState, PartnerProfile } from '../../workflows/types';
 import { startFakeSlack, type FakeSlack, type PostedMessage } from '../activities/fixtures/slackServer';
 import { startSmtpServer, type TestSmtpServer } from '../activities/fixtures/smtpServer';
@@ -29,6 +30,31 @@ const ESCALATION = 'C0ESCALATE';
 const ALL_HOURS = { weekdays: [1, 2, 3, 4, 5, 6, 7], startHour: 0, endHour: 24 };
 const FIRST_WINS: Playbook = { ...DEFAULT_PLAYBOOK, businessHours: ALL_HOURS };
 const MANAGER_DECIDES: Playbook = { ...FIRST_WINS, accountConflicts: { rule: 'manager_decides' } };
+/** A playbook whose core segment writes its own conflict rules, not essential: recipients' preferences may turn them off. */
+const optional = (id: string, kind: NotificationRule['kind'], audience: NotificationRule['audience'], on: 'account_conflict' | 'account_conflict_resolved'): NotificationRule => ({
+  id,
+  kind,
+  audience,
+  trigger: { on },
+  essential: false,
+});
+const OPTIONAL_CONFLICT_MESSAGES: Playbook = {
+  ...FIRST_WINS,
+  version: 'conflicts-not-essential',
+  segments: {
+    ...FIRST_WINS.segments,
+    core: {
+      ...FIRST_WINS.segments.core,
+      notifications: [
+        ...FIRST_WINS.segments.core.notifications,
+        optional('conflict_team', 'account_conflict', ['manager', 'escalation'], 'account_conflict'),
+        optional('conflict_team_decided', 'account_conflict', ['manager', 'escalation'], 'account_conflict_resolved'),
+        optional('conflict_partner', 'registration_conflict', ['partner'], 'account_conflict'),
+        optional('conflict_partner_decided', 'registration_conflict', ['partner'], 'account_conflict_resolved'),
+      ],
+    },
+  },
+};
 
 let env: TestWorkflowEnvironment;
 let worker: Worker;
@@ -42,20 +68,24 @@ let taskQueue: string;
 beforeAll(async () => {
   [env, smtp, slack] = await Promise.all([createDevEnv(), startSmtpServer(), startFakeSlack()]);
   taskQueue = uniq('conflicts');
-  const config = parseConfig({
-    DATA_DIR: tempDataDir(),
-    SMTP_URL: smtp.url,
-    SLACK_BOT_TOKEN: slack.token,
-    SLACK_API_URL: slack.apiUrl,
-    SLACK_ESCALATION_CHANNEL: ESCALATION,
-    TEMPORAL_TASK_QUEUE: taskQueue,
-    LOG_LEVEL: 'error',
-  });
-  worker = await createTestWorker(env, taskQueue, config, { shutdownGraceTime: '1 second' });
-  running = worker.run();
-  api = await createApiServer({ client: env.client, config, playbook: FIRST_WINS, logger: { level: 'silent' } });
+  const configFor = (publicUrl?: string) =>
+    parseConfig({
+      DATA_DIR: tempDataDir(),
+      SMTP_URL: smtp.url,
+      SLACK_BOT_TOKEN: slack.token,
+      SLACK_API_URL: slack.apiUrl,
+      SLACK_ESCALATION_CHANNEL: ESCALATION,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      LOG_LEVEL: 'error',
+      // Partner e-mails carry each recipient's signed preferences link, to this file's API.
+      PREFERENCES_SECRET: 'e2e-conflicts-secret-0123456789abcdef',
+      ...(publicUrl ? { PUBLIC_URL: publicUrl } : {}),
+    });
+  api = await createApiServer({ client: env.client, config: configFor(), playbook: FIRST_WINS, logger: { level: 'silent' } });
   await api.listen({ host: '127.0.0.1', port: 0 });
   url = `http://127.0.0.1:${(api.server.address() as { port: number }).port}`;
+  worker = await createTestWorker(env, taskQueue, configFor(url), { shutdownGraceTime: '1 second' });
+  running = worker.run();
 }, 120_000);
 
 afterAll(async () => {
@@ -380,5 +410,69 @@ describe('a manager decides', () => {
     });
     expect(s.opportunities[0]!.accountCheck).toBe('held');
     expect(s.conflicts).toEqual([]);
+  });
+});
+
+describe('notification preferences (as for every other kind)', () => {
+  /** Sets a recipient's preferences through the API, as a manager or ops would. */
+  async function prefer(address: string, change: Record<string, unknown>): Promise<void> {
+    const r = await http('PATCH', `/v1/preferences/${recipientId(address)}`, { ...change, by: 'conflict test' });
+    expect(r.status).toBe(200);
+  }
+  const conflictEntries = (s: OnboardingState, conflictId: string) => s.notifications.filter((n) => n.key.includes(`:${conflictId}:`));
+
+  it('by default the conflict messages are essential: an unsubscribed contact is still told, and so is a manager who muted the kind', async () => {
+    const domain = `${uniq('essential')}.example`;
+    const a = await partner('Alpine');
+    await register(a, 'al-1', domain);
+    await eventually('held', async () => (await state(a)).opportunities[0]?.accountCheck === 'held');
+    const b = await partner('Bayside');
+    await prefer(b.contact, { unsubscribed: true });
+    await prefer(b.manager.email, { mutedKinds: ['account_conflict'], mutedChannels: ['slack'] });
+    await register(b, 'bs-1', domain);
+    const { conflictId } = (await eventually('the conflict', async () => (await state(b)).conflicts[0]))!;
+
+    const mail = await eventually('the refusal e-mail', async () => mailsTo(b).find((m) => /could not accept/.test(m.headers.subject ?? '')));
+    expect(mail.text).toContain('This message is essential: it reaches you even if you unsubscribe from reminders.');
+    expect(mail.headers['list-unsubscribe']).toMatch(new RegExp(`^<${url}/unsubscribe\\?token=.+>$`));
+    const posts = await eventually('both managers and the escalation channel', async () => {
+      const p = postsAbout(conflictId);
+      return p.length >= 3 && p;
+    });
+    expect(posts.map((p) => p.channel).sort()).toEqual([dm(a), dm(b), ESCALATION].sort());
+    // In b's state: sent to its manager and its contact (and to the escalation channel when b is the side that tells it).
+    const sent = conflictEntries(await state(b), conflictId).filter((n) => !n.key.endsWith(':escalation'));
+    expect(sent.map((n) => [n.kind, n.key.split(':').at(-1), n.status]).sort()).toEqual([
+      ['account_conflict', 'manager', 'sent'],
+      ['registration_conflict', 'partner', 'sent'],
+    ]);
+  });
+
+  it("a playbook that makes them optional: a muted manager and an unsubscribed contact are not told (suppressed, never retried); the other manager and the escalation channel are", async () => {
+    const domain = `${uniq('optional')}.example`;
+    const a = await partner('Cedar', OPTIONAL_CONFLICT_MESSAGES);
+    await register(a, 'cd-1', domain);
+    await eventually('held', async () => (await state(a)).opportunities[0]?.accountCheck === 'held');
+    const b = await partner('Dunmore', OPTIONAL_CONFLICT_MESSAGES);
+    await prefer(b.contact, { unsubscribed: true });
+    await prefer(b.manager.email, { mutedKinds: ['account_conflict'] });
+    await register(b, 'dm-1', domain);
+    const { conflictId } = (await eventually('the conflict', async () => (await state(b)).conflicts[0]))!;
+
+    // Suppressed for b, recorded in its state with the reason; delivered for a and the escalation channel.
+    const sb = await eventually('b to record its conflict messages', async () => {
+      const v = await state(b);
+      return conflictEntries(v, conflictId).length >= 3 && v; // to its manager, to the escalation channel, to its contact
+    });
+    const entries = conflictEntries(sb, conflictId);
+    expect(entries.filter((n) => n.status === 'suppressed').map((n) => n.kind).sort()).toEqual(['account_conflict', 'registration_conflict']);
+    expect(entries.filter((n) => n.status === 'suppressed').every((n) => typeof n.reason === 'string' && n.reason.length > 0)).toBe(true);
+    await eventually('a and the escalation channel', async () => postsAbout(conflictId).length >= 2);
+    await new Promise((r) => setTimeout(r, 1500)); // nothing more arrives, and nothing is retried
+    expect(postsAbout(conflictId).map((p) => p.channel).sort()).toEqual([dm(a), ESCALATION].sort());
+    expect(mailsTo(b).filter((m) => /registration/.test(m.headers.subject ?? ''))).toEqual([]);
+    // The workflow's conflict itself is unaffected: flagged on both partners.
+    expect(sb.conflicts[0]).toMatchObject({ conflictId, outcome: 'rejected' });
+    expect((await state(a)).conflicts[0]).toMatchObject({ conflictId, outcome: 'kept' });
   });
 });
