@@ -11,20 +11,23 @@ import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { temporal } from '@temporalio/proto';
 import { AccountsClient } from '../../client/accounts';
+import { parseConfig } from '../../config/env';
 import { accountWorkflowId } from '../../workflows/accounts/messages';
 import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
 import { WORKFLOW_TYPE, onboardingStateQuery, onboardingWorkflowId, partnerEventSignal } from '../../workflows/messages';
 import type { Playbook } from '../../workflows/playbook';
 import type { OnboardingState } from '../../workflows/types';
 import { profileFor } from '../helpers/journeys';
-import { createTestWorker, createTimeSkippingEnv, uniq } from '../helpers/temporal';
+import { createTestWorker, createTimeSkippingEnv, tempDataDir, uniq } from '../helpers/temporal';
 
 const PLAYBOOK: Playbook = { ...DEFAULT_PLAYBOOK, accountConflicts: { rule: 'manager_decides' } };
 
 async function main(): Promise<void> {
   const env = await createTimeSkippingEnv();
   const taskQueue = uniq('conflicts');
-  const worker = await createTestWorker(env, taskQueue);
+  // Slack messages go to files in a temp DATA_DIR, the escalation channel's too.
+  const config = parseConfig({ DATA_DIR: tempDataDir(), SLACK_ESCALATION_CHANNEL: 'C0ESCALATE', TEMPORAL_TASK_QUEUE: taskQueue });
+  const worker = await createTestWorker(env, taskQueue, config);
   try {
     await worker.runUntil(async () => {
       const domain = 'initech.example';
@@ -56,6 +59,10 @@ async function main(): Promise<void> {
       await accounts.decide(domain, { conflictId, winner: challenger.workflowId.replace(/^onboarding-/, ''), by: 'pat@vendor.example' });
       await settled(holder, (s) => s.conflicts[0]?.status === 'resolved');
       await settled(challenger, (s) => s.conflicts[0]?.status === 'resolved');
+      // Both managers heard the decision (and the challenger's contact its acceptance) before the histories are saved.
+      const told = (s: OnboardingState) => s.notifications.some((n) => n.key.startsWith('account_conflict_resolved:') && n.key.endsWith(':manager'));
+      await settled(holder, told);
+      await settled(challenger, (s) => told(s) && s.notifications.some((n) => n.key.startsWith('registration_conflict_resolved:')));
       const save = async (name: string, workflowId: string) => {
         const history = temporal.api.history.v1.History.create(await env.client.workflow.getHandle(workflowId).fetchHistory());
         const file = path.join(__dirname, 'histories', `${name}-${DEFAULT_PLAYBOOK.version}.json`);
