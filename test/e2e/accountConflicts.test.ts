@@ -14,6 +14,7 @@ import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { recipientId } from '../../activities/recipients';
 import { createApiServer } from '../../client/api';
+import type { Timeline, TimelineEntry } from '../../client/apiTypes';
 import { OnboardingClient } from '../../client/onboardingClient';
 import { parseConfig } from '../../config/env';
 import type { AccountState } from '../../workflows/accounts/schema';
@@ -363,6 +364,20 @@ describe('a manager decides', () => {
     expect(sb.conflicts[0]).toMatchObject({ outcome: 'won' });
     expect(sb.opportunities[0]).toMatchObject({ status: 'registered', accountCheck: 'held' });
     expect(sb.indicators.timeToFirstRegistrationDays).not.toBeNull();
+
+    // Both timelines show the conflict: flagged (a's from the registry's signal, b's from its claim's answer), then decided.
+    const conflictsIn = async (p: Partner) =>
+      (await http<Timeline>('GET', `/v1/partners/${p.id}/timeline`)).body.entries
+        .filter((e): e is Extract<TimelineEntry, { kind: 'account_conflict' }> => e.kind === 'account_conflict')
+        .map((e) => [e.conflictId, e.stage, e.role, e.outcome, e.other, e.decidedBy ?? null]);
+    expect(await conflictsIn(a)).toEqual([
+      [conflictId, 'flagged', 'holder', 'awaiting_decision', b.id, null],
+      [conflictId, 'resolved', 'holder', 'lost', b.id, 'pat@vendor.example'],
+    ]);
+    expect(await conflictsIn(b)).toEqual([
+      [conflictId, 'flagged', 'challenger', 'awaiting_decision', a.id, null],
+      [conflictId, 'resolved', 'challenger', 'won', a.id, 'pat@vendor.example'],
+    ]);
     await eventually('the outcome e-mails', async () =>
       mailsTo(b).some((m) => /is accepted/.test(m.headers.subject ?? '')) && mailsTo(a).some((m) => /could not accept/.test(m.headers.subject ?? '')),
     );
@@ -393,6 +408,10 @@ describe('a manager decides', () => {
     expect((await cli(['resolve', 'no-hash', '--winner', a.id])).code).toBe(2);
     const lost = await eventually('the decision to reach the loser', async () => (await state(b)).conflicts[0]?.outcome === 'lost');
     expect(lost).toBe(true);
+    const trail = await cli(['timeline', b.id]);
+    expect(trail.code).toBe(0);
+    expect(trail.stdout).toContain(`conflict ${conflictId} flagged (challenger, wg-1 vs ${a.id}): awaiting decision`);
+    expect(trail.stdout).toContain(`conflict ${conflictId} resolved (challenger, wg-1 vs ${a.id}): lost by Pat Lin`);
   });
 
   it('a lost deal frees the account: the next partner to register it holds it', async () => {
