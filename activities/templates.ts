@@ -24,6 +24,7 @@ import type {
   ProgramInfo,
   RiskReason,
 } from '../workflows/notifications';
+import type { PartyRef } from '../workflows/accounts/types';
 import type { LifecyclePhase, Phase } from '../workflows/types';
 
 export interface RenderedEmail {
@@ -216,6 +217,32 @@ function riskLine(r: RiskReason, program: ProgramInfo): string {
     case 'inactive':
       return `No activity for more than ${r.days} days (the last on ${date(r.since)})`;
   }
+}
+
+/** `Initech (opp-2), $40,000, registered Mon, 7 Dec 2026, 10:00 CET`. */
+function registration(o: OpportunityRef & { registeredAt: string | null }, program: ProgramInfo): string {
+  const amount = money(o.amount, program);
+  return `${opportunityName(o)}${amount ? `, ${amount}` : ''}${o.registeredAt ? `, registered ${dateTime(o.registeredAt)}` : ''}`;
+}
+
+/** The other side of a conflict, for the team: short (`Contoso Partners`, `our direct team`) and in full. */
+function otherSide(p: PartyRef, program: ProgramInfo): { short: string; full: string } {
+  if (p.kind === 'direct') {
+    return { short: 'our direct team', full: `Our direct team (${p.owner}${p.crmId ? `, CRM ${p.crmId}` : ''}), owner since ${date(p.since)}` };
+  }
+  const amount = money(p.amount, program);
+  const ids = p.opportunityIds.length ? p.opportunityIds.join(', ') : 'no open registration';
+  return {
+    short: p.name,
+    full: `${p.name} (\`${p.partnerId}\`): ${p.account ? `${p.account} (${ids})` : ids}${amount ? `, ${amount}` : ''}, registered ${dateTime(p.registeredAt)}`,
+  };
+}
+
+/** Why a conflict ended: a manager's decision, or what ended it. */
+function decision(by: string, other: PartyRef): string {
+  if (by === 'registration withdrawn') return `: ${other.kind === 'partner' ? other.name : 'the other side'} withdrew their registration`;
+  if (by === 'direct ownership ended') return ': our direct team no longer owns it';
+  return `, decided by ${by}`;
 }
 
 function link(label: string, url: string | undefined): Link | undefined {
@@ -600,6 +627,96 @@ const TEMPLATES: { [K in NotificationKind]: Versions<K> } = {
     lead: `Onboarding for ${m.partner.name} ended on day ${m.data.day}: ${m.data.reason}.`,
     next: 'No further reminders will be sent.',
   }),
+  account_conflict: (m) => {
+    const { data, partner } = m;
+    const account = `\`${data.account.label}\``;
+    const yours = `${partner.name} (\`${partner.partnerId}\`): ${and(data.yours.map((o) => registration(o, m.program)))}`;
+    const other = otherSide(data.other, m.program);
+    const managers = [`${partner.manager.name} (${partner.manager.email}) for ${partner.name}`];
+    if (data.other.kind === 'partner') managers.push(`${data.other.manager.name} (${data.other.manager.email}) for ${data.other.name}`);
+    const sides = { heading: 'Who is on the account', items: data.role === 'holder' ? [yours, other.full] : [other.full, yours] };
+    const contacts = { heading: 'Partner managers', items: managers };
+    const reason = data.decidedBy ? decision(data.decidedBy, data.other) : '';
+    const note = data.note ? ` Note: ${data.note}${/[.!?]$/.test(data.note) ? '' : '.'}` : '';
+    switch (data.outcome) {
+      case 'rejected':
+        return {
+          title: `Channel conflict: ${possessive(partner.name)} registration for ${data.account.label} refused`,
+          lead: `${partner.name} registered ${account}, but ${other.short} ${data.other.kind === 'direct' ? 'already owns it' : 'registered it first'}. The playbook's rule, first registration wins, refused ${possessive(partner.name)} registration (conflict ${data.conflictId}).`,
+          lists: [sides, contacts],
+          next: `Next step: ${partner.manager.name} tells ${partner.name} why today (${
+            data.other.kind === 'direct' ? 'their e-mail says our direct sales team works the account' : 'their e-mail does not name the other partner'
+          }) and helps them move on to another account.`,
+        };
+      case 'kept':
+        return {
+          title: `Channel conflict: ${other.short} also ${data.other.kind === 'direct' ? 'claims' : 'registered'} ${data.account.label}; ${partner.name} keeps it`,
+          lead: `${capitalize(other.short)} ${data.other.kind === 'direct' ? 'claimed' : 'registered'} ${account} after ${partner.name} did. First registration wins: ${partner.name} keeps the account${data.other.kind === 'partner' ? ` and ${possessive(data.other.name)} registration was refused` : ''} (conflict ${data.conflictId}).`,
+          lists: [sides, contacts],
+          next:
+            data.other.kind === 'direct'
+              ? `Next step: ${partner.manager.name} agrees with ${data.other.owner} how the direct team and ${partner.name} work the account.`
+              : `Nothing changes for ${partner.name}. Where the two partners meet at the customer, ${partner.manager.name} and ${data.other.manager.name} agree who leads.`,
+        };
+      case 'awaiting_decision':
+        return {
+          title: `Channel conflict on ${data.account.label}: decide who keeps it`,
+          lead: `${partner.name} and ${other.short} both registered ${account}. The playbook leaves it to a manager: the later registration waits for the decision (conflict ${data.conflictId}).`,
+          lists: [sides, contacts],
+          next: `Next step: agree who keeps it, then record it with \`onboarding resolve ${data.conflictId} --winner <partnerId or direct>\`, or POST /v1/accounts/${data.account.key}/decisions.`,
+        };
+      case 'won':
+        return {
+          title: `Channel conflict on ${data.account.label} decided: ${partner.name} keeps it`,
+          lead: `${partner.name} keeps ${account}${reason}.${note} ${data.other.kind === 'partner' ? `${capitalize(possessive(data.other.name))} registration is refused.` : ''}`.trim(),
+          lists: [sides],
+          next: `Next step: ${partner.manager.name} makes sure ${partner.name} works the account with full support.`,
+        };
+      case 'lost':
+        return {
+          title: `Channel conflict on ${data.account.label} decided: ${other.short} keeps it`,
+          lead: `${capitalize(other.short)} keeps ${account}${reason}.${note} ${possessive(partner.name)} registration is refused and closed.`,
+          lists: [sides],
+          next: `Next step: ${partner.manager.name} explains the decision to ${partner.name} and helps them move on to another account.`,
+        };
+    }
+  },
+  registration_conflict: (m) => {
+    const { data } = m;
+    const opportunities = and(data.opportunities.map((o) => opportunityLabel(o, m.program)));
+    const elsewhere = data.heldByDirectTeam ? 'our direct sales team' : 'an earlier registration';
+    const moveOn = {
+      heading: 'What you can do',
+      items: [`Talk to ${m.partner.manager.name}: they know the details`, 'Register your next opportunity: your other registrations are not affected'],
+    };
+    switch (data.status) {
+      case 'rejected':
+        return {
+          title: `We could not accept your registration for ${data.account}`,
+          lead: data.afterReview
+            ? `We reviewed the overlapping registrations for ${data.account}: the account ${data.heldByDirectTeam ? 'stays with our direct sales team' : 'goes to another registration'}, so we cannot accept your registration of ${opportunities}. We are sorry for the back and forth.`
+            : data.heldByDirectTeam
+              ? `Thanks for registering ${opportunities}. ${data.account} is an account our direct sales team already works, so we could not accept this registration.`
+              : `Thanks for registering ${opportunities}. ${data.account} was already registered in the ${m.program.name} before yours, so we could not accept this registration.`,
+          lists: [moveOn],
+          links: [portal(m.program)],
+          next: askUs(m),
+        };
+      case 'under_review':
+        return {
+          title: `Your registration for ${data.account} is under review`,
+          lead: `Thanks for registering ${opportunities}. ${data.account} overlaps with ${elsewhere}, so ${m.partner.manager.name} and our partner team decide who works it. We will let you know the outcome.`,
+          next: askUs(m),
+        };
+      case 'accepted':
+        return {
+          title: `Your registration for ${data.account} is accepted`,
+          lead: `Good news: we reviewed the overlapping registrations for ${data.account}, and ${opportunities} is yours to work, with our full support.`,
+          links: [portal(m.program)],
+          next: askUs(m),
+        };
+    }
+  },
   weekly_digest: (m) => {
     const { data } = m;
     const shown = data.atRisk.map((p) => `${p.name && p.name !== p.partnerId ? `${p.name} (${p.partnerId})` : p.partnerId}, ${phaseName(p.phase)}, manager ${p.manager}`);

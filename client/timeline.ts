@@ -2,13 +2,17 @@
  * The audit trail of one onboarding, read from workflow history: every signalled
  * event and decision (with how the workflow treated it), every notification
  * (scheduled and its result), phase and health changes, continue-as-new
- * boundaries and the close, in history order across the whole run chain.
+ * boundaries and the close, in history order across the whole run chain, and
+ * the account registry's word on this partner's registrations (a conflict
+ * flagged or resolved: the answer to its claim, or a notice signalled later).
  */
 import type { Client } from '@temporalio/client';
 import type { LoadedDataConverter, Payload } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { z } from 'zod';
 import type { Activities } from '../activities';
+import { accountConflictSignal } from '../workflows/accounts/messages';
+import type { AccountActivities } from '../activities/accounts';
 import { SA_HEALTH, SA_PHASE, partnerEventSignal, updateProfileUpdate } from '../workflows/messages';
 import { ProfileChange, parseEvent, type RejectedEvent } from '../workflows/types';
 import type { ExecutionStatus, Timeline, TimelineEntry } from './apiTypes';
@@ -19,6 +23,22 @@ type SignalEntry = Extract<TimelineEntry, { kind: 'event' | 'decision' }>;
 type NotificationEntry = Extract<TimelineEntry, { kind: 'notification' }>;
 
 const DELIVER_ACTIVITY = 'deliverNotification' satisfies keyof Activities;
+const SETTLE_ACTIVITY = 'settleAccounts' satisfies keyof AccountActivities;
+type ConflictEntry = Extract<TimelineEntry, { kind: 'account_conflict' }>;
+
+/** The parts of a conflict notice the timeline shows (checked: the signal takes anything). */
+const ConflictNotice = z.object({
+  conflictId: z.string(),
+  account: z.object({ key: z.string() }),
+  stage: z.enum(['flagged', 'resolved']),
+  role: z.enum(['holder', 'challenger']),
+  outcome: z.enum(['kept', 'rejected', 'awaiting_decision', 'won', 'lost']),
+  rule: z.enum(['first_registration_wins', 'manager_decides']),
+  opportunityIds: z.array(z.string()),
+  other: z.union([z.object({ kind: z.literal('partner'), partnerId: z.string() }), z.object({ kind: z.literal('direct') })]),
+  decidedBy: z.string().optional(),
+});
+const SettleResult = z.object({ answers: z.array(z.object({ notice: z.unknown().optional() })) });
 
 /** The parts of the activity's input and result the timeline shows (older histories may differ). */
 const DeliveryInput = z.object({
@@ -73,6 +93,7 @@ async function fetchRunChain(client: Client, workflowId: string, latestRunId: st
 async function runEntries(converter: LoadedDataConverter, { runId, events }: Run, first: boolean): Promise<TimelineEntry[]> {
   const entries: TimelineEntry[] = [];
   const notifications = new Map<string, NotificationEntry>();
+  const settles = new Set<string>();
   let status: SearchStatus = {};
   const decode = async (payloads: temporal.api.common.v1.IPayloads | null | undefined) =>
     (await decodePayloads(converter, payloads?.payloads))[0];
@@ -93,6 +114,17 @@ async function runEntries(converter: LoadedDataConverter, { runId, events }: Run
       if (first) entries.push({ kind: 'started', at, runId });
     } else if (signaled?.signalName === partnerEventSignal.name) {
       entries.push(signalEntry(await decode(signaled.input), at, runId));
+    } else if (signaled?.signalName === accountConflictSignal.name) {
+      const entry = conflictEntry(await decode(signaled.input), at, runId);
+      if (entry) entries.push(entry);
+    } else if (scheduled?.activityType?.name === SETTLE_ACTIVITY) {
+      settles.add(String(event.eventId));
+    } else if (finished && settles.has(String(finished.scheduledEventId))) {
+      const result = SettleResult.safeParse(await decode(finished.result));
+      for (const answer of result.success ? result.data.answers : []) {
+        const entry = conflictEntry(answer.notice, at, runId);
+        if (entry) entries.push(entry);
+      }
     } else if (scheduled?.activityType?.name === DELIVER_ACTIVITY) {
       const entry = notificationEntry(await decode(scheduled.input), at, runId);
       if (entry) {
@@ -143,6 +175,26 @@ function searchStatus(fields: Record<string, Payload> | null | undefined): Searc
   const phase = keyword(fields, SA_PHASE.name);
   const health = keyword(fields, SA_HEALTH.name);
   return { ...(phase ? { phase } : {}), ...(health ? { health } : {}) };
+}
+
+function conflictEntry(input: unknown, at: string, runId: string): ConflictEntry | null {
+  const parsed = ConflictNotice.safeParse(input);
+  if (!parsed.success) return null;
+  const n = parsed.data;
+  return {
+    kind: 'account_conflict',
+    at,
+    runId,
+    conflictId: n.conflictId,
+    account: n.account.key,
+    stage: n.stage,
+    role: n.role,
+    outcome: n.outcome,
+    rule: n.rule,
+    opportunityIds: n.opportunityIds,
+    other: n.other.kind === 'partner' ? n.other.partnerId : 'direct',
+    ...(n.decidedBy ? { decidedBy: n.decidedBy } : {}),
+  };
 }
 
 function notificationEntry(input: unknown, at: string, runId: string): NotificationEntry | null {

@@ -5,6 +5,7 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Activities } from '../activities';
 import type { ReportActivities } from '../activities/reports';
+import type { AccountActivities } from '../activities/accounts';
 
 export interface OnboardingWorkerOptions {
   connection: NativeConnection;
@@ -13,6 +14,8 @@ export interface OnboardingWorkerOptions {
   activities: Activities;
   /** For the weeklyDigest workflow, which every worker may be given to run. */
   reportActivities: ReportActivities;
+  /** The partner workflow's account activity: `accountActivitiesFor(client, ...)` (client/accounts.ts). */
+  accountActivities: AccountActivities;
   /** A prebuilt bundle (tests bundle once per file); otherwise bundled from source at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** How long in-flight activities may finish on shutdown before they are cancelled. */
@@ -28,7 +31,7 @@ export function createOnboardingWorker(opts: OnboardingWorkerOptions): Promise<W
     connection: opts.connection,
     namespace: opts.namespace ?? 'default',
     taskQueue: opts.taskQueue,
-    activities: { ...opts.activities, ...opts.reportActivities },
+    activities: { ...opts.activities, ...opts.reportActivities, ...opts.accountActivities },
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     ...(opts.dataConverter && { dataConverter: opts.dataConverter }),
     // Notifications are short; give them time to finish so a restart does not cut one in half.

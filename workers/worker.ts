@@ -14,6 +14,7 @@ import { loadConfigOrExit, type Config } from '../config/env';
 import { loadPlaybookOrExit, placeholderLinks } from '../config/loadPlaybook';
 import { programDigestReader } from '../client/reports/digest';
 import { preferenceSourceFor } from '../client/preferences';
+import { accountActivitiesFor } from '../client/accounts';
 import type { Playbook } from '../workflows/playbook';
 import { connectNative } from '../client/connection';
 import { dataConverter } from '../client/encryption';
@@ -42,6 +43,7 @@ export async function runWorker(config: Config, playbook: Playbook, address: str
       reportActivities: createReportActivities({ readDigest: programDigestReader(client, playbook) }),
       dataConverter: converter,
       ...(config.workflowBundlePath && { workflowBundle: { codePath: config.workflowBundlePath } }),
+      accountActivities: accountActivitiesFor(client, config.temporal.taskQueue, playbook),
     });
     // Alongside polling: the schedule is not worth a delayed start.
     void scheduleDigest(client, config, log);

@@ -6,3 +6,5 @@ export type { WeeklyDigestInput, WeeklyDigestResult } from './weeklyDigest';
 export { playbookVersion } from './playbookVersion';
 export type { PlaybookVersionInput } from './playbookVersion';
 export { recipientPreferences } from './recipientPreferences';
+export { accountRegistry } from './accountRegistry';
+export type { AccountRegistryInput } from './accountRegistry';

@@ -9,7 +9,8 @@
  * workflow code, activities and tests.
  */
 import type { LifecyclePhase, Phase, Role, Segment } from './types';
-import type { ProgramInfo } from './playbook';
+import type { NotificationRule, ProgramInfo } from './playbook';
+import type { AccountKey, ConflictNotice, ConflictOutcome, ConflictRule, PartyRef } from './accounts/types';
 
 export type { ProgramInfo };
 
@@ -142,6 +143,39 @@ export interface NotificationData {
   offboarded: { reason: string; day: number };
   /** Slack to the escalation channel and e-mail to the program lead: the program's week. */
   weekly_digest: ProgramDigest;
+  /**
+   * Slack to the manager (and, from one side of each conflict, the escalation channel):
+   * a registration of this partner's conflicts with another partner's or the direct
+   * team's; `stage` flagged when it opens, resolved when it is decided. Names both sides: for the team only.
+   */
+  account_conflict: {
+    conflictId: string;
+    account: AccountKey;
+    stage: ConflictNotice['stage'];
+    role: ConflictNotice['role'];
+    outcome: ConflictOutcome;
+    rule: ConflictRule;
+    /** This partner's registrations the conflict is about. */
+    yours: (OpportunityRef & { registeredAt: string | null })[];
+    other: PartyRef;
+    decidedBy?: string;
+    note?: string;
+  };
+  /**
+   * E-mail to the partner: their registration is refused, under review or accepted
+   * because of an earlier registration of the account. Never who holds it: another
+   * partner's deal is not this partner's business.
+   */
+  registration_conflict: {
+    /** The account as the partner named it. */
+    account: string;
+    opportunities: OpportunityRef[];
+    status: 'rejected' | 'under_review' | 'accepted';
+    /** Decided after a review (a manager's decision, a withdrawal), not at once by the first-registration rule. */
+    afterReview: boolean;
+    /** The account is our direct team's (else: registered by someone in the program). */
+    heldByDirectTeam: boolean;
+  };
 }
 
 export type NotificationKind = keyof NotificationData;
@@ -180,6 +214,8 @@ export const NOTIFICATION_KINDS = [
   'manager_digest',
   'offboarded',
   'weekly_digest',
+  'account_conflict',
+  'registration_conflict',
 ] as const satisfies readonly NotificationKind[];
 type Missing = Exclude<NotificationKind, (typeof NOTIFICATION_KINDS)[number]>;
 /** Fails to compile when a kind has data but is missing from the list. */
@@ -212,7 +248,36 @@ export const ESSENTIAL_BY_DEFAULT_KINDS = [
   'manager_handover',
   'success_handover',
   'offboarded',
+  // A conflict over a registration: the partner's answer to its own registration, a manager's decision to take.
+  'account_conflict',
+  'registration_conflict',
 ] as const satisfies readonly NotificationKind[];
+
+/**
+ * The conflict messages (issue 13, part 6) every segment gets unless its own
+ * `notifications` list a rule of that kind: both managers and the escalation
+ * channel hear when a registration conflicts with another partner's or the
+ * direct team's, and when it is decided; the partner hears what it means for
+ * its own registration, never who else is on the account. Built in rather than
+ * written into the default playbook so that published versions keep their
+ * content (default-2027.01 and older) and their partners get them too. A
+ * segment that lists a rule of one of these kinds replaces the built-in rules
+ * of that kind (other audiences, `essential: false`: docs/playbook.md).
+ */
+export const BUILT_IN_RULES = [
+  { id: 'account_conflict', kind: 'account_conflict', audience: ['manager', 'escalation'], trigger: { on: 'account_conflict' } },
+  { id: 'account_conflict_resolved', kind: 'account_conflict', audience: ['manager', 'escalation'], trigger: { on: 'account_conflict_resolved' } },
+  { id: 'registration_conflict', kind: 'registration_conflict', audience: ['partner'], trigger: { on: 'account_conflict' } },
+  { id: 'registration_conflict_resolved', kind: 'registration_conflict', audience: ['partner'], trigger: { on: 'account_conflict_resolved' } },
+] as const satisfies readonly NotificationRule[];
+
+/** A segment's rules and the built-in ones of the kinds (and ids) it does not list itself. */
+export function withBuiltInRules(rules: readonly NotificationRule[]): NotificationRule[] {
+  const kinds = new Set(rules.map((r) => r.kind));
+  const ids = new Set(rules.map((r) => r.id));
+  const extra = BUILT_IN_RULES.filter((r) => !kinds.has(r.kind) && !ids.has(r.id));
+  return extra.length ? [...rules, ...(extra as unknown as NotificationRule[])] : [...rules];
+}
 
 /** Whether a rule of `kind` with the playbook's `essential` flag (if any) is essential. */
 export function isEssentialRule(kind: NotificationKind, essential: boolean | undefined): boolean {

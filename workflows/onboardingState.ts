@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { Health, LifecyclePhase, Phase, Role, Segment } from './types';
+import { PartnerConflict } from './accounts/schema';
 
 const iso = z.string().describe('ISO-8601 date-time');
 const isoOrNull = iso.nullable();
@@ -44,6 +45,13 @@ export const OpportunityView = z.object({
   qualifiedAt: isoOrNull,
   closedAt: isoOrNull,
   slaBreached: z.boolean(),
+  /** Registrations that name an account: its registry key and where the check stands (docs/accounts.md). */
+  accountKey: z.string().optional(),
+  accountCheck: z
+    .enum(['pending', 'held', 'conflict', 'unchecked'])
+    .optional()
+    .describe('pending: the registry has not answered yet; held: no conflict; conflict: see conflictId; unchecked: counted without the registry'),
+  conflictId: z.string().optional(),
 });
 export type OpportunityView = z.infer<typeof OpportunityView>;
 
@@ -133,5 +141,7 @@ export const OnboardingState = z.object({
   offboardedAt: isoOrNull,
   nextReviewAt: isoOrNull,
   reviewsCompleted: z.number(),
+  /** Conflicting registrations of the same account with other partners or the direct team (managers' eyes only). */
+  conflicts: z.array(PartnerConflict),
 });
 export type OnboardingState = z.infer<typeof OnboardingState>;

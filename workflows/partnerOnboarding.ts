@@ -2,6 +2,8 @@
  * The `partnerOnboarding` workflow: a thin, deterministic shell around the pure
  * domain in ./domain. It
  *   - applies `partnerEvent` signals to the state (validation and dedup live in the domain),
+ *   - checks registrations that name an account with the account registry (one activity),
+ *     and applies the registry's `accountConflict` notices,
  *   - answers `onboardingState` queries,
  *   - asks the domain what is due, delivers it through one activity, records the result,
  *   - keeps ONE timer for the next due moment (re-armed only when that moment changes),
@@ -17,6 +19,7 @@ import {
   isCancellation,
   log,
   makeContinueAsNewFunc,
+  patched,
   setHandler,
   upsertMemo,
   sleep,
@@ -24,7 +27,9 @@ import {
 } from '@temporalio/workflow';
 import type { Playbook } from './playbook';
 import {
+  accountWork,
   advance,
+  applyConflictNotice,
   applyEvent,
   initState,
   isFinished,
@@ -34,11 +39,15 @@ import {
   recordDelivery,
   changeProfile,
   profileChangeRefusal,
+  recordSettlement,
+  settleWithoutRegistry,
   shouldContinueAsNew,
   toView,
   upgradeState,
   type DomainState,
 } from './domain';
+import { accountConflictSignal } from './accounts/messages';
+import type { AccountSettlement, AccountSettlementResult } from './accounts/types';
 import {
   PLAYBOOK_MEMO_KEY,
   migratePlaybookUpdate,
@@ -48,7 +57,7 @@ import {
   updateProfileUpdate,
 } from './messages';
 import type { MigrationRequest } from './migration';
-import { deliverNotification } from './proxies';
+import { deliverNotification, settleAccounts } from './proxies';
 import type { DeliveryResult, NotificationRequest } from './notifications';
 import { parseProfile, parseProfileChange, type FieldError, type OnboardingState, type PartnerProfile } from './types';
 import { VisibilityPublisher } from './visibility';
@@ -92,6 +101,11 @@ export async function partnerOnboarding(profile: PartnerProfile, options: Onboar
 
   setHandler(partnerEventSignal, (raw: unknown) => {
     state = applyEvent(state, raw, Date.now());
+    dirty = true;
+    wokeByTimer = false;
+  });
+  setHandler(accountConflictSignal, (raw: unknown) => {
+    state = applyConflictNotice(state, raw, Date.now());
     dirty = true;
     wokeByTimer = false;
   });
@@ -146,6 +160,16 @@ export async function partnerOnboarding(profile: PartnerProfile, options: Onboar
 
   for (;;) {
     dirty = false;
+    // Registrations naming an account are checked with its registry before they count (docs/accounts.md).
+    const work = accountWork(state);
+    if (work) {
+      if (patched(ACCOUNT_REGISTRY_PATCH)) {
+        const result = await checkAccounts(work);
+        state = recordSettlement(state, work, result, Date.now());
+        continue;
+      }
+      state = settleWithoutRegistry(state, Date.now()); // a run recorded before the registry: as it ran then
+    }
     const step = advance(state, Date.now());
     state = step.state;
     // Status first, in the same workflow task as the deliveries it explains. The report
@@ -178,6 +202,21 @@ export async function partnerOnboarding(profile: PartnerProfile, options: Onboar
     timer.arm(nextWakeAt(state, Date.now()));
     await condition(() => dirty || timer.fired);
     wokeByTimer = !dirty;
+  }
+}
+
+/** Runs recorded before the account registry counted every registration at once. */
+const ACCOUNT_REGISTRY_PATCH = 'account-registry';
+
+/** One activity for every claim and release due (the registry's answers); a registry unreachable for good leaves them unchecked. */
+async function checkAccounts(work: AccountSettlement): Promise<AccountSettlementResult> {
+  try {
+    return await settleAccounts(work);
+  } catch (err) {
+    if (!(err instanceof ActivityFailure)) throw err;
+    const cause = err.cause instanceof Error ? err.cause.message : err.message;
+    log.warn('account registry unreachable after retries: registrations counted unchecked', { claims: work.claims.length, cause });
+    return { answers: [], unchecked: work.claims.map(({ claim }) => ({ opportunityId: claim.opportunityId, error: `account registry unreachable: ${cause}` })) };
   }
 }
 

@@ -9,6 +9,7 @@
  * schemas). Reading files lives in config/loadPlaybook.ts.
  */
 import { z } from 'zod';
+import { ConflictRule } from './accounts/schema';
 import { ALWAYS_ESSENTIAL_KINDS, NOTIFICATION_KINDS, type NotificationKind } from './notifications';
 import { EVENT_TYPES, fieldErrors, Phase, Role, type EventType, type Parsed } from './types';
 
@@ -79,6 +80,8 @@ export const LIFECYCLE_TRIGGERS = [
   'success_handover', // at graduation, the profile's success manager takes the partner over
   'inactive', // after graduation: no event for `ongoing.inactivityDays` (once per quiet spell)
   'tier_changed', // after graduation: the tier from `ongoing.tiers` changed
+  'account_conflict', // a registration of this partner conflicts with another partner's or the direct team's (once per conflict)
+  'account_conflict_resolved', // that conflict was decided by a manager, or ended by a withdrawal (once per conflict)
 ] as const;
 
 /** When a notification rule fires. Timed triggers fire once per scope (milestone, opportunity, review cycle). */
@@ -168,6 +171,8 @@ export const KIND_RULES: Record<NotificationKind, { triggers: readonly TriggerNa
   activity_dropped: { triggers: ['inactive'], audiences: ['manager', 'escalation'] },
   tier_changed: { triggers: ['tier_changed'], audiences: ['partner', 'manager'] },
   offboarded: { triggers: ['offboarded'], audiences: ['manager', 'escalation'] },
+  account_conflict: { triggers: ['account_conflict', 'account_conflict_resolved'], audiences: ['manager', 'escalation'] },
+  registration_conflict: { triggers: ['account_conflict', 'account_conflict_resolved'], audiences: ['partner'] },
   partner_contacts_missing: { triggers: [], audiences: [] },
   manager_digest: { triggers: [], audiences: [] },
   weekly_digest: { triggers: [], audiences: [] },
@@ -324,6 +329,13 @@ export const PlaybookSchema = z
       .refine((b) => b.endHour > b.startHour, { path: ['endHour'], message: 'must be after startHour' }),
     /** Managers with `digest: true` get their Slack pings once a day at this hour (UTC). */
     digestHourUtc: z.number().int().min(0).max(23),
+    /**
+     * Two partners (or a partner and the direct team) registering the same account
+     * (by domain, else by normalised name): `first_registration_wins` rejects the
+     * later registration; `manager_decides` holds both until a manager decides.
+     * Absent: first registration wins.
+     */
+    accountConflicts: z.strictObject({ rule: ConflictRule }).optional(),
     segments: z.strictObject({ strategic: SegmentPlan, core: SegmentPlan, transactional: SegmentPlan }),
     /** Ongoing success management after graduation (seed: "Partners get lost after 90 days"). */
     ongoing: z

@@ -7,6 +7,7 @@
 import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { ReportActivities } from '../activities/reports';
+import type { AccountActivities } from '../activities/accounts';
 
 export const ACTIVITY_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '1 minute',
@@ -15,3 +16,4 @@ export const ACTIVITY_OPTIONS: ActivityOptions = {
 
 export const { deliverNotification } = proxyActivities<Activities>(ACTIVITY_OPTIONS);
 export const { buildProgramDigest } = proxyActivities<ReportActivities>(ACTIVITY_OPTIONS);
+export const { settleAccounts } = proxyActivities<AccountActivities>(ACTIVITY_OPTIONS);

@@ -5,6 +5,7 @@
  * Pure module: safe to import from workflow code, activities, the API and tests.
  */
 import { z } from 'zod';
+import { normaliseDomain } from './accounts/keys';
 
 export const PARTNER_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -122,6 +123,10 @@ export function primaryRole(profile: Pick<PartnerProfile, 'role' | 'roles'>): Ro
 }
 
 const opportunityId = z.string().min(1).max(128);
+const accountDomain = z
+  .string()
+  .max(253)
+  .refine((d) => normaliseDomain(d) !== null, { message: 'must be a domain name, e.g. initech.example' });
 const empty = z.object({}).optional();
 
 /** The `data` schema of each event type. */
@@ -143,6 +148,8 @@ export const EventData = {
   opportunity_registered: z.object({
     opportunityId,
     account: z.string().max(200).optional(),
+    /** The account's domain: conflicts with other partners' registrations are found by it (else by the account's name). */
+    domain: accountDomain.optional(),
     amount: z.number().nonnegative().optional(),
   }),
   opportunity_acknowledged: z.object({ opportunityId, owner: z.string().max(200).optional() }),

@@ -13,6 +13,7 @@ import { createRootLogger, processLogger } from '../../config/logging';
 import type { Playbook } from '../../workflows/playbook';
 import { payloadCodec } from '../encryption';
 import { OnboardingClient } from '../onboardingClient';
+import { AccountsClient, conflictRuleOf } from '../accounts';
 import { Authenticator, assertSafeBinding } from './auth';
 import { CODEC_ROUTES, registerCodecCors } from './codec';
 import { HttpError, toHttpError } from './errors';
@@ -119,6 +120,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
   if (!preferences.links) app.log.warn('PREFERENCES_SECRET is not set: unsubscribe links are off (GET /unsubscribe answers 404)');
   const ctx: RouteContext = {
     onboarding: new OnboardingClient(options.client, { taskQueue: config.temporal.taskQueue, playbook: options.playbook }),
+    accounts: new AccountsClient(options.client, { taskQueue: config.temporal.taskQueue, rule: conflictRuleOf(options.playbook) }),
     reports: options.reports,
     openapi: buildOpenApi(routes),
     metrics,

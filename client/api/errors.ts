@@ -5,6 +5,7 @@
  */
 import type { FastifyError } from 'fastify';
 import type { FieldError } from '../../workflows/types';
+import { AccountNotFoundError, AccountRequestRefusedError } from '../accounts';
 import { InvalidInputError, PartnerNotFoundError, PlaybookConflictError, PlaybookNotFoundError, ProfileConflictError, UpdateRefusedError, grpcCode } from '../errors';
 
 export class HttpError extends Error {
@@ -47,6 +48,8 @@ export function toHttpError(err: unknown): HttpError | null {
   if (err instanceof InvalidInputError) return new HttpError(400, 'validation_failed', 'the request is invalid', err.fields);
   if (err instanceof PartnerNotFoundError) return new HttpError(404, 'not_found', err.message);
   if (err instanceof ProfileConflictError) return new HttpError(409, 'conflict', err.message);
+  if (err instanceof AccountNotFoundError) return new HttpError(404, 'not_found', err.message);
+  if (err instanceof AccountRequestRefusedError) return new HttpError(409, 'conflict', err.message);
   if (err instanceof UpdateRefusedError) return new HttpError(409, 'refused', err.message);
   if (err instanceof PlaybookNotFoundError) return new HttpError(404, 'not_found', err.message);
   if (err instanceof PlaybookConflictError) return new HttpError(409, 'conflict', err.message);

@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { FieldError } from '../../workflows/types';
 import { InvalidInputError } from '../errors';
 import type { OnboardingClient } from '../onboardingClient';
+import type { AccountsClient } from '../accounts';
 import type { ReportQuery } from '../apiTypes';
 import type { Access } from './auth';
 import type { ApiMetrics } from './metrics';
@@ -19,6 +20,7 @@ export type ReportsProvider = (query: ReportQuery) => Promise<unknown>;
 
 export interface RouteContext {
   onboarding: OnboardingClient;
+  accounts: AccountsClient;
   reports?: ReportsProvider;
   openapi: object;
   metrics: ApiMetrics;

@@ -8,6 +8,7 @@ import { PartnerProfile, ProfileChange } from '../../workflows/types';
 import { DecisionRequest, ListQuery, MigrationRequestBody, PartnerIdParam, PlaybookVersionParam, ReportQuery } from '../apiTypes';
 import { HttpError } from './errors';
 import { PROMETHEUS_CONTENT_TYPE } from './metrics';
+import { ACCOUNT_ROUTES } from './accountRoutes';
 import { PREFERENCE_ROUTES } from './preferenceRoutes';
 import { defineRoute, type ApiRoute } from './route';
 import { parseEventBatch, parseOrThrow } from './validation';
@@ -204,6 +205,7 @@ export const ROUTES: ApiRoute[] = [
       return { status: 200, body: await reports(query) };
     },
   }),
+  ...ACCOUNT_ROUTES,
   defineRoute({
     method: 'GET',
     path: '/healthz',

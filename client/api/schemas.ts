@@ -26,6 +26,7 @@ import {
   Timeline,
   TimelineEntry,
 } from '../apiTypes';
+import { AccountEvent, AccountState, ConflictDecision } from '../../workflows/accounts/schema';
 import { CodecInfo, CodecPayloads } from './codec';
 import { PreferencesChange, PreferencesView } from '../../workflows/preferences';
 import { UnsubscribeForm } from './preferenceRoutes';
@@ -58,6 +59,9 @@ export const SCHEMAS = {
   PreferencesChange,
   PreferencesView,
   UnsubscribeForm,
+  AccountEvent,
+  AccountState,
+  ConflictDecision,
   ApiError,
   CodecPayloads,
   CodecInfo,

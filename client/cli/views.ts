@@ -110,6 +110,8 @@ function describeEntry(e: TimelineEntry): string {
       return [e.phase && `phase ${e.phase}`, e.health && `health ${e.health}`].filter(Boolean).join(', ');
     case 'profile_changed':
       return `profile: ${e.fields.join(', ')} changed by ${e.by}${e.reason ? ` (${e.reason})` : ''}`;
+    case 'account_conflict':
+      return `conflict ${e.conflictId} ${e.stage} (${e.role}, ${e.opportunityIds.join(', ')} vs ${e.other}): ${e.outcome.replace('_', ' ')}${e.decidedBy ? ` by ${e.decidedBy}` : ''}`;
     case 'continued_as_new':
       return `continued as new run ${e.newRunId}`;
     case 'closed':

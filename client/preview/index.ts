@@ -14,7 +14,8 @@ import { DAY, HOUR, scriptJourney, type Journey, type JourneyKind, type JourneyO
 import { Simulation } from './simulation';
 
 export { JOURNEY_KINDS, scriptJourney, type Journey, type JourneyKind } from './journey';
-export { Simulation, type Sent } from './simulation';
+export { Simulation, type Sent, type SimulationOptions } from './simulation';
+export { AccountBook } from './accountBook';
 
 export interface PreviewMessage {
   /** 1-based, in sending order. */
@@ -38,6 +39,8 @@ export interface JourneyPreview {
 export function simulate(playbook: Playbook, journey: Journey): Simulation {
   const start = Date.parse(journey.profile.contractSignedAt!);
   const sim = new Simulation(journey.profile, playbook, start);
+  const rule = playbook.accountConflicts?.rule ?? 'first_registration_wins';
+  for (const event of journey.accountEvents) sim.accounts.direct(event, rule, start);
   for (const { hours, event } of journey.events) {
     sim.until(start + hours * HOUR);
     sim.apply(event);

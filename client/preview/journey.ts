@@ -7,10 +7,12 @@
  *   within hours; the first deal is won.
  * - `stalled`: the first week happens, then training stalls: the partner tries to
  *   register an opportunity before the gating training (refused), finishes that
- *   training late, registers an opportunity nobody answers for days, loses a
- *   deal, and never finishes the rest: the checkpoint is missed, extended by
- *   default, and the partner ends at risk.
+ *   training late, registers an opportunity nobody answers for days, registers an
+ *   account our direct team owns (refused as a channel conflict), loses a deal,
+ *   and never finishes the rest: the checkpoint is missed, extended by default,
+ *   and the partner ends at risk.
  */
+import type { AccountEvent } from '../../workflows/accounts/schema';
 import type { CompletionRule, Playbook } from '../../workflows/playbook';
 import { partnerRoles, primaryRole, type EventType, type PartnerEvent, type PartnerProfile, type Role, type Segment } from '../../workflows/types';
 
@@ -33,6 +35,8 @@ export interface Journey {
   events: ScriptedEvent[];
   /** Days after the contract to run until. */
   days: number;
+  /** What the CRM said about accounts before the contract: the direct team's ownership. */
+  accountEvents: AccountEvent[];
 }
 
 export interface JourneyOptions {
@@ -199,10 +203,22 @@ function stalled(playbook: Playbook, profile: PartnerProfile): { hours: number; 
   for (const m of gating) for (const event of completing(m.completion, role, playbook, 0)) events.push({ hours: 20 * 24 + 2, event });
   events.push({ hours: 21 * 24 + 2, event: reg(1) });
   events.push({ hours: 24 * 24 + 5, event: { type: 'opportunity_acknowledged', data: { opportunityId: 'opp-1', owner: 'Sam Rivera' } } as Omit<PartnerEvent, 'eventId'> });
+  // Day 28: an account our direct team owns (STALLED_ACCOUNT_EVENTS): refused as a channel conflict.
+  events.push({ hours: 28 * 24 + 2, event: { type: 'opportunity_registered', data: { ...sampleData('opportunity_registered', 'opp-2'), domain: 'initech.example' } } as Omit<PartnerEvent, 'eventId'> });
   // Day 40: the deal is lost before any win.
   events.push({ hours: 40 * 24 + 3, event: { type: 'deal_lost', data: sampleData('deal_lost', 'opp-1') } as Omit<PartnerEvent, 'eventId'> });
   return events;
 }
+
+/** The stalled journey's CRM: the direct team owns Initech. */
+const STALLED_ACCOUNT_EVENTS: AccountEvent[] = [
+  {
+    eventId: 'crm-initech-owner',
+    type: 'direct_ownership_claimed',
+    occurredAt: '2026-10-01T08:00:00Z',
+    data: { account: 'Initech', domain: 'initech.example', owner: 'Jordan Lee, enterprise sales', crmId: 'ACC-1042' },
+  },
+];
 
 /** The scripted journey of `kind` for a segment of `playbook`. */
 export function scriptJourney(playbook: Playbook, segment: Segment, kind: JourneyKind, options: JourneyOptions = {}): Journey {
@@ -213,5 +229,6 @@ export function scriptJourney(playbook: Playbook, segment: Segment, kind: Journe
   // Happy: a little past graduation; stalled: long enough for the extensions to run out.
   const extensionDays = playbook.checkpointPolicy.defaultExtensionDays * playbook.checkpointPolicy.maxAutoExtensions;
   const days = kind === 'happy' ? planDays + 7 : plan.phaseDays.foundation + extensionDays + playbook.atRiskOverdueDays + 7;
-  return { segment, kind, profile, events: withIds(raw, `${segment}-${kind}`), days };
+  const accountEvents = kind === 'stalled' ? STALLED_ACCOUNT_EVENTS : [];
+  return { segment, kind, profile, events: withIds(raw, `${segment}-${kind}`), days, accountEvents };
 }

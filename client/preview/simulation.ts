@@ -5,9 +5,28 @@
  * and no clock: a 120-day journey runs in milliseconds, and gives the same
  * requests the workflow would (test/preview/equivalence.test.ts runs both).
  */
-import { advance, applyEvent, changeProfile, initState, nextWakeAt, recordDelivery, toView, type DomainState, type PinnedPlaybook } from '../../workflows/domain';
+import {
+  accountWork,
+  advance,
+  applyConflictNotice,
+  applyEvent,
+  changeProfile,
+  initState,
+  nextWakeAt,
+  recordDelivery,
+  recordSettlement,
+  toView,
+  type DomainState,
+  type PinnedPlaybook,
+} from '../../workflows/domain';
 import type { DeliveryResult, NotificationRequest } from '../../workflows/notifications';
 import type { OnboardingState, PartnerProfile, ProfileChange } from '../../workflows/types';
+import { AccountBook } from './accountBook';
+
+export interface SimulationOptions {
+  /** The account registry shared with other partners' simulations; by default one of its own. */
+  accounts?: AccountBook;
+}
 
 export interface Sent {
   /** When the request went out. */
@@ -28,10 +47,20 @@ export class Simulation {
    */
   deliver: (request: NotificationRequest, nowMs: number) => DeliveryResult = (request) => ({ key: request.key, status: 'sent' });
 
-  constructor(profile: PartnerProfile, playbook: PinnedPlaybook, nowMs: number) {
+  readonly accounts: AccountBook;
+
+  constructor(profile: PartnerProfile, playbook: PinnedPlaybook, nowMs: number, options: SimulationOptions = {}) {
     this.now = nowMs;
     this.state = initState(profile, playbook, nowMs);
+    this.accounts = options.accounts ?? new AccountBook();
+    this.accounts.join(profile.partnerId, (notice) => this.notice(notice));
     this.tick();
+  }
+
+  /** A conflict notice from the account registry (the workflow's `accountConflict` signal), now. */
+  notice(payload: unknown): this {
+    this.state = applyConflictNotice(this.state, payload, this.now);
+    return this.tick();
   }
 
   /** Applies one raw event payload now, then advances like the shell does. */
@@ -49,6 +78,13 @@ export class Simulation {
   /** Advances at `now` and delivers what is due, until nothing more is (a delivery can complete a milestone). */
   tick(): this {
     for (;;) {
+      // Registrations naming an account go to the registry first, as the shell sends them to its account activity.
+      const work = accountWork(this.state);
+      if (work) {
+        this.state = recordSettlement(this.state, work, this.accounts.settle(work, this.now), this.now);
+        this.accounts.flush();
+        continue;
+      }
       const step = advance(this.state, this.now);
       this.state = step.state;
       if (!step.requests.length) return this;

@@ -17,6 +17,7 @@ import { parseConfig, type Config } from '../../config/env';
 import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
 import type { PartnerProfile } from '../../workflows/types';
 import { createOnboardingWorker } from '../../workers/createWorker';
+import { accountActivitiesFor } from '../../client/accounts';
 import { createDevEnv, uniq, workflowBundle } from '../helpers/temporal';
 
 export const KEYS = {
@@ -61,6 +62,7 @@ export async function startHarness(): Promise<Harness> {
     taskQueue,
     activities: createActivitiesFromConfig(parseConfig(baseEnv), DEFAULT_PLAYBOOK.program),
     reportActivities: createReportActivities({ readDigest: programDigestReader(env.client, DEFAULT_PLAYBOOK) }),
+    accountActivities: accountActivitiesFor(env.client, taskQueue, DEFAULT_PLAYBOOK),
     workflowBundle: await workflowBundle(),
     shutdownGraceTime: '1 second',
   });

@@ -422,8 +422,22 @@ describe('GET /openapi.json', () => {
         'PATCH /v1/preferences/{recipientId}',
         'GET /unsubscribe',
         'POST /unsubscribe',
+        // The account registry (docs/accounts.md): the CRM's direct-team events, an account's state, a manager's decision.
+        'POST /v1/accounts/events',
+        'GET /v1/accounts/{account}',
+        'POST /v1/accounts/{account}/decisions',
       ].sort(),
     );
+    const crm = doc.paths['/v1/accounts/events'].post;
+    expect(crm['x-roles']).toEqual(['system']);
+    expect(crm.security).toEqual([{ bearerAuth: [] }, { webhookSignature: [], webhookTimestamp: [] }]);
+    expect(crm.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/AccountEvent' });
+    const decide = doc.paths['/v1/accounts/{account}/decisions'].post;
+    expect(decide.parameters).toEqual([expect.objectContaining({ name: 'account', in: 'path', required: true })]);
+    expect(decide.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/ConflictDecision' });
+    expect(Object.keys(decide.responses)).toEqual(expect.arrayContaining(['200', '400', '404', '409']));
+    expect(doc.components.schemas.ConflictDecision.required).toEqual(expect.arrayContaining(['conflictId', 'winner']));
+    expect(Object.keys(doc.paths['/v1/accounts/{account}'].get.responses)).toEqual(expect.arrayContaining(['200', '404']));
     const events = doc.paths['/v1/partners/{partnerId}/events'].post;
     expect(events.parameters).toEqual([expect.objectContaining({ name: 'partnerId', in: 'path', required: true })]);
     expect(events.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/EventBatch' });

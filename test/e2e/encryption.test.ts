@@ -23,6 +23,7 @@ import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { createActivitiesFromConfig } from '../../activities';
 import { createReportActivities } from '../../activities/reports';
+import { accountActivitiesFor } from '../../client/accounts';
 import { createApiServer } from '../../client/api';
 import { dataConverter } from '../../client/encryption';
 import { startOnboarding } from '../../client/onboardingClient';
@@ -32,12 +33,13 @@ import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
 import { parseConfig, type Config } from '../../config/env';
 import type { Playbook } from '../../workflows/playbook';
 import { onboardingWorkflowId } from '../../workflows/messages';
-import type { PartnerProfile } from '../../workflows/types';
+import type { OnboardingState, PartnerProfile } from '../../workflows/types';
 import { createOnboardingWorker } from '../../workers/createWorker';
 import { devServerExecutable } from '../../workers/temporalBinaries';
 import { freePort, startSmtpServer, type TestSmtpServer } from '../activities/fixtures/smtpServer';
 import { eventually } from '../api/harness';
 import { createDevEnv, uniq, workflowBundle } from '../helpers/temporal';
+import { accountWorkflowId } from '../../workflows/accounts/messages';
 
 type History = temporal.api.history.v1.History;
 
@@ -45,6 +47,7 @@ const execFileAsync = promisify(execFile);
 
 const MANAGER_KEY = 'manager-key-0123456789abcdef';
 const OPS_KEY = 'ops-key-0123456789abcdef';
+const SYSTEM_KEY = 'system-key-0123456789abcdef';
 /** Partner e-mails go out at once, whatever the hour of the test run. */
 const ALWAYS_OPEN: Playbook = { ...DEFAULT_PLAYBOOK, businessHours: { weekdays: [1, 2, 3, 4, 5, 6, 7], startHour: 0, endHour: 24 } };
 
@@ -79,6 +82,7 @@ async function startWorker(workerConfig: Config, workerClient: Client): Promise<
     taskQueue: workerConfig.temporal.taskQueue,
     activities: createActivitiesFromConfig(workerConfig, ALWAYS_OPEN.program),
     reportActivities: createReportActivities({ readDigest: programDigestReader(workerClient, ALWAYS_OPEN) }),
+    accountActivities: accountActivitiesFor(workerClient, workerConfig.temporal.taskQueue, ALWAYS_OPEN),
     workflowBundle: await workflowBundle(),
     dataConverter: dataConverter(workerConfig),
     shutdownGraceTime: '1 second',
@@ -94,7 +98,7 @@ beforeAll(async () => {
   config = parseConfig({
     ...base,
     TEMPORAL_TASK_QUEUE: uniq('enc'),
-    API_KEYS: `manager:${MANAGER_KEY},ops:${OPS_KEY}`,
+    API_KEYS: `manager:${MANAGER_KEY},ops:${OPS_KEY},system:${SYSTEM_KEY}`,
     PAYLOAD_ENCRYPTION_KEYS: `e2e-current:${randomBytes(32).toString('base64')},e2e-previous:${randomBytes(32).toString('base64')}`,
   });
   client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter: dataConverter(config) });
@@ -241,6 +245,46 @@ describe('payload encryption', () => {
     const rawList = Buffer.from(temporal.api.workflowservice.v1.ListWorkflowExecutionsResponse.encode(listed).finish()).toString('latin1');
     expect(listed.executions).toHaveLength(1);
     expect(rawList).not.toContain(sealed.name);
+  });
+
+  it("keeps the partner, its manager, the customer and the CRM's owner out of the account registry's raw history", async () => {
+    const domain = `${run}.quillcustomer.example`; // the account key is the registry's workflow id, like a partnerId
+    const secrets = ['Marblewood Customer AG', 'Ottoline Secretowner', sealed.name, sealed.partnerManager.email, sealed.partnerManager.name];
+    const events = [
+      { eventId: 'enc-b101', type: 'training_completed', data: { module: 'business_101' } },
+      { eventId: 'enc-reg', type: 'opportunity_registered', data: { opportunityId: 'enc-opp', account: secrets[0], domain, amount: 12_345 } },
+    ];
+    const sent = await fetch(`${apiUrl}/v1/partners/${sealed.partnerId}/events`, { method: 'POST', headers: authorized(SYSTEM_KEY), body: JSON.stringify(events) });
+    expect(sent.status).toBe(202);
+    await eventually(
+      () => getJson<OnboardingState>(`/v1/partners/${sealed.partnerId}`),
+      (s) => s.opportunities.some((o) => o.opportunityId === 'enc-opp' && o.accountCheck === 'held'),
+      30_000,
+    );
+    // The CRM's event reaches the registry through the API's client: a conflict with the partner, who keeps the account.
+    const crm = await fetch(`${apiUrl}/v1/accounts/events`, {
+      method: 'POST',
+      headers: authorized(SYSTEM_KEY),
+      body: JSON.stringify({ eventId: `${run}-crm`, type: 'direct_ownership_claimed', data: { domain, owner: secrets[1] } }),
+    });
+    expect(crm.status).toBe(200);
+    expect(((await crm.json()) as { conflicts: unknown[] }).conflicts).toHaveLength(1);
+    // The API decodes it for a manager.
+    const account = await getJson<{ holder: { name?: string } }>(`/v1/accounts/${domain}`);
+    expect(account.holder.name).toBe(sealed.name);
+
+    const registry = await history(accountWorkflowId(domain));
+    const input = registry.events[0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!;
+    expect(Buffer.from(input.metadata!.encoding!).toString()).toBe('binary/encrypted');
+    const updates = registry.events.map((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input).filter(Boolean);
+    expect(updates.map((u) => u!.name)).toEqual(['claimAccount', 'recordDirectOwnership']);
+    for (const u of updates) expect(Buffer.from(u!.args!.payloads![0]!.metadata!.encoding!).toString()).toBe('binary/encrypted');
+    const raw = Buffer.from(temporal.api.history.v1.History.encode(registry).finish()).toString('latin1');
+    const json = registry.toJSON();
+    for (const secret of secrets) {
+      expect(raw).not.toContain(secret);
+      expect({ secret, paths: findIn(json, secret) }).toEqual({ secret, paths: [] });
+    }
   });
 
   it('lets the Temporal CLI decode the history through the API codec endpoint, with a manager key', async () => {

@@ -22,6 +22,7 @@ import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { createActivitiesFromConfig } from '../../activities';
 import { createReportActivities } from '../../activities/reports';
+import { accountActivitiesFor } from '../../client/accounts';
 import { createApiServer } from '../../client/api';
 import { OnboardingClient } from '../../client/onboardingClient';
 import { preferenceSourceFor } from '../../client/preferences';
@@ -67,6 +68,7 @@ beforeAll(async () => {
     // No cache here (the worker's default keeps preferences for 30 seconds): a change applies to the next delivery.
     activities: createActivitiesFromConfig(config, PLAYBOOK.program, undefined, undefined, preferenceSourceFor(env.client, config, 0)),
     reportActivities: createReportActivities({ readDigest: programDigestReader(env.client, PLAYBOOK) }),
+    accountActivities: accountActivitiesFor(env.client, taskQueue, PLAYBOOK),
     workflowBundle: await workflowBundle(),
     shutdownGraceTime: '1 second',
   });

@@ -21,6 +21,7 @@ import { buildReport, createReportsProvider } from '../../client/reports';
 import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
 import { parseConfig } from '../../config/env';
 import { createOnboardingWorker } from '../../workers/createWorker';
+import { accountActivitiesFor } from '../../client/accounts';
 import { eventually } from '../api/harness';
 import { COHORT, DAY_MS, EXPECTED, cohortEvents, cohortProfile, expectCohortReport } from '../helpers/reportCohort';
 import { createDevEnv, uniq, workflowBundle } from '../helpers/temporal';
@@ -52,6 +53,7 @@ beforeAll(async () => {
     taskQueue,
     activities: createActivitiesFromConfig(parseConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'error', SLACK_ESCALATION_CHANNEL: 'C0ESC' }), DEFAULT_PLAYBOOK.program),
     reportActivities: createReportActivities({ readDigest: programDigestReader(env.client, DEFAULT_PLAYBOOK) }),
+    accountActivities: accountActivitiesFor(env.client, taskQueue, DEFAULT_PLAYBOOK),
     workflowBundle: await workflowBundle(),
     shutdownGraceTime: '1 second',
   });

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { JOURNEY_KINDS, journeyText, messageText, previewJourney, type PreviewMessage } from '../../client/preview';
 import { renderEmail, renderSlack } from '../../activities/templates';
 import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
+import { withBuiltInRules } from '../../workflows/notifications';
 import type { Segment } from '../../workflows/types';
 import { domainOutput, weeklyDigestRequest } from '../helpers/domainMessages';
 
@@ -52,13 +53,28 @@ function everyMessage(): { label: string; text: string }[] {
   return [...journeyMessages, ...extras, ...weekly];
 }
 
+/**
+ * Two partners register initech.example within the same second (test/helpers/domainMessages.ts): every message
+ * about the conflict, under each rule, as both managers, the escalation channel and the partners read it.
+ */
+test('conflicting registrations: every message as committed in test/golden/conflicts.txt', () => {
+  const file = path.join(__dirname, 'conflicts.txt');
+  const text = everyMessage()
+    .filter((m) => /^(contoso|northwind)-(first|decided) /.test(m.label) && /· (account_conflict|registration_conflict) \(/.test(m.text))
+    .map((m) => `### ${m.label}\n${m.text}`)
+    .join('\n');
+  expect(text).toMatch(/account_conflict/);
+  if (update) fs.writeFileSync(file, text);
+  expect(text).toBe(fs.readFileSync(file, 'utf8'));
+});
+
 describe('what people read', () => {
   const messages = everyMessage();
 
   test('covers every kind the default playbook and the system send', () => {
     const kinds = new Set(messages.map((m) => /· (\w+) \(/.exec(m.text)?.[1]));
     const expected = new Set([
-      ...Object.values(DEFAULT_PLAYBOOK.segments).flatMap((plan) => plan.notifications.map((r) => r.kind)),
+      ...Object.values(DEFAULT_PLAYBOOK.segments).flatMap((plan) => withBuiltInRules(plan.notifications).map((r) => r.kind)),
       'partner_contacts_missing',
       'manager_digest',
       'weekly_digest',

@@ -7,7 +7,8 @@
  */
 import { aggregate } from '../../client/reports';
 import { toDigest, milestoneTitles } from '../../client/reports/digest';
-import { JOURNEY_KINDS, previewJourney, Simulation } from '../../client/preview';
+import { AccountBook, JOURNEY_KINDS, previewJourney, Simulation } from '../../client/preview';
+import type { ConflictRule } from '../../workflows/accounts/schema';
 import { journeyProfile } from '../../client/preview/journey';
 import { reportSummary } from '../../workflows/domain';
 import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
@@ -63,7 +64,33 @@ function extras(playbook: Playbook): Simulation[] {
       sim.until(start + 5 * DAY);
       sim.apply(ev('offboarded', { reason: 'contract terminated by the partner' }));
     }),
+    ...conflicts(playbook, 'first_registration_wins'),
+    ...conflicts({ ...playbook, accountConflicts: { rule: 'manager_decides' } }, 'manager_decides'),
   ];
+}
+
+/**
+ * Two partners register initech.example within the same second: the first holds
+ * it; by the playbook's rule the second is refused, or a manager decides for it.
+ */
+function conflicts(playbook: Playbook, rule: ConflictRule): Simulation[] {
+  const book = new AccountBook();
+  const start = Date.parse(journeyProfile('core').contractSignedAt!);
+  const partner = (partnerId: string, name: string, manager: PartnerProfile['partnerManager']) =>
+    new Simulation({ ...journeyProfile('core', { partnerId }), name, experienced: true, partnerManager: manager }, playbook, start, { accounts: book });
+  const suffix = rule === 'first_registration_wins' ? 'first' : 'decided';
+  const contoso = partner(`contoso-${suffix}`, 'Contoso Partners', { name: 'Sam Okoro', email: 'sam.okoro@vendor.example', slackUserId: 'U0SAM' });
+  const northwind = partner(`northwind-${suffix}`, 'Northwind Systems', { name: 'Dana Ruiz', email: 'dana.ruiz@vendor.example', slackUserId: 'U0DANA' });
+  const register = (sim: Simulation, opportunityId: string, amount: number) =>
+    sim.until(start + 10 * DAY).apply({ eventId: `reg-${opportunityId}`, type: 'opportunity_registered', data: { opportunityId, account: 'Initech, Inc.', domain: 'initech.example', amount } });
+  register(contoso, 'ct-7', 60_000);
+  register(northwind, 'nw-3', 40_000);
+  if (rule === 'manager_decides') {
+    const conflictId = northwind.view().conflicts[0]!.conflictId;
+    for (const sim of [contoso, northwind]) sim.until(start + 11 * DAY);
+    book.decide({ conflictId, winner: northwind.state.profile.partnerId, by: 'Pat Lin, partner sales director', note: 'Northwind brought the customer in' }, start + 11 * DAY);
+  }
+  return [contoso, northwind];
 }
 
 export interface DomainOutput {

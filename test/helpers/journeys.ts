@@ -154,9 +154,19 @@ export const HAPPY_PATHS: Record<Segment, Step[]> = {
 };
 
 /** Gives every event of a journey a stable, unique eventId. */
-export function withIds(steps: Step[], prefix = 'evt'): { day: number; events: PartnerEvent[] }[] {
+/**
+ * The steps with event ids. With `partnerId`, the accounts its opportunities name
+ * are its own (`Globex` -> `Globex acme-1`): partners sharing a Temporal server in
+ * a test would otherwise register the same accounts, which the account registry
+ * rightly reports as channel conflicts.
+ */
+export function withIds(steps: Step[], prefix = 'evt', partnerId?: string): { day: number; events: PartnerEvent[] }[] {
+  const own = (e: E): E => {
+    const data = e.data as { account?: string } | undefined;
+    return partnerId && data?.account && e.type.startsWith('opportunity_') ? ({ ...e, data: { ...data, account: `${data.account} ${partnerId}` } } as E) : e;
+  };
   return steps.map((s, i) => ({
     day: s.day,
-    events: s.events.map((e, j) => ({ ...e, eventId: `${prefix}-${i}-${j}` }) as PartnerEvent),
+    events: s.events.map((e, j) => ({ ...own(e), eventId: `${prefix}-${i}-${j}` }) as PartnerEvent),
   }));
 }

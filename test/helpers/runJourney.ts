@@ -64,8 +64,9 @@ export async function runHappyPath(
   const taskQueue = uniq('journey');
   const worker = await createTestWorker(env, taskQueue, undefined, { dataConverter });
   return worker.runUntil(async () => {
-    const { handle, startedAt } = await startPartner(env, taskQueue, profileFor(segment, uniq(segment)));
-    await driveJourney(env, handle, startedAt, withIds(HAPPY_PATHS[segment], segment));
+    const profile = profileFor(segment, uniq(segment));
+    const { handle, startedAt } = await startPartner(env, taskQueue, profile);
+    await driveJourney(env, handle, startedAt, withIds(HAPPY_PATHS[segment], segment, profile.partnerId));
     await sleepUntilDay(env, startedAt, endDay);
     const state = await stateOf(handle);
     const runs = await fetchRunChain(env.client, handle.workflowId, handle.firstExecutionRunId);

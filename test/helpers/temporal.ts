@@ -14,6 +14,7 @@ import { createReportActivities } from '../../activities/reports';
 import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
 import { programDigestReader } from '../../client/reports/digest';
 import { preferenceSourceFor } from '../../client/preferences';
+import { accountActivitiesFor } from '../../client/accounts';
 import { parseConfig, type Config } from '../../config/env';
 import { createOnboardingWorker, type OnboardingWorkerOptions } from '../../workers/createWorker';
 import { buildWorkflowBundle } from '../../workers/workflowBundle';
@@ -93,6 +94,7 @@ export async function createTestWorker(
     taskQueue,
     activities: createActivitiesFromConfig(config, DEFAULT_PLAYBOOK.program, undefined, undefined, preferenceSourceFor(env.client, config, 0)),
     reportActivities: createReportActivities({ readDigest: programDigestReader(env.client, DEFAULT_PLAYBOOK) }),
+    accountActivities: accountActivitiesFor(env.client, taskQueue, DEFAULT_PLAYBOOK),
     workflowBundle: await workflowBundle(),
     ...options,
   });

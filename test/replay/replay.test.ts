@@ -41,6 +41,32 @@ test('a history recorded with a playbook migration holds the migratePlaybook Upd
   expect(history.events?.some((e) => e.workflowExecutionUpdateCompletedEventAttributes?.outcome?.success)).toBe(true);
 });
 
+test('a conflict between two partners is recorded on both sides and in the account registry (test/replay/recordConflicts.ts)', () => {
+  const names = (file: string) => {
+    expect(files).toContain(file);
+    const events = load(file).events ?? [];
+    return {
+      updates: events.map((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name).filter(Boolean),
+      signalsIn: events.map((e) => e.workflowExecutionSignaledEventAttributes?.signalName).filter(Boolean),
+      signalsOut: events.map((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes?.signalName).filter(Boolean),
+      activities: events.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean),
+    };
+  };
+  const version = DEFAULT_PLAYBOOK.version;
+  // The registry: both claims by update-with-start, the manager's decision, and a notice to each side that had to hear.
+  const registry = names(`conflict-account-registry-${version}.json`);
+  expect(registry.updates).toEqual(['claimAccount', 'claimAccount', 'decideAccountConflict']);
+  expect(registry.signalsOut.length).toBeGreaterThanOrEqual(2);
+  expect(registry.signalsOut.every((n) => n === 'accountConflict')).toBe(true);
+  // Each partner asked the registry through its account activity and heard back.
+  for (const side of ['holder', 'challenger']) {
+    const partner = names(`conflict-${side}-${version}.json`);
+    expect(partner.activities).toContain('settleAccounts');
+    expect(partner.activities).toContain('deliverNotification');
+    expect(partner.signalsIn).toContain('accountConflict');
+  }
+});
+
 test.each(plaintext)('%s replays without nondeterminism', async (file) => {
   const history = load(file);
   expect(history.events?.length).toBeGreaterThan(10);

@@ -36,6 +36,9 @@ describe('opportunity lifecycle', () => {
       qualifiedAt: iso(T0 + 6 * DAY),
       closedAt: iso(T0 + 9 * DAY),
       slaBreached: false,
+      // Named by an account: checked with the account registry, which nobody else holds here.
+      accountKey: 'globex',
+      accountCheck: 'held',
     });
   });
 

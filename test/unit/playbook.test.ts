@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
 import { loadPlaybookFile } from '../../config/loadPlaybook';
-import { parsePlaybook, type Playbook } from '../../workflows/playbook';
+import { withBuiltInRules } from '../../workflows/notifications';
+import { parsePlaybook, type NotificationRule, type Playbook } from '../../workflows/playbook';
 
 const copy = (): Playbook => JSON.parse(JSON.stringify(DEFAULT_PLAYBOOK));
 /** The default playbook with values set (or, for `undefined`, removed) at dotted paths. */
@@ -147,6 +148,44 @@ describe('parsePlaybook errors name the field', () => {
       { field: `segments.core.notifications[${welcome}].trigger.on`, message: 'a milestone_reminder rule must be triggered on milestone_due' },
       { field: `segments.core.notifications[${welcome}].audience[0]`, message: 'a milestone_reminder message has no manager version (allowed: partner)' },
     ]);
+  });
+
+  it('validates the rule for conflicting registrations, and the conflict messages like any other', () => {
+    expect(errorsOf(changed({ accountConflicts: { rule: 'coin_flip' } }))).toEqual([
+      { field: 'accountConflicts.rule', message: 'Invalid option: expected one of "first_registration_wins"|"manager_decides"' },
+    ]);
+    expect(parsePlaybook(changed({ accountConflicts: { rule: 'manager_decides' } })).ok).toBe(true);
+    // The default playbook does not name it (default-2027.01's content stays as published): first registration wins.
+    expect(DEFAULT_PLAYBOOK.accountConflicts).toBeUndefined();
+    // A playbook may write its own conflict rules; they are checked like any other.
+    const bad = copy();
+    bad.segments.core.notifications.push({ id: 'registration_conflict', kind: 'registration_conflict', audience: ['manager'], trigger: { on: 'first_registration' } });
+    const i = bad.segments.core.notifications.length - 1;
+    expect(errorsOf(bad)).toEqual([
+      { field: `segments.core.notifications[${i}].trigger.on`, message: 'a registration_conflict rule must be triggered on account_conflict or account_conflict_resolved' },
+      { field: `segments.core.notifications[${i}].audience[0]`, message: 'a registration_conflict message has no manager version (allowed: partner)' },
+    ]);
+  });
+
+  it('gives every segment the built-in conflict rules unless it lists rules of their kinds', () => {
+    for (const segment of ['strategic', 'core', 'transactional'] as const) {
+      const rules = withBuiltInRules(DEFAULT_PLAYBOOK.segments[segment].notifications);
+      expect(rules.filter((r) => r.kind === 'account_conflict' || r.kind === 'registration_conflict').map((r) => [r.id, r.audience.join('+'), r.trigger.on])).toEqual([
+        ['account_conflict', 'manager+escalation', 'account_conflict'],
+        ['account_conflict_resolved', 'manager+escalation', 'account_conflict_resolved'],
+        ['registration_conflict', 'partner', 'account_conflict'],
+        ['registration_conflict_resolved', 'partner', 'account_conflict_resolved'],
+      ]);
+    }
+    // A segment's own rule of a kind replaces the built-in rules of that kind, and only those.
+    const ping: NotificationRule = { id: 'conflict_ping', kind: 'account_conflict', audience: ['manager'], trigger: { on: 'account_conflict' }, essential: false };
+    const own = [...DEFAULT_PLAYBOOK.segments.core.notifications, ping];
+    expect(withBuiltInRules(own).filter((r) => r.trigger.on.startsWith('account_conflict')).map((r) => r.id)).toEqual([
+      'conflict_ping',
+      'registration_conflict',
+      'registration_conflict_resolved',
+    ]);
+    expect(parsePlaybook({ ...copy(), segments: { ...copy().segments, core: { ...copy().segments.core, notifications: own } } }).ok).toBe(true);
   });
 
   it('validates the program section: links, currency, escalation contact', () => {

@@ -23,7 +23,7 @@ function ev(eventId: string, type: PartnerEvent['type'], data?: unknown): Partne
 describe('after graduation', () => {
   it('runs two years of quarterly reviews through continue-as-new without losing state', async () => {
     const { handle, startedAt } = await start();
-    const steps = withIds(HAPPY_PATHS.core);
+    const steps = withIds(HAPPY_PATHS.core, 'evt', handle.workflowId.replace(/^onboarding-/, ''));
     for (const step of steps) {
       await sleepUntilDay(server.env, startedAt, step.day);
       for (const event of step.events) await handle.signal(partnerEventSignal, event);

@@ -7,6 +7,7 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
+import { AccountsClient, conflictRuleOf } from '../../client/accounts';
 import { PREVIEW_UNSUBSCRIBE_URL, previewJourney, scriptJourney, slackAsText, type Journey } from '../../client/preview';
 import { parseConfig } from '../../config/env';
 import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
@@ -68,6 +69,9 @@ async function throughTheWorkflow(env: TestWorkflowEnvironment, taskQueue: strin
   smtp.messages.length = 0;
   slack.posted.length = 0;
   const start = Date.parse(journey.profile.contractSignedAt!);
+  // What the CRM said before (the direct team's accounts), as the preview assumes it.
+  const accounts = new AccountsClient(env.client, { taskQueue, rule: conflictRuleOf(DEFAULT_PLAYBOOK) });
+  for (const event of journey.accountEvents) await accounts.recordEvent(event);
   const handle = await env.client.workflow.start(WORKFLOW_TYPE, {
     taskQueue,
     workflowId: onboardingWorkflowId(journey.profile.partnerId),

@@ -27,7 +27,7 @@ const EXPECTED_PHASES: Record<Segment, LifecyclePhase[]> = {
 describe.each(['core', 'strategic', 'transactional'] as Segment[])('%s happy path', (segment) => {
   it('moves through the phases on the expected days and graduates', async () => {
     const { handle, startedAt } = await start(segment);
-    const steps = withIds(HAPPY_PATHS[segment]);
+    const steps = withIds(HAPPY_PATHS[segment], 'evt', handle.workflowId.replace(/^onboarding-/, ''));
     expect(steps).toHaveLength(EXPECTED_PHASES[segment].length);
     for (const [i, step] of steps.entries()) {
       await sleepUntilDay(server.env, startedAt, step.day);

@@ -14,7 +14,7 @@
  */
 import { isEssentialRule, type DigestEntry, type NotificationRequest } from '../notifications';
 import type { Candidate } from './requests';
-import { pushBounded, segmentPlan, type DomainState } from './state';
+import { notificationRules, pushBounded, type DomainState } from './state';
 
 export interface Deferral {
   key: string;
@@ -55,7 +55,7 @@ export function withPolicy(request: NotificationRequest, c: Candidate): Notifica
 
 /** A digest is essential when any of its pings is (it is never deferred: it is no rule instance). */
 export function digestPolicy(s: DomainState, request: NotificationRequest, items: DigestEntry[]): NotificationRequest {
-  const rules = segmentPlan(s).notifications;
+  const rules = notificationRules(s);
   const essential = items.some((item) => {
     const rule = rules.find((r) => r.id === item.key.split(':')[0]);
     return isEssentialRule(item.kind, rule?.kind === item.kind ? rule.essential : undefined);

@@ -7,6 +7,7 @@ import type { DomainState } from './state';
 
 export { applyEvent } from './events';
 export { changeProfile, changedFields, profileChangeRefusal } from './profile';
+export { accountWork, applyConflictNotice, recordSettlement, settleWithoutRegistry } from './conflicts';
 export { recordDelivery } from './deliveries';
 export { canonicalJson, migrate, type MigrationOutcome } from './migrate';
 export { reportSummary } from './report';

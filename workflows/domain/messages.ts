@@ -312,7 +312,50 @@ const BUILDERS: { [K in RuleKind]: Builder<K> } = {
     };
     return { from: named(o.data.from), to: named(o.data.to), registered: s.registrations, wonRevenue: s.wonRevenue, certifications: s.certified.length };
   },
+  account_conflict: (ctx) => {
+    const n = conflictNotice(ctx);
+    // One side of each conflict tells the escalation channel; both tell their managers.
+    if (!n || (ctx.c.audience === 'escalation' && !n.escalate)) return null;
+    const { s } = ctx;
+    return {
+      conflictId: n.conflictId,
+      account: n.account,
+      stage: n.stage,
+      role: n.role,
+      outcome: n.outcome,
+      rule: n.rule,
+      yours: n.opportunityIds.map((id) => {
+        const o = s.opportunities.find((x) => x.opportunityId === id);
+        return { ...opportunity(s, id), registeredAt: o?.registeredAtMs != null ? iso(o.registeredAtMs) : null };
+      }),
+      other: n.other,
+      ...(n.decidedBy ? { decidedBy: n.decidedBy } : {}),
+      ...(n.note ? { note: n.note } : {}),
+    };
+  },
+  registration_conflict: (ctx) => {
+    const n = conflictNotice(ctx);
+    if (!n) return null;
+    // The partner hears when its own registration is refused, held for review, or accepted after one.
+    const status =
+      n.outcome === 'rejected' || n.outcome === 'lost'
+        ? 'rejected'
+        : n.outcome === 'awaiting_decision' && n.role === 'challenger'
+          ? 'under_review'
+          : n.outcome === 'won' && n.role === 'challenger'
+            ? 'accepted'
+            : null;
+    if (!status) return null;
+    const opportunities = n.opportunityIds.map((id) => opportunity(ctx.s, id));
+    const named = opportunities.find((o) => o.account)?.account;
+    return { account: named ?? n.account.label, opportunities, status, afterReview: n.stage === 'resolved', heldByDirectTeam: n.other.kind === 'direct' };
+  },
 };
+
+/** The conflict notice an `account_conflict` or `account_conflict_resolved` fact carries. */
+function conflictNotice(ctx: Ctx) {
+  return (occurrence(ctx, 'account_conflict') ?? occurrence(ctx, 'account_conflict_resolved'))?.data.notice ?? null;
+}
 
 export function partnerInfo(s: DomainState, nowMs: number): PartnerInfo {
   const { partnerId, name, segment, timezone } = s.profile;

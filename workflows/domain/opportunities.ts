@@ -6,6 +6,7 @@
  * creates it. Each handler returns a rejection reason, or nothing when applied.
  */
 import type { EventOf } from '../types';
+import { countRegistration, queueAccountClaim, queueAccountRelease } from './conflicts';
 import { LIMITS, addOccurrence, isOpen, milestoneDef, type DomainState, type Opportunity } from './state';
 
 type OpportunityEvent = EventOf<
@@ -80,10 +81,8 @@ export function applyOpportunityEvent(s: DomainState, event: OpportunityEvent, a
       if (o.status === 'identified') o.status = 'registered';
       if (event.data.account) o.account = event.data.account;
       if (event.data.amount !== undefined) o.amount = event.data.amount;
-      s.registrations += 1;
-      s.firsts.registration = Math.min(s.firsts.registration ?? atMs, atMs);
-      // "Dedicated first deal support from partner success": the first registration gets the best resources.
-      if (s.registrations === 1) addOccurrence(s, { trigger: 'first_registration', id: '', atMs, data: { opportunityId } });
+      // Naming an account, it counts once the account registry has answered (./conflicts.ts).
+      if (!queueAccountClaim(s, o, { account: o.account, domain: event.data.domain }, atMs)) countRegistration(s, opportunityId, atMs);
       return undefined;
     }
     default:
@@ -129,6 +128,7 @@ export function applyOpportunityEvent(s: DomainState, event: OpportunityEvent, a
       if (CLOSED.includes(o.status)) return `opportunity '${opportunityId}' is already ${o.status}`;
       o.status = event.type === 'deal_lost' ? 'lost' : 'disqualified';
       o.closedAtMs = atMs;
+      queueAccountRelease(s, o);
       // "If deal won't close: qualify 2-3 backup opportunities" (until the first deal is won).
       if (event.type === 'deal_lost' && !s.opportunities.some((x) => x.status === 'won')) {
         const reason = event.data.reason;

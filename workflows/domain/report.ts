@@ -6,6 +6,7 @@ import type { ReportSummary } from '../report';
 import { REPORT_SCHEMA_VERSION } from '../report';
 import type { Phase } from '../types';
 import { DAY, activeManager, iso, phaseDeadlineDay, type DomainState } from './state';
+import { refusedByConflict } from './conflicts';
 import { toView } from './view';
 
 const round1 = (n: number): number => Math.round(n * 10) / 10;
@@ -17,7 +18,7 @@ export function reportSummary(s: DomainState, nowMs: number): ReportSummary {
     const completedLate = m.status === 'done' && Date.parse(m.completedAt!) > Date.parse(m.dueAt);
     if (m.status === 'overdue' || completedLate) late[m.phase] = late[m.phase] ? `${late[m.phase]} ${m.id}` : m.id;
   }
-  const registered = s.opportunities.filter((o) => o.registeredAtMs !== null);
+  const registered = s.opportunities.filter((o) => o.registeredAtMs !== null && !refusedByConflict(s, o.opportunityId));
   const won = registered.filter((o) => o.status === 'won');
   const required = view.milestones.filter((m) => m.required);
   const i = view.indicators;

@@ -28,7 +28,7 @@ import {
   phaseDeadlineDay,
   phaseDeadlineMs,
   planMilestones,
-  segmentPlan,
+  notificationRules,
   type DomainState,
   type Occurrence,
   type Opportunity,
@@ -132,7 +132,7 @@ function instances(s: DomainState, rule: NotificationRule): Instance[] {
 export function candidates(s: DomainState): Candidate[] {
   const requested = new Set(s.requested);
   const out: Candidate[] = [];
-  for (const rule of segmentPlan(s).notifications) {
+  for (const rule of notificationRules(s)) {
     for (const { scope, ...instance } of instances(s, rule)) {
       for (const audience of rule.audience) {
         const key = [rule.id, ...scope, audience].join(':');

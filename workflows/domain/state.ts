@@ -3,8 +3,11 @@
  * it survives queries, continue-as-new and replays unchanged. The playbook the
  * partner started with is pinned inside it.
  */
-import type { LifecycleTrigger, MilestoneDef, Playbook, ProgramInfo, SegmentPlan } from '../playbook';
+import type { LifecycleTrigger, MilestoneDef, NotificationRule, Playbook, ProgramInfo, SegmentPlan } from '../playbook';
+import { withBuiltInRules } from '../notifications';
 import type { DigestEntry, NotificationKind } from '../notifications';
+import type { ConflictNotice } from '../accounts/types';
+import type { AccountsState } from './conflicts';
 import type {
   CheckpointOutcome,
   Contact,
@@ -87,6 +90,8 @@ export interface OccurrenceData {
   success_handover: Record<string, never>;
   inactive: { sinceMs: number };
   tier_changed: { from: string | null; to: string | null };
+  account_conflict: { notice: ConflictNotice };
+  account_conflict_resolved: { notice: ConflictNotice };
 }
 
 /** A lifecycle fact waiting to be turned into notifications (see schedule.ts). */
@@ -178,6 +183,8 @@ export interface DomainState {
   migrations?: MigrationRecord[];
   /** Requests a recipient's quiet hours held back, requested again when they end (./deferrals.ts). */
   deferrals?: { key: string; untilMs: number }[];
+  /** Registrations checked with the account registry, and conflicts (./conflicts.ts); absent until the first. */
+  accounts?: AccountsState;
 }
 
 export interface MigrationRecord {
@@ -292,6 +299,11 @@ export function activeManager(s: DomainState): PartnerProfile['partnerManager'] 
 
 export function segmentPlan(s: DomainState): SegmentPlan {
   return s.playbook.segments[s.profile.segment];
+}
+
+/** The partner's notification rules: the segment's, and the built-in ones it does not replace (BUILT_IN_RULES). */
+export function notificationRules(s: DomainState): NotificationRule[] {
+  return withBuiltInRules(segmentPlan(s).notifications);
 }
 
 /**

@@ -3,6 +3,7 @@
  * attributes, both computed from the state at an instant.
  */
 import { partnerRoles, primaryRole, type Health, type LifecyclePhase, type MilestoneStatus, type OnboardingState, type Segment } from '../types';
+import { accountCheckView, conflictViews } from './conflicts';
 import { healthAt, slaMissed } from './health';
 import { DAY, HOUR, activeManager, currentPhase, dueMs, iso, pendingCheckpoint, phaseDeadlineMs, planMilestones, type DomainState } from './state';
 
@@ -68,6 +69,7 @@ export function toView(s: DomainState, nowMs: number): OnboardingState {
       qualifiedAt: isoOrNull(o.qualifiedAtMs),
       closedAt: isoOrNull(o.closedAtMs),
       slaBreached: slaMissed(o, s.playbook.opportunitySla.responseHours, t),
+      ...accountCheckView(s, o.opportunityId),
     })),
     checkpoints: s.checkpoints.map((c) => ({
       phase: c.phase,
@@ -94,6 +96,7 @@ export function toView(s: DomainState, nowMs: number): OnboardingState {
     offboardedAt: isoOrNull(s.offboardedAtMs),
     nextReviewAt: isoOrNull(s.reviews.nextDueMs),
     reviewsCompleted: s.reviews.completed,
+    conflicts: conflictViews(s),
   };
 }
 
