@@ -17,6 +17,7 @@ import { AccountsClient, conflictRuleOf } from '../accounts';
 import { Authenticator, assertSafeBinding } from './auth';
 import { CODEC_ROUTES, registerCodecCors } from './codec';
 import { HttpError, toHttpError } from './errors';
+import { MethodGuard } from './methods';
 import { createApiMetrics } from './metrics';
 import { buildOpenApi } from './openapi';
 import type { ApiRoute, ReportsProvider, RouteContext } from './route';
@@ -88,7 +89,9 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
   }
 
   app.decorateRequest('rawBody', undefined);
-  const parseJson = app.getDefaultJsonParser('error', 'error');
+  // `__proto__` and `constructor.prototype` keys are dropped like any unknown field (never assigned
+  // to a prototype): the documented objects accept additional properties and ignore them.
+  const parseJson = app.getDefaultJsonParser('remove', 'remove');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     const raw = body.toString();
@@ -99,6 +102,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
+  MethodGuard.install(app);
   const metrics = createApiMetrics();
   app.addHook('onResponse', async (req, reply) => {
     metrics.observe({ method: req.method, route: req.routeOptions.url, body: req.body }, reply.statusCode, reply.elapsedTime / 1000);

@@ -108,6 +108,8 @@ export function buildOpenApi(routes: readonly RouteDoc[]): JsonSchema {
         'Durable partner onboarding on Temporal.',
         'Every answer carries X-Request-Id (an incoming one is honoured).',
         'Errors are `{ error, message, fields?, requestId }`.',
+        'A method a path does not list here answers 405 with `Allow` (HEAD is served wherever GET is; OPTIONS answers 204 with `Allow`);',
+        'a path not listed here answers 404.',
       ].join(' '),
     },
     paths,
