@@ -3,8 +3,9 @@
  * (the OpenAPI document is generated from them) and the types inferred from them.
  * Request shapes reuse the contract's schemas from ../workflows/types.
  */
+import { rawTimeZones, timeZonesNames } from '@vvo/tzdb';
 import { z } from 'zod';
-import { CheckpointDecision, Health, LifecyclePhase, PARTNER_ID_PATTERN, Phase, Segment } from '../workflows/types';
+import { CheckpointDecision, Email, Health, LifecyclePhase, PARTNER_ID_PATTERN, PartnerProfile, Phase, ProfileChange, Segment } from '../workflows/types';
 import { REPORT_MEMO_KEY } from '../workflows/report';
 import { PLAYBOOK_MEMO_KEY } from '../workflows/messages';
 import { MigrationDiff, PLAYBOOK_VERSION_PATTERN } from '../workflows/migration';
@@ -33,23 +34,84 @@ export { OnboardingState } from '../workflows/onboardingState';
 export const DecisionRequest = CheckpointDecision.extend({ eventId: z.string().min(1).max(128).optional() });
 export type DecisionRequest = z.infer<typeof DecisionRequest>;
 
+/** True when this process's Intl (its ICU data) knows the zone: partner nudges are timed with it. */
+function knownToIntl(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The IANA time zone names the API accepts, declared as an enum in the OpenAPI
+ * document: the zones of the IANA database with their links (@vvo/tzdb), the
+ * names this Node's ICU lists, and UTC; each one that Intl can use. The
+ * document and the validation share this list, so they cannot disagree.
+ */
+export const TIME_ZONES: readonly string[] = [
+  ...new Set([
+    'UTC',
+    'Etc/UTC',
+    ...timeZonesNames,
+    ...rawTimeZones.flatMap((zone) => zone.group),
+    ...Intl.supportedValuesOf('timeZone'),
+  ]),
+]
+  .filter(knownToIntl)
+  .sort();
+
+export const TimeZoneName = z
+  .string()
+  .refine((zone) => TIME_ZONES.includes(zone), {
+    error: (issue) => {
+      const zone = typeof issue.input === 'string' && knownToIntl(issue.input) ? issue.input : null;
+      const canonical = zone ? new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone : null;
+      return canonical && TIME_ZONES.includes(canonical)
+        ? `must be an IANA time zone name as listed in /openapi.json: use ${canonical}`
+        : 'must be an IANA time zone name, e.g. Europe/Berlin (the list is in /openapi.json)';
+    },
+  })
+  .meta({ enum: [...TIME_ZONES] })
+  .describe('an IANA time zone name');
+
+/**
+ * A PartnerProfile and a ProfileChange as the API takes them: the contract's
+ * schemas with the time zones declared as the list of names (the workflow
+ * itself also tolerates other names Intl resolves, such as those of older runs).
+ */
+export const ProfileRequest = PartnerProfile.safeExtend({ timezone: TimeZoneName.optional() });
+export const ProfileChangeRequest = ProfileChange.safeExtend({ timezone: TimeZoneName.optional() });
+
 export const PartnerIdParam = z.object({
   partnerId: z.string().regex(PARTNER_ID_PATTERN, { message: 'must match [A-Za-z0-9._-]{1,64}' }),
 });
 
+/** `<Temporal's token, base64url>.<checksum binding it to the filters>` (client/visibility.ts). */
+export const PAGE_TOKEN_PATTERN = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22}$/;
+
 export const ListQuery = z.object({
   phase: LifecyclePhase.optional(),
   segment: Segment.optional(),
-  manager: z.email({ message: 'must be an e-mail address' }).optional(),
+  manager: Email.optional(),
   health: Health.optional(),
   pageSize: z.coerce.number().int().min(1).max(100).optional(),
-  pageToken: z.string().min(1).max(2048).optional(),
+  pageToken: z
+    .string()
+    .max(2048)
+    .regex(PAGE_TOKEN_PATTERN, { message: 'must be a nextPageToken from a previous answer' })
+    .optional()
+    .describe(
+      'the nextPageToken of the previous page, with the same filters; a well-formed token that names no page of this ' +
+        'listing (from other filters, or no longer known to Temporal) answers 404',
+    ),
 });
 export type ListQuery = z.infer<typeof ListQuery>;
 
 export const ReportQuery = z.object({
   segment: Segment.optional(),
-  manager: z.email({ message: 'must be an e-mail address' }).optional(),
+  manager: Email.optional(),
   startMonth: z
     .string()
     .regex(/^\d{4}-(0[1-9]|1[0-2])$/, { message: 'must be a month as YYYY-MM, e.g. 2026-11' })

@@ -4,8 +4,7 @@
  * read; decisions are for managers and ops.
  */
 import { PlaybookSchema } from '../../workflows/playbook';
-import { PartnerProfile, ProfileChange } from '../../workflows/types';
-import { DecisionRequest, ListQuery, MigrationRequestBody, PartnerIdParam, PlaybookVersionParam, ReportQuery } from '../apiTypes';
+import { DecisionRequest, ListQuery, MigrationRequestBody, PartnerIdParam, PlaybookVersionParam, ProfileChangeRequest, ProfileRequest, ReportQuery } from '../apiTypes';
 import { HttpError } from './errors';
 import { PROMETHEUS_CONTENT_TYPE } from './metrics';
 import { ACCOUNT_ROUTES } from './accountRoutes';
@@ -25,7 +24,7 @@ export const ROUTES: ApiRoute[] = [
     description: 'Idempotent per partnerId: the same profile again answers 200; a different profile for a live partner answers 409.',
     access: { roles: ['ops'] },
     body: 'PartnerProfile',
-    parseBody: (raw) => parseOrThrow(PartnerProfile, raw),
+    parseBody: (raw) => parseOrThrow(ProfileRequest, raw),
     responses: {
       201: { description: 'onboarding started', schema: 'StartResult' },
       200: { description: 'the same profile is already onboarding', schema: 'StartResult' },
@@ -75,7 +74,10 @@ export const ROUTES: ApiRoute[] = [
     summary: 'Partner summaries from Temporal visibility, filtered and paged',
     access: { roles: ['manager'] },
     query: ListQuery,
-    responses: { 200: { description: 'one page of summaries', schema: 'PartnerPage' } },
+    responses: {
+      200: { description: 'one page of summaries', schema: 'PartnerPage' },
+      404: { description: 'the pageToken names no page of this listing: start again from the first page', schema: 'ApiError' },
+    },
     handle: async ({ query }, { onboarding }) => ({ status: 200, body: await onboarding.list(query) }),
   }),
   defineRoute({
@@ -89,7 +91,7 @@ export const ROUTES: ApiRoute[] = [
     access: { roles: ['ops', 'manager'] },
     params: PartnerIdParam,
     body: 'ProfileChange',
-    parseBody: (raw) => parseOrThrow(ProfileChange, raw),
+    parseBody: (raw) => parseOrThrow(ProfileChangeRequest, raw),
     responses: {
       200: { description: 'the new OnboardingState', schema: 'OnboardingState' },
       404: NOT_FOUND,

@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import { MigrationDiff } from '../../workflows/migration';
 import { PlaybookSchema } from '../../workflows/playbook';
-import { PartnerEvent, PartnerProfile, ProfileChange } from '../../workflows/types';
+import { PartnerEvent } from '../../workflows/types';
 import {
   ApiError,
   DecisionRequest,
@@ -22,6 +22,8 @@ import {
   PlaybookList,
   PlaybookSummary,
   PublishResult,
+  ProfileChangeRequest,
+  ProfileRequest,
   StartResult,
   Timeline,
   TimelineEntry,
@@ -33,8 +35,9 @@ import { UnsubscribeForm } from './preferenceRoutes';
 import { EventBatch } from './validation';
 
 export const SCHEMAS = {
-  PartnerProfile,
-  ProfileChange,
+  /** The contract's profile and profile change, as the API takes them (time zones as the list of names). */
+  PartnerProfile: ProfileRequest,
+  ProfileChange: ProfileChangeRequest,
   PartnerEvent,
   EventBatch,
   DecisionRequest,
