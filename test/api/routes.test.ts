@@ -2,11 +2,13 @@
  * Every route of the HTTP API and every status it answers, against the real
  * dev server, a real worker and the API listening on a port.
  */
+import http from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { EVENT_TYPES, type OnboardingState } from '../../workflows/types';
 import type { EventsAccepted, PartnerPage, StartResult, Timeline } from '../../client/apiTypes';
 import { onboardingWorkflowId } from '../../workflows/messages';
 import { BODY_LIMIT_BYTES } from '../../client/api/app';
+import { createReportsProvider } from '../../client/reports';
 import { uniq } from '../helpers/temporal';
 import { KEYS, call, eventually, profile, startHarness, type Api, type Harness } from './harness';
 
@@ -28,6 +30,20 @@ async function started(overrides = {}) {
   const res = await call<StartResult>(api, 'POST', '/v1/partners', { ...ops, body: p });
   expect(res.status).toBe(201);
   return p;
+}
+
+/** Any method, as is (fetch refuses TRACE and friends). */
+function rawRequest(target: Api, method: string, path: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${target.url}${path}`, { method }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 const stateOf = (partnerId: string) => call<OnboardingState>(api, 'GET', `/v1/partners/${partnerId}`, manager);
@@ -234,11 +250,14 @@ describe('GET /v1/partners', () => {
     expect(res).toMatchObject({ status: 200, body: { partners: [] } });
   });
 
-  it('answers 400 for invalid filters and for a page token it did not issue for the same filters', async () => {
+  it('answers 400 for invalid filters and a malformed page token, 404 for a page token it did not issue for the same filters', async () => {
     const res = await call(api, 'GET', '/v1/partners?phase=done&pageSize=1000&manager=x', manager);
     expect(res.status).toBe(400);
     expect((res.body.fields as { field: string }[]).map((f) => f.field).sort()).toEqual(['manager', 'pageSize', 'phase']);
     expect(await call(api, 'GET', '/v1/partners?pageToken=abc', manager)).toMatchObject({ status: 400, body: { fields: [{ field: 'pageToken' }] } });
+    // Well-formed (as the document declares it) but never issued: no such page.
+    const forged = await call(api, 'GET', `/v1/partners?pageToken=AAAA.${'a'.repeat(22)}`, manager);
+    expect(forged).toMatchObject({ status: 404, body: { error: 'page_not_found' } });
 
     const email = `${uniq('mgr')}@vendor.example`;
     for (let i = 0; i < 2; i++) await started({ partnerManager: { name: 'M', email } });
@@ -247,7 +266,9 @@ describe('GET /v1/partners', () => {
       (r) => r.body.nextPageToken !== null,
     );
     const foreign = await call(api, 'GET', `/v1/partners?phase=foundation&pageToken=${first.body.nextPageToken}`, manager);
-    expect(foreign).toMatchObject({ status: 400, body: { fields: [{ field: 'pageToken' }] } });
+    expect(foreign).toMatchObject({ status: 404, body: { error: 'page_not_found' } });
+    const own = await call<PartnerPage>(api, 'GET', `/v1/partners?manager=${encodeURIComponent(email)}&pageSize=1&pageToken=${first.body.nextPageToken}`, manager);
+    expect(own.status).toBe(200);
   });
 });
 
@@ -465,10 +486,72 @@ describe('GET /openapi.json', () => {
   });
 });
 
+describe('the document and the server agree', () => {
+  it('declares the time zones it accepts as an enum, and accepts exactly those', async () => {
+    const doc = (await call<OpenApiDocument>(api, 'GET', '/openapi.json')).body;
+    const zones = (doc.components.schemas.PartnerProfile as { properties: { timezone: { enum: string[] } } }).properties.timezone.enum;
+    expect(zones).toEqual(expect.arrayContaining(['Europe/Berlin', 'Asia/Kolkata', 'America/Los_Angeles', 'UTC']));
+    for (const timezone of ['Asia/Kolkata', zones[0], zones[zones.length - 1]]) {
+      expect((await call(api, 'POST', '/v1/partners', { ...ops, body: profile({ timezone }) })).status).toBe(201);
+    }
+    const alias = await call(api, 'POST', '/v1/partners', { ...ops, body: profile({ timezone: 'europe/berlin' }) });
+    expect(alias).toMatchObject({ status: 400, body: { fields: [{ field: 'timezone', message: expect.stringContaining('use Europe/Berlin') }] } });
+  });
+
+  it('validates the manager filter with the pattern it declares, and echoes it within that pattern', async () => {
+    const doc = (await call<OpenApiDocument>(api, 'GET', '/openapi.json')).body;
+    const param = doc.paths['/v1/reports/onboarding'].get.parameters.find((p) => p.name === 'manager') as unknown as {
+      schema: { pattern: string; maxLength: number; format?: string };
+    };
+    expect(param.schema).toMatchObject({ maxLength: 254, pattern: expect.any(String) });
+    expect(param.schema.format).toBeUndefined(); // no validator-specific e-mail format to disagree with
+    const pattern = new RegExp(param.schema.pattern);
+    const long = `${'a'.repeat(80)}.b@vendor.example`;
+    const reporting = await h.startApi({ API_KEYS: `manager:${KEYS.manager}` }, { reports: createReportsProvider(h.env.client) });
+    const report = await call<{ filter: { manager: string } }>(reporting, 'GET', `/v1/reports/onboarding?manager=${encodeURIComponent(long)}`, manager);
+    expect(report.status).toBe(200);
+    expect(pattern.test(report.body.filter.manager)).toBe(true);
+    const bad = await call(api, 'GET', `/v1/reports/onboarding?manager=${encodeURIComponent('a..b@vendor.example')}`, manager);
+    expect(pattern.test('a..b@vendor.example')).toBe(false);
+    expect(bad).toMatchObject({ status: 400, body: { fields: [{ field: 'manager' }] } });
+  });
+});
+
 describe('any route', () => {
   it('answers JSON 404 for an unknown route, with the request id', async () => {
     const res = await call(api, 'GET', '/v2/nothing', manager);
     expect(res).toMatchObject({ status: 404, body: { error: 'not_found', requestId: expect.any(String) } });
+    // Before any body is read: a body with no content type is not what answers.
+    expect(await call(api, 'DELETE', '/v2/nothing', { raw: 'x', headers: { 'content-type': 'text/plain' } })).toMatchObject({ status: 404 });
+  });
+
+  it('answers 405 with Allow for a method a known path does not declare, before auth and body parsing', async () => {
+    for (const [method, path, allow] of [
+      ['TRACE', '/v1/partners', 'GET, HEAD, OPTIONS, POST'],
+      ['DELETE', '/v1/partners/acme', 'GET, HEAD, OPTIONS'],
+      ['QUERY', '/v1/partners/acme/timeline', 'GET, HEAD, OPTIONS'],
+      ['PUT', '/v1/partners/acme/decisions', 'OPTIONS, POST'],
+      ['POST', '/healthz', 'GET, HEAD, OPTIONS'],
+    ] as const) {
+      const res = await rawRequest(api, method, path);
+      expect({ method, path, status: res.status, allow: res.headers.allow, error: JSON.parse(res.body).error }).toEqual({
+        method,
+        path,
+        status: 405,
+        allow,
+        error: 'method_not_allowed',
+      });
+    }
+    const options = await rawRequest(api, 'OPTIONS', '/v1/partners');
+    expect({ status: options.status, allow: options.headers.allow }).toEqual({ status: 204, allow: 'GET, HEAD, OPTIONS, POST' });
+  });
+
+  it('drops __proto__ and constructor.prototype keys like any unknown field (the documents allow extra fields)', async () => {
+    const p = await started();
+    const raw = `{"eventId":"proto-1","type":"kickoff_completed","__proto__":{"polluted":true},"data":{"constructor":{"prototype":{"x":1}}}}`;
+    const res = await call(api, 'POST', `/v1/partners/${p.partnerId}/events`, { ...system, raw });
+    expect(res).toMatchObject({ status: 202, body: { eventIds: ['proto-1'] } });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it('honours an incoming X-Request-Id and echoes it, or generates one', async () => {
