@@ -1,11 +1,11 @@
 /**
- * Signal, query and search-attribute definitions shared by the workflow, the
- * client, the API and the tests. No side effects: safe in the workflow bundle.
+ * Signal, query, Update and search-attribute definitions shared by the workflow,
+ * the client, the API and the tests. No side effects: safe in the workflow bundle.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { MigrationApplied, MigrationPreview, MigrationRequest } from './migration';
-import type { OnboardingState } from './types';
+import type { DecisionUpdate, OnboardingState, WaiverUpdate } from './types';
 
 export const WORKFLOW_TYPE = 'partnerOnboarding';
 export const DEFAULT_TASK_QUEUE = 'partner-onboarding';
@@ -31,6 +31,15 @@ export const PLAYBOOK_VERSION_WORKFLOW_TYPE = 'playbookVersion';
 export function playbookVersionWorkflowId(version: string): string {
   return `playbook-${version}`;
 }
+
+/**
+ * Humans decide through Updates: the caller gets the new state, or the reason
+ * it was refused, at once; a refused Update (its validator throws) leaves no
+ * event in the history. The same rules as the `checkpoint_decision` and
+ * `milestone_waived` events, which systems may still signal.
+ */
+export const decideCheckpointUpdate = defineUpdate<OnboardingState, [DecisionUpdate]>('decideCheckpoint');
+export const waiveMilestoneUpdate = defineUpdate<OnboardingState, [WaiverUpdate]>('waiveMilestone');
 
 export const SA_PHASE = defineSearchAttributeKey('OnboardingPhase', SearchAttributeType.KEYWORD);
 export const SA_SEGMENT = defineSearchAttributeKey('PartnerSegment', SearchAttributeType.KEYWORD);

@@ -16,6 +16,7 @@ import {
   CancellationScope,
   allHandlersFinished,
   condition,
+  currentUpdateInfo,
   isCancellation,
   log,
   makeContinueAsNewFunc,
@@ -43,6 +44,7 @@ import {
   settleWithoutRegistry,
   shouldContinueAsNew,
   toView,
+  tryEvent,
   upgradeState,
   type DomainState,
 } from './domain';
@@ -50,11 +52,13 @@ import { accountConflictSignal } from './accounts/messages';
 import type { AccountSettlement, AccountSettlementResult } from './accounts/types';
 import {
   PLAYBOOK_MEMO_KEY,
+  decideCheckpointUpdate,
   migratePlaybookUpdate,
   onboardingStateQuery,
   partnerEventSignal,
   previewMigrationQuery,
   updateProfileUpdate,
+  waiveMilestoneUpdate,
 } from './messages';
 import type { MigrationRequest } from './migration';
 import { deliverNotification, settleAccounts } from './proxies';
@@ -154,6 +158,30 @@ export async function partnerOnboarding(profile: PartnerProfile, options: Onboar
       },
     },
   );
+  // A human's decision (an Update) is the event it stands for, through the same rules. The
+  // validator is a dry run: what the signal path records as rejected, it refuses without history.
+  const humanDecision = (type: HumanDecisionType) => {
+    const attempt = (input: unknown) => tryEvent(state, asEvent(type, input), Date.now());
+    return {
+      handler: (input: unknown): OnboardingState => {
+        const result = attempt(input);
+        // Validated in the same activation: only a replay of an older history could get here.
+        if (result.outcome === 'refused') throw ApplicationFailure.nonRetryable(result.reason, 'Refused');
+        state = result.state;
+        dirty = true;
+        wokeByTimer = false;
+        return toView(state, Date.now());
+      },
+      validator: (input: unknown): void => {
+        const result = attempt(input);
+        if (result.outcome === 'refused') throw new Error(result.reason);
+      },
+    };
+  };
+  const decision = humanDecision('checkpoint_decision');
+  setHandler(decideCheckpointUpdate, decision.handler, { validator: decision.validator });
+  const waiver = humanDecision('milestone_waived');
+  setHandler(waiveMilestoneUpdate, waiver.handler, { validator: waiver.validator });
 
   const timer = new WakeUpTimer();
   const visibility = new VisibilityPublisher();
@@ -218,6 +246,14 @@ async function checkAccounts(work: AccountSettlement): Promise<AccountSettlement
     log.warn('account registry unreachable after retries: registrations counted unchecked', { claims: work.claims.length, cause });
     return { answers: [], unchecked: work.claims.map(({ claim }) => ({ opportunityId: claim.opportunityId, error: `account registry unreachable: ${cause}` })) };
   }
+}
+
+type HumanDecisionType = 'checkpoint_decision' | 'milestone_waived';
+
+/** An Update's argument as the PartnerEvent it stands for; without an eventId, the Update's id is its key. */
+function asEvent(type: HumanDecisionType, input: unknown): unknown {
+  const { eventId, ...data } = (typeof input === 'object' && input !== null ? input : {}) as { eventId?: unknown };
+  return { eventId: eventId ?? `${type}:${currentUpdateInfo()?.id ?? ''}`, type, data };
 }
 
 async function deliver(request: NotificationRequest): Promise<DeliveryResult> {

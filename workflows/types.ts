@@ -190,6 +190,8 @@ export const EventData = {
   }),
   checkpoint_decision: z.object({
     decision: z.enum(['advance', 'extend', 'offboard']),
+    /** The checkpoint it answers; refused when another phase's checkpoint is the one waiting (a stale button). */
+    phase: Phase.optional(),
     days: z.number().int().min(1).max(120).optional(),
     by: z.string().max(200).optional(),
     note: z.string().max(2000).optional(),
@@ -231,6 +233,18 @@ export type EventOf<K extends EventType> = Extract<PartnerEvent, { type: K }>;
 
 export const CheckpointDecision = EventData.checkpoint_decision;
 export type CheckpointDecision = z.infer<typeof CheckpointDecision>;
+
+export const MilestoneWaiver = EventData.milestone_waived;
+export type MilestoneWaiver = z.infer<typeof MilestoneWaiver>;
+
+/**
+ * The arguments of the `decideCheckpoint` and `waiveMilestone` Updates: the
+ * event's data, and optionally its eventId (an idempotency key shared with the
+ * `partnerEvent` signal; derived from the Update id when absent). The workflow
+ * checks them as the `PartnerEvent` they stand for: no schema of their own.
+ */
+export type DecisionUpdate = CheckpointDecision & { eventId?: string };
+export type WaiverUpdate = MilestoneWaiver & { eventId?: string };
 
 /** One field-level validation problem: `field` is a path such as `data.score` or `contacts[0].email`. */
 export interface FieldError {

@@ -1,22 +1,25 @@
 /**
- * Records the history of each segment's happy path into test/replay/histories/,
- * for the replay test. Re-record deliberately, only when a change is meant to be
- * incompatible and is versioned (workflow `patched()`), never to make CI green:
+ * Records histories into test/replay/histories/ for the replay test. Re-record
+ * deliberately, only when a change is meant to be incompatible and is versioned
+ * (workflow `patched()`), never to make CI green:
  *
- *   npx tsx test/replay/record.ts               # <segment>-happy-path-<playbook version>.json
- *   npx tsx test/replay/record.ts --encrypted   # core-happy-path-<playbook version>-encrypted.json,
- *                                               # with payload encryption (./encryptionKey.ts)
+ *   npx tsx test/replay/record.ts                    # <segment>-happy-path-<playbook version>.json
+ *   npx tsx test/replay/record.ts --encrypted        # core-happy-path-<playbook version>-encrypted.json,
+ *                                                    # with payload encryption (./encryptionKey.ts)
+ *   npx tsx test/replay/record.ts decisions          # a checkpoint decided and a milestone waived by signal (dev server)
+ *   npx tsx test/replay/record.ts decision-updates   # the same by Update (dev server)
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { createTimeSkippingEnv } from '../helpers/temporal';
+import { createDevEnv, createTimeSkippingEnv } from '../helpers/temporal';
 import { runHappyPath } from '../helpers/runJourney';
+import { runDecisionJourney } from '../helpers/decisionJourney';
 import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
 import type { Segment } from '../../workflows/types';
 import { replayDataConverter } from './encryptionKey';
 
-async function main(encrypted: boolean): Promise<void> {
+async function happyPaths(encrypted: boolean): Promise<void> {
   const dataConverter = encrypted ? replayDataConverter() : undefined;
   const env = await createTimeSkippingEnv(dataConverter ? { dataConverter } : {});
   try {
@@ -35,7 +38,28 @@ async function main(encrypted: boolean): Promise<void> {
   }
 }
 
-main(process.argv.includes('--encrypted')).catch((err: unknown) => {
+async function decisions(name: string, via: 'signals' | 'updates'): Promise<void> {
+  const env = await createDevEnv();
+  try {
+    const { history, state } = await runDecisionJourney(env, via);
+    const file = path.join(__dirname, 'histories', `${name}.json`);
+    fs.writeFileSync(file, historyToJSON(history) + '\n');
+    console.log(`${file}: ${history.events?.length} events, phase ${state.phase}, extensions ${state.extensions}`);
+  } finally {
+    await env.teardown();
+  }
+}
+
+const mode = process.argv.slice(2).find((arg) => !arg.startsWith('--')) ?? 'happy';
+const run =
+  mode === 'happy'
+    ? happyPaths(process.argv.includes('--encrypted'))
+    : mode === 'decisions'
+      ? decisions('core-decisions-by-signal', 'signals')
+      : mode === 'decision-updates'
+        ? decisions('core-decisions-by-update', 'updates')
+        : Promise.reject(new Error(`unknown mode ${mode}: happy [--encrypted] | decisions | decision-updates`));
+run.catch((err: unknown) => {
   console.error(err);
   process.exit(1);
 });

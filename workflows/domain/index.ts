@@ -5,7 +5,7 @@
  */
 import type { DomainState } from './state';
 
-export { applyEvent } from './events';
+export { applyEvent, tryEvent, type EventResult } from './events';
 export { changeProfile, changedFields, profileChangeRefusal } from './profile';
 export { accountWork, applyConflictNotice, recordSettlement, settleWithoutRegistry } from './conflicts';
 export { recordDelivery } from './deliveries';
