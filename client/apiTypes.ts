@@ -5,7 +5,7 @@
  */
 import { rawTimeZones, timeZonesNames } from '@vvo/tzdb';
 import { z } from 'zod';
-import { CheckpointDecision, Email, Health, LifecyclePhase, PARTNER_ID_PATTERN, PartnerProfile, Phase, ProfileChange, Segment } from '../workflows/types';
+import { CheckpointDecision, Email, Health, LifecyclePhase, MilestoneWaiver, PARTNER_ID_PATTERN, PartnerProfile, Phase, ProfileChange, Segment } from '../workflows/types';
 import { REPORT_MEMO_KEY } from '../workflows/report';
 import { PLAYBOOK_MEMO_KEY } from '../workflows/messages';
 import { MigrationDiff, PLAYBOOK_VERSION_PATTERN } from '../workflows/migration';
@@ -30,9 +30,20 @@ export { OnboardingState } from '../workflows/onboardingState';
 // Requests beyond the contract's PartnerProfile / PartnerEvent
 // ---------------------------------------------------------------------------
 
-/** A checkpoint decision; the eventId is derived from the open checkpoint when absent. */
-export const DecisionRequest = CheckpointDecision.extend({ eventId: z.string().min(1).max(128).optional() });
+const idempotencyKey = z
+  .string()
+  .min(1)
+  .max(128)
+  .optional()
+  .describe('idempotency key: the same eventId again answers with the first outcome (and a signal with it is a repeat)');
+
+/** A checkpoint decision, run as the `decideCheckpoint` Update. */
+export const DecisionRequest = CheckpointDecision.extend({ eventId: idempotencyKey });
 export type DecisionRequest = z.infer<typeof DecisionRequest>;
+
+/** A per-partner milestone waiver, run as the `waiveMilestone` Update. */
+export const WaiverRequest = MilestoneWaiver.extend({ eventId: idempotencyKey });
+export type WaiverRequest = z.infer<typeof WaiverRequest>;
 
 /** True when this process's Intl (its ICU data) knows the zone: partner nudges are timed with it. */
 function knownToIntl(zone: string): boolean {
@@ -183,6 +194,7 @@ export const EventOutcome = z.enum(['accepted', 'rejected', 'duplicate']);
 export type EventOutcome = z.infer<typeof EventOutcome>;
 
 const at = { at: iso, runId: z.string() };
+const Via = z.enum(['signal', 'update']).optional().describe('how it reached the workflow (absent: a signal)');
 
 export const TimelineEntry = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('started'), ...at }),
@@ -195,6 +207,7 @@ export const TimelineEntry = z.discriminatedUnion('kind', [
     data: z.unknown().optional(),
     outcome: EventOutcome,
     reason: z.string().optional(),
+    via: Via,
   }),
   z.object({
     kind: z.literal('decision'),
@@ -203,6 +216,7 @@ export const TimelineEntry = z.discriminatedUnion('kind', [
     decision: CheckpointDecision,
     outcome: EventOutcome,
     reason: z.string().optional(),
+    via: Via,
   }),
   z.object({
     kind: z.literal('notification'),

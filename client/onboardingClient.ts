@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 import type { Playbook } from '../workflows/playbook';
 import { initState, reportSummary } from '../workflows/domain';
 import {
@@ -14,10 +15,12 @@ import {
   SA_PHASE,
   SA_SEGMENT,
   WORKFLOW_TYPE,
+  decideCheckpointUpdate,
   onboardingStateQuery,
   onboardingWorkflowId,
   partnerEventSignal,
   updateProfileUpdate,
+  waiveMilestoneUpdate,
 } from '../workflows/messages';
 import type { partnerOnboarding } from '../workflows/partnerOnboarding';
 import { parseProfile, parseProfileChange, type OnboardingState, type PartnerEvent, type PartnerProfile } from '../workflows/types';
@@ -34,6 +37,7 @@ import {
   type PublishResult,
   type StartResult,
   type Timeline,
+  type WaiverRequest,
 } from './apiTypes';
 import { InvalidInputError, PartnerNotFoundError, ProfileConflictError, UpdateRefusedError } from './errors';
 import { checkHealth } from './health';
@@ -111,16 +115,6 @@ export async function startOnboarding(client: Client, options: OnboardingClientO
   return { partnerId: profile.partnerId, workflowId, runId: live.runId, created: false };
 }
 
-/**
- * The eventId of a decision sent without one: derived from the checkpoint it
- * answers, so a retried request is deduplicated by the workflow while a decision
- * at a later checkpoint (or after an extension) gets a new id.
- */
-export function decisionEventId(state: OnboardingState, decision: Omit<DecisionRequest, 'eventId'>): string {
-  const basis = JSON.stringify([state.phase, state.phaseDeadline, state.extensions, decision.decision, decision.days ?? null]);
-  return `decision-${state.phase}-${createHash('sha256').update(basis).digest('hex').slice(0, 16)}`;
-}
-
 export class OnboardingClient {
   private readonly options: OnboardingClientOptions & { playbookHash: string };
   private readonly store: PlaybookStoreOptions;
@@ -146,10 +140,36 @@ export class OnboardingClient {
     });
   }
 
-  async decide(partnerId: string, request: DecisionRequest): Promise<EventsAccepted> {
-    const { eventId, ...decision } = request;
-    const id = eventId ?? decisionEventId(await this.state(partnerId), decision);
-    return this.sendEvents(partnerId, [{ eventId: id, type: 'checkpoint_decision', data: decision }]);
+  /**
+   * A checkpoint decision, as the `decideCheckpoint` Update: the new state, or
+   * UpdateRefusedError with the workflow's reason (nothing is recorded then).
+   * An eventId doubles as the Update id, so a retry answers with the first outcome.
+   */
+  decide(partnerId: string, request: DecisionRequest): Promise<OnboardingState> {
+    return this.update(partnerId, decideCheckpointUpdate, request);
+  }
+
+  /** A per-partner milestone waiver, as the `waiveMilestone` Update. */
+  waive(partnerId: string, request: WaiverRequest): Promise<OnboardingState> {
+    return this.update(partnerId, waiveMilestoneUpdate, request);
+  }
+
+  private update<A extends DecisionRequest | WaiverRequest>(
+    partnerId: string,
+    update: UpdateDefinition<OnboardingState, [A]>,
+    request: A,
+  ): Promise<OnboardingState> {
+    return this.forPartner(partnerId, 'no live onboarding', async () => {
+      const handle = this.client.workflow.getHandle(onboardingWorkflowId(partnerId));
+      try {
+        return await handle.executeUpdate(update, { args: [request], ...(request.eventId ? { updateId: request.eventId } : {}) });
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError) {
+          throw new UpdateRefusedError(partnerId, err.cause instanceof Error ? err.cause.message : err.message);
+        }
+        throw err;
+      }
+    });
   }
 
   /** Changes a running partner's profile (the `updateProfile` Update): the new state, or UpdateRefusedError with the reason. */

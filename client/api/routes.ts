@@ -1,10 +1,10 @@
 /**
  * The routes of ../../../shared/CONTRACT.md "HTTP API". Roles: ops start
  * onboardings, systems send events (bearer key or signed webhook), managers
- * read; decisions are for managers and ops.
+ * read; decisions and waivers are for managers and ops.
  */
 import { PlaybookSchema } from '../../workflows/playbook';
-import { DecisionRequest, ListQuery, MigrationRequestBody, PartnerIdParam, PlaybookVersionParam, ProfileChangeRequest, ProfileRequest, ReportQuery } from '../apiTypes';
+import { DecisionRequest, ListQuery, MigrationRequestBody, PartnerIdParam, PlaybookVersionParam, ProfileChangeRequest, ProfileRequest, ReportQuery, WaiverRequest } from '../apiTypes';
 import { HttpError } from './errors';
 import { PROMETHEUS_CONTENT_TYPE } from './metrics';
 import { ACCOUNT_ROUTES } from './accountRoutes';
@@ -114,16 +114,39 @@ export const ROUTES: ApiRoute[] = [
     path: '/v1/partners/{partnerId}/decisions',
     operationId: 'decideCheckpoint',
     summary: 'A checkpoint decision: advance, extend or offboard',
-    description: 'Without an eventId, one is derived from the open checkpoint, so a retried request is applied once.',
+    description:
+      'Run as the workflow Update `decideCheckpoint`: 200 with the new state, or 409 with the reason when no checkpoint ' +
+      'awaits a decision (or `phase` names another checkpoint); a refused decision leaves no trace in the history. ' +
+      'Send an eventId to make a retry answer with the first outcome.',
     access: { roles: ['manager', 'ops'] },
     params: PartnerIdParam,
     body: 'DecisionRequest',
     parseBody: (raw) => parseOrThrow(DecisionRequest, raw),
-    responses: { 202: { description: 'decision delivered to the workflow', schema: 'EventsAccepted' }, 404: NOT_FOUND },
-    handle: async ({ params, body }, { onboarding }) => ({
-      status: 202,
-      body: await onboarding.decide(params.partnerId, body),
-    }),
+    responses: {
+      200: { description: 'decided: the new OnboardingState', schema: 'OnboardingState' },
+      404: NOT_FOUND,
+      409: { description: 'refused: `message` says why (e.g. no checkpoint is awaiting a decision)', schema: 'ApiError' },
+    },
+    handle: async ({ params, body }, { onboarding }) => ({ status: 200, body: await onboarding.decide(params.partnerId, body) }),
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/v1/partners/{partnerId}/waivers',
+    operationId: 'waiveMilestone',
+    summary: "Waive one of this partner's milestones, with a reason",
+    description:
+      'Run as the workflow Update `waiveMilestone`: 200 with the new state, or 409 with the reason when the milestone ' +
+      "is not in this partner's plan or is already done or waived. A waived required milestone no longer holds up its checkpoint.",
+    access: { roles: ['manager', 'ops'] },
+    params: PartnerIdParam,
+    body: 'WaiverRequest',
+    parseBody: (raw) => parseOrThrow(WaiverRequest, raw),
+    responses: {
+      200: { description: 'waived: the new OnboardingState', schema: 'OnboardingState' },
+      404: NOT_FOUND,
+      409: { description: 'refused: `message` says why', schema: 'ApiError' },
+    },
+    handle: async ({ params, body }, { onboarding }) => ({ status: 200, body: await onboarding.waive(params.partnerId, body) }),
   }),
   ...PREFERENCE_ROUTES,
   defineRoute({

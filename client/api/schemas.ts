@@ -26,6 +26,7 @@ import {
   ProfileRequest,
   StartResult,
   Timeline,
+  WaiverRequest,
   TimelineEntry,
 } from '../apiTypes';
 import { AccountEvent, AccountState, ConflictDecision } from '../../workflows/accounts/schema';
@@ -41,6 +42,7 @@ export const SCHEMAS = {
   PartnerEvent,
   EventBatch,
   DecisionRequest,
+  WaiverRequest,
   StartResult,
   EventsAccepted,
   OnboardingState,

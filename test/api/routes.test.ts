@@ -285,7 +285,8 @@ describe('GET /v1/partners/{partnerId}/timeline', () => {
         { eventId: 'kick', type: 'kickoff_completed' },
       ],
     });
-    await call(api, 'POST', `${path}/decisions`, { ...manager, body: { decision: 'advance', by: 'Dana' } });
+    // A system may still signal a decision; the workflow records a refused one.
+    await call(api, 'POST', `${path}/events`, { ...system, body: { eventId: 'dec', type: 'checkpoint_decision', data: { decision: 'advance', by: 'Dana' } } });
 
     const timeline = await eventually(
       () => call<Timeline>(api, 'GET', `${path}/timeline`, manager),
@@ -325,26 +326,81 @@ describe('GET /v1/partners/{partnerId}/timeline', () => {
   });
 });
 
-describe('POST /v1/partners/{partnerId}/decisions', () => {
-  it('answers 202 with an eventId derived from the open checkpoint, the same for a retried request', async () => {
-    const p = await started();
-    const decide = () => call<EventsAccepted>(api, 'POST', `/v1/partners/${p.partnerId}/decisions`, { ...ops, body: { decision: 'extend', days: 14 } });
-    const first = await decide();
-    expect(first).toMatchObject({ status: 202, body: { accepted: 1, eventIds: [expect.stringMatching(/^decision-foundation-/)] } });
-    expect((await decide()).body.eventIds).toEqual(first.body.eventIds);
-    const own = await call<EventsAccepted>(api, 'POST', `/v1/partners/${p.partnerId}/decisions`, {
+describe('POST /v1/partners/{partnerId}/decisions and /waivers', () => {
+  const atCheckpoint = async () => {
+    // Signed 31 days ago: the foundation deadline has passed with gaps, so its checkpoint awaits a decision.
+    const p = await started({ contractSignedAt: new Date(Date.now() - 31 * DAY).toISOString() });
+    await eventually(() => stateOf(p.partnerId), (r) => r.body.awaitingDecision === true);
+    return p;
+  };
+  const updateEvents = async (partnerId: string) => {
+    const history = await h.env.client.workflow.getHandle(onboardingWorkflowId(partnerId)).fetchHistory();
+    return (history.events ?? []).filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes || e.workflowExecutionUpdateCompletedEventAttributes);
+  };
+
+  it('answers 200 with the new state: the phase deadline moved by the days', async () => {
+    const p = await atCheckpoint();
+    const before = (await stateOf(p.partnerId)).body;
+    const res = await call<OnboardingState>(api, 'POST', `/v1/partners/${p.partnerId}/decisions`, {
       ...manager,
-      body: { decision: 'advance', eventId: 'my-decision' },
+      body: { decision: 'extend', days: 14, phase: 'foundation', by: 'Dana', note: 'training booked' },
     });
-    expect(own.body.eventIds).toEqual(['my-decision']);
+    expect(res).toMatchObject({ status: 200, body: { partnerId: p.partnerId, phase: 'foundation', awaitingDecision: false, extensions: 1 } });
+    expect(Date.parse(res.body.phaseDeadline!) - Date.parse(before.phaseDeadline!)).toBe(14 * DAY);
+    expect(res.body.checkpoints[0]).toMatchObject({ outcome: 'extended', decidedBy: 'Dana', note: 'training booked' });
   });
 
-  it('answers 400 for an invalid decision and 404 for an unknown partner', async () => {
+  it('answers 409 with the reason when no checkpoint awaits a decision, and the history shows no event for it', async () => {
+    const p = await started();
+    const res = await call(api, 'POST', `/v1/partners/${p.partnerId}/decisions`, { ...ops, body: { decision: 'advance', by: 'Dana' } });
+    expect(res).toMatchObject({ status: 409, body: { error: 'refused', message: 'no checkpoint is awaiting a decision', requestId: expect.any(String) } });
+    expect(await updateEvents(p.partnerId)).toEqual([]);
+    expect(await signalsIn(p.partnerId)).toBe(0);
+    const timeline = await call<Timeline>(api, 'GET', `/v1/partners/${p.partnerId}/timeline`, manager);
+    expect(timeline.body.entries.filter((e) => e.kind === 'decision')).toEqual([]);
+  });
+
+  it('answers a retried decision with the same eventId with the first outcome, once', async () => {
+    const p = await atCheckpoint();
+    const decide = () =>
+      call<OnboardingState>(api, 'POST', `/v1/partners/${p.partnerId}/decisions`, { ...ops, body: { decision: 'extend', days: 7, eventId: 'dec-1' } });
+    const first = await decide();
+    const again = await decide();
+    expect([first.status, again.status]).toEqual([200, 200]);
+    expect(again.body.extensions).toBe(1);
+    expect(again.body.phaseDeadline).toBe(first.body.phaseDeadline);
+    // Without the key, a second decision has nothing left to decide.
+    const third = await call(api, 'POST', `/v1/partners/${p.partnerId}/decisions`, { ...ops, body: { decision: 'extend', days: 7 } });
+    expect(third).toMatchObject({ status: 409, body: { message: 'no checkpoint is awaiting a decision' } });
+  });
+
+  it('refuses a decision for another phase and a waiver of an unknown or a done milestone with 409; waives with 200', async () => {
+    const p = await atCheckpoint();
+    const wrongPhase = await call(api, 'POST', `/v1/partners/${p.partnerId}/decisions`, { ...manager, body: { decision: 'advance', phase: 'momentum' } });
+    expect(wrongPhase).toMatchObject({ status: 409, body: { message: expect.stringContaining('the foundation checkpoint is') } });
+    const unknown = await call(api, 'POST', `/v1/partners/${p.partnerId}/waivers`, { ...manager, body: { milestoneId: 'moon', reason: 'x' } });
+    expect(unknown).toMatchObject({ status: 409, body: { message: "unknown milestone 'moon' for core partners" } });
+    const waived = await call<OnboardingState>(api, 'POST', `/v1/partners/${p.partnerId}/waivers`, {
+      ...manager,
+      body: { milestoneId: 'portal_access', reason: 'granted in the old portal', by: 'Dana' },
+    });
+    expect(waived.status).toBe(200);
+    expect(waived.body.milestones.find((m) => m.id === 'portal_access')).toMatchObject({ status: 'waived', waivedReason: 'granted in the old portal' });
+    const twice = await call(api, 'POST', `/v1/partners/${p.partnerId}/waivers`, { ...manager, body: { milestoneId: 'portal_access', reason: 'x' } });
+    expect(twice).toMatchObject({ status: 409, body: { message: "milestone 'portal_access' is already waived" } });
+    expect((await updateEvents(p.partnerId)).length).toBe(2); // the one waiver: accepted + completed
+  });
+
+  it('answers 400 for an invalid decision or waiver, 403 for a system key, 404 for an unknown partner', async () => {
     const p = await started();
     const bad = await call(api, 'POST', `/v1/partners/${p.partnerId}/decisions`, { ...ops, body: { decision: 'maybe', days: 0 } });
     expect(bad.status).toBe(400);
     expect((bad.body.fields as { field: string }[]).map((f) => f.field).sort()).toEqual(['days', 'decision']);
+    const badWaiver = await call(api, 'POST', `/v1/partners/${p.partnerId}/waivers`, { ...ops, body: { milestoneId: '' } });
+    expect((badWaiver.body.fields as { field: string }[]).map((f) => f.field).sort()).toEqual(['milestoneId', 'reason']);
+    expect((await call(api, 'POST', `/v1/partners/${p.partnerId}/decisions`, { ...system, body: { decision: 'advance' } })).status).toBe(403);
     expect((await call(api, 'POST', `/v1/partners/${uniq('nobody')}/decisions`, { ...ops, body: { decision: 'advance' } })).status).toBe(404);
+    expect((await call(api, 'POST', `/v1/partners/${uniq('nobody')}/waivers`, { ...ops, body: { milestoneId: 'x', reason: 'y' } })).status).toBe(404);
   });
 });
 
@@ -427,6 +483,7 @@ describe('GET /openapi.json', () => {
         'GET /v1/partners',
         'GET /v1/partners/{partnerId}/timeline',
         'POST /v1/partners/{partnerId}/decisions',
+        'POST /v1/partners/{partnerId}/waivers',
         'GET /v1/reports/onboarding',
         'GET /v1/playbooks',
         'POST /v1/playbooks',
