@@ -107,6 +107,11 @@ export const ListQuery = z.object({
   segment: Segment.optional(),
   manager: Email.optional(),
   health: Health.optional(),
+  q: z
+    .string()
+    .regex(PARTNER_ID_PATTERN, { message: 'must be the start of a partner id: [A-Za-z0-9._-]{1,64}' })
+    .optional()
+    .describe('search: partners whose id starts with this (case-sensitive)'),
   pageSize: z.coerce.number().int().min(1).max(100).optional(),
   pageToken: z
     .string()
@@ -180,6 +185,7 @@ export const PartnerSummary = z.object({
   health: z.string().nullable(),
   startedAt: isoOrNull,
   closedAt: isoOrNull,
+  contractSignedAt: isoOrNull.describe("day 0 of the partner's plan (from the report memo; null for workflows started without it)"),
 });
 export type PartnerSummary = z.infer<typeof PartnerSummary>;
 

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { SA_HEALTH, SA_MANAGER, SA_PHASE, SA_SEGMENT, WORKFLOW_TYPE } from '../workflows/messages';
+import { SA_HEALTH, SA_MANAGER, SA_PHASE, SA_SEGMENT, WORKFLOW_TYPE, onboardingWorkflowId } from '../workflows/messages';
 import { MEMO_KEYS, type ExecutionStatus, type ListQuery, type PartnerPage, type PartnerSummary } from './apiTypes';
 import { decodeMemo, keyword, timestampIso } from './decode';
 import { PageNotFoundError, grpcCode } from './errors';
@@ -42,6 +42,7 @@ export function visibilityQuery(query: ListQuery): string {
     `WorkflowType = ${literal(WORKFLOW_TYPE)}`,
     `ExecutionStatus != 'ContinuedAsNew'`,
     ...filters.flatMap(([name, value]) => (value === undefined ? [] : [`${name} = ${literal(value)}`])),
+    ...(query.q === undefined ? [] : [`WorkflowId STARTS_WITH ${literal(onboardingWorkflowId(query.q))}`]),
   ].join(' AND ');
 }
 
@@ -90,6 +91,7 @@ async function summarize(client: Client, info: temporal.api.workflow.v1.IWorkflo
   const workflowId = info.execution?.workflowId ?? '';
   const partnerId = memo[MEMO_KEYS.partnerId];
   const name = memo[MEMO_KEYS.name];
+  const report = memo[MEMO_KEYS.report] as { contractSignedAt?: unknown } | undefined;
   return {
     // Workflows started without our memo (e.g. by another system) still list, by id.
     partnerId: typeof partnerId === 'string' ? partnerId : workflowId.replace(/^onboarding-/, ''),
@@ -102,6 +104,7 @@ async function summarize(client: Client, info: temporal.api.workflow.v1.IWorkflo
     manager: keyword(attributes, SA_MANAGER.name),
     health: keyword(attributes, SA_HEALTH.name),
     startedAt: timestampIso(info.startTime),
+    contractSignedAt: typeof report?.contractSignedAt === 'string' ? report.contractSignedAt : null,
     closedAt: timestampIso(info.closeTime),
   };
 }

@@ -17,6 +17,7 @@ import { AccountsClient, conflictRuleOf } from '../accounts';
 import { Authenticator, assertSafeBinding } from './auth';
 import { CODEC_ROUTES, registerCodecCors } from './codec';
 import { HttpError, toHttpError } from './errors';
+import { installCrossSiteGuard } from './crossSite';
 import { MethodGuard } from './methods';
 import { createApiMetrics } from './metrics';
 import { buildOpenApi } from './openapi';
@@ -103,6 +104,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
     reply.header('x-request-id', req.id);
   });
   MethodGuard.install(app);
+  installCrossSiteGuard(app, auth.open);
   const metrics = createApiMetrics();
   app.addHook('onResponse', async (req, reply) => {
     metrics.observe({ method: req.method, route: req.routeOptions.url, body: req.body }, reply.statusCode, reply.elapsedTime / 1000);

@@ -41,7 +41,7 @@ function parameters(route: RouteDoc): JsonSchema[] {
 const STANDARD_ERRORS: Record<number, string> = {
   400: 'invalid input: `fields` names every invalid field (array items by index, e.g. `[2].data.score`)',
   401: 'missing or invalid credentials',
-  403: 'the key does not have a role this route needs',
+  403: 'the key does not have a role this route needs, or a browser sent this state-changing request from another site',
   413: 'the body is too large',
   415: 'the body is not sent as application/json',
   503: 'Temporal is unreachable',
@@ -64,7 +64,7 @@ function responses(route: RouteDoc): Record<string, JsonSchema> {
       {
         description: doc.description,
         content: doc.contentType
-          ? { [doc.contentType]: { schema: { type: 'string' } } }
+          ? Object.fromEntries([doc.contentType].flat().map((type) => [type, { schema: { type: 'string' } }]))
           : { 'application/json': { schema: doc.schema ? ref(doc.schema) : { type: 'object' } } },
       },
     ]),
@@ -110,6 +110,7 @@ export function buildOpenApi(routes: readonly RouteDoc[]): JsonSchema {
         'Errors are `{ error, message, fields?, requestId }`.',
         'A method a path does not list here answers 405 with `Allow` (HEAD is served wherever GET is; OPTIONS answers 204 with `Allow`);',
         'a path not listed here answers 404.',
+        'When the API is open (no API_KEYS, loopback only), a request to a Host that is not a loopback name answers 403.',
       ].join(' '),
     },
     paths,

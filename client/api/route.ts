@@ -43,8 +43,8 @@ export interface Reply {
 export interface ResponseDoc {
   description: string;
   schema?: SchemaName;
-  /** A text response (e.g. the Prometheus exposition format) instead of JSON. */
-  contentType?: string;
+  /** A text response (e.g. the Prometheus exposition format) instead of JSON; several when it depends on the resource. */
+  contentType?: string | string[];
 }
 
 export interface RouteDoc {

@@ -5,6 +5,7 @@
  */
 import { PlaybookSchema } from '../../workflows/playbook';
 import { DecisionRequest, ListQuery, MigrationRequestBody, PartnerIdParam, PlaybookVersionParam, ProfileChangeRequest, ProfileRequest, ReportQuery, WaiverRequest } from '../apiTypes';
+import { consoleRoutes } from './console';
 import { HttpError } from './errors';
 import { PROMETHEUS_CONTENT_TYPE } from './metrics';
 import { ACCOUNT_ROUTES } from './accountRoutes';
@@ -272,4 +273,5 @@ export const ROUTES: ApiRoute[] = [
     responses: { 200: { description: 'the OpenAPI document' } },
     handle: async (_input, { openapi }) => ({ status: 200, body: openapi }),
   }),
+  ...consoleRoutes(),
 ];

@@ -33,9 +33,14 @@ async function started(overrides = {}) {
 }
 
 /** Any method, as is (fetch refuses TRACE and friends). */
-function rawRequest(target: Api, method: string, path: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+function rawRequest(
+  target: Api,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(`${target.url}${path}`, { method }, (res) => {
+    const req = http.request(`${target.url}${path}`, { method, headers }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
@@ -240,6 +245,13 @@ describe('GET /v1/partners', () => {
       token = page.body.nextPageToken;
     } while (token);
     expect(seen.sort()).toEqual(mine.map((p) => p.partnerId).sort());
+
+    // Search: partner ids starting with the text.
+    const prefix = mine[0].partnerId.slice(0, -2);
+    const found = await call<PartnerPage>(api, 'GET', `/v1/partners?${query}&q=${prefix}`, manager);
+    expect(found.body.partners.map((s) => s.partnerId)).toEqual(mine.filter((p) => p.partnerId.startsWith(prefix)).map((p) => p.partnerId));
+    expect(found.body.partners[0]).toMatchObject({ contractSignedAt: expect.any(String) });
+    expect((await call(api, 'GET', `/v1/partners?q=${encodeURIComponent("x' OR 1=1")}`, manager)).status).toBe(400);
 
     const none = await call<PartnerPage>(api, 'GET', `/v1/partners?${query}&phase=momentum&segment=core&health=at_risk`, manager);
     expect(none).toMatchObject({ status: 200, body: { partners: [], nextPageToken: null } });
@@ -504,6 +516,8 @@ describe('GET /openapi.json', () => {
         'POST /v1/accounts/events',
         'GET /v1/accounts/{account}',
         'POST /v1/accounts/{account}/decisions',
+        'GET /',
+        'GET /console/{file}',
       ].sort(),
     );
     const crm = doc.paths['/v1/accounts/events'].post;
@@ -523,7 +537,7 @@ describe('GET /openapi.json', () => {
     expect(events.security).toEqual([{ bearerAuth: [] }, { webhookSignature: [], webhookTimestamp: [] }]);
     expect(doc.paths['/healthz'].get.security).toEqual([]);
     expect(doc.paths['/v1/partners'].get.parameters.map((p) => p.name).sort()).toEqual(
-      ['health', 'manager', 'pageSize', 'pageToken', 'phase', 'segment'],
+      ['health', 'manager', 'pageSize', 'pageToken', 'phase', 'q', 'segment'],
     );
     const migrations = doc.paths['/v1/playbooks/{version}/migrations'].post;
     expect(migrations['x-roles']).toEqual(['ops']);
@@ -571,6 +585,54 @@ describe('the document and the server agree', () => {
     const bad = await call(api, 'GET', `/v1/reports/onboarding?manager=${encodeURIComponent('a..b@vendor.example')}`, manager);
     expect(pattern.test('a..b@vendor.example')).toBe(false);
     expect(bad).toMatchObject({ status: 400, body: { fields: [{ field: 'manager' }] } });
+  });
+});
+
+describe('the web console and cross-site requests', () => {
+  it('serves the console page with a strict Content-Security-Policy, and only its own listed files', async () => {
+    const page = await fetch(`${api.url}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toMatch(/script-src 'self' 'sha256-[A-Za-z0-9+/=]+'/);
+    expect(csp).toContain("frame-ancestors 'none'");
+    const html = await page.text();
+    expect(html).toContain('<script type="module" src="/console/app.js"></script>');
+    for (const [file, type] of [
+      ['app.js', /^text\/javascript/],
+      ['preact.mjs', /^text\/javascript/],
+      ['chart.umd.js', /^text\/javascript/],
+      ['pico.min.css', /^text\/css/],
+    ] as const) {
+      const res = await fetch(`${api.url}/console/${file}`);
+      expect({ file, status: res.status, type: res.headers.get('content-type') }).toEqual({ file, status: 200, type: expect.stringMatching(type) });
+    }
+    expect((await fetch(`${api.url}/console/..%2Fpackage.json`)).status).toBe(400);
+    expect((await fetch(`${api.url}/console/secrets.js`)).status).toBe(400);
+  });
+
+  it('refuses state-changing requests a browser makes for another site, with or without keys', async () => {
+    const p = await started();
+    const path = `/v1/partners/${p.partnerId}/events`;
+    const body = { eventId: uniq('x'), type: 'kickoff_completed' };
+    const evil = await call(api, 'POST', path, { ...system, body, headers: { origin: 'https://evil.example' } });
+    expect(evil).toMatchObject({ status: 403, body: { message: 'a cross-site request cannot change anything here' } });
+    const labelled = await call(api, 'POST', path, { ...system, body, headers: { 'sec-fetch-site': 'cross-site' } });
+    expect(labelled.status).toBe(403);
+    // The console itself (same origin), and programs that send no Origin, go through.
+    expect((await call(api, 'POST', path, { ...system, body, headers: { origin: api.url, 'sec-fetch-site': 'same-origin' } })).status).toBe(202);
+    expect((await call(api, 'POST', path, { ...system, body: { ...body, eventId: uniq('y') } })).status).toBe(202);
+    // Reading stays possible (the key is what protects it).
+    expect((await call(api, 'GET', `/v1/partners/${p.partnerId}`, { ...manager, headers: { origin: 'https://evil.example' } })).status).toBe(200);
+
+    const open = await h.startApi({});
+    // fetch cannot set Host: a DNS-rebinding page would reach us under its own name.
+    const rebound = await rawRequest(open, 'GET', `/v1/partners/${p.partnerId}`, { host: 'evil.example' });
+    expect({ status: rebound.status, message: JSON.parse(rebound.body).message }).toEqual({ status: 403, message: expect.stringContaining('loopback host name') });
+    expect((await rawRequest(open, 'GET', `/v1/partners/${p.partnerId}`, { host: 'localhost:3000' })).status).toBe(200);
+    expect((await rawRequest(open, 'GET', `/v1/partners/${p.partnerId}`, { host: '[::1]:3000' })).status).toBe(200);
+    const openEvil = await call(open, 'POST', path, { body: { ...body, eventId: uniq('z') }, headers: { origin: 'http://evil.example' } });
+    expect(openEvil.status).toBe(403);
   });
 });
 

@@ -68,6 +68,7 @@ export function toView(s: DomainState, nowMs: number): OnboardingState {
       ...(o.owner !== undefined ? { owner: o.owner } : {}),
       qualifiedAt: isoOrNull(o.qualifiedAtMs),
       closedAt: isoOrNull(o.closedAtMs),
+      slaDueAt: o.registeredAtMs === null ? null : iso(o.registeredAtMs + s.playbook.opportunitySla.responseHours * HOUR),
       slaBreached: slaMissed(o, s.playbook.opportunitySla.responseHours, t),
       ...accountCheckView(s, o.opportunityId),
     })),
