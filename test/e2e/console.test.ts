@@ -2,7 +2,8 @@
  * The web console in a real browser (Debian's chromium, driven by
  * playwright-core) against the system as `npm start` runs it, on the dev
  * server, with API keys: sign in, filter the at-risk partners, open one,
- * decide "Extend 14 days" from the keyboard, and see the new deadline.
+ * decide "Extend 14 days" from the keyboard, see the new deadline, and
+ * waive a milestone with a reason.
  */
 import type { Browser, Page } from 'playwright-core';
 import type { OnboardingState } from '../../workflows/types';
@@ -133,6 +134,21 @@ it('signs in, filters the at-risk partners, opens one and extends its checkpoint
   const after = await api<OnboardingState>('GET', `/v1/partners/${atRisk.partnerId}`);
   expect(after.body).toMatchObject({ extensions: 2, awaitingDecision: false, phaseDeadline: expected });
   expect(after.body.checkpoints.at(-1)).toMatchObject({ outcome: 'extended', decidedBy: 'Dana', note: 'Portal access is being fixed this week' });
+
+  // A waiver, with a reason, in a dialog that Escape closes.
+  const waive = page.getByRole('button', { name: 'Waive Company profile completed' });
+  await waive.click();
+  await page.getByRole('dialog').waitFor();
+  await page.keyboard.press('Escape');
+  await page.getByRole('dialog').waitFor({ state: 'hidden' });
+  await waive.click();
+  await page.getByLabel('Reason for the waiver').fill('The profile lives in the CRM');
+  await page.getByRole('button', { name: 'Waive milestone' }).click();
+  await page.getByRole('status').filter({ hasText: 'Waived “Company profile completed” by Dana.' }).waitFor();
+  const row = page.getByRole('row', { name: /Company profile completed/ });
+  expect(await row.getByText('Waived', { exact: true }).count()).toBe(1);
+  const waived = await api<OnboardingState>('GET', `/v1/partners/${atRisk.partnerId}`);
+  expect(waived.body.milestones.find((m) => m.id === 'company_profile')).toMatchObject({ status: 'waived', waivedReason: 'The profile lives in the CRM' });
   expect(errors).toEqual([]);
   await page.close();
 }, 180_000);
