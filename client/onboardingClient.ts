@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Playbook } from '../workflows/playbook';
-import { initState, reportSummary } from '../workflows/domain';
+import { initState, reportSummary, staticDetails, staticSummary } from '../workflows/domain';
 import {
   SA_HEALTH,
   SA_MANAGER,
@@ -92,6 +92,9 @@ export async function startOnboarding(client: Client, options: OnboardingClientO
       taskQueue: options.taskQueue,
       args: [profile, { playbook: options.playbook, playbookHash: pinned.hash }],
       workflowIdConflictPolicy: 'FAIL',
+      // The Temporal UI shows the partner, not only an id (the workflow keeps its current details up to date).
+      staticSummary: staticSummary(profile),
+      staticDetails: staticDetails(profile, profile.contractSignedAt ? Date.parse(profile.contractSignedAt) : now),
       memo: {
         [MEMO_KEYS.partnerId]: profile.partnerId,
         [MEMO_KEYS.name]: profile.name,

@@ -21,6 +21,7 @@ import {
   log,
   makeContinueAsNewFunc,
   patched,
+  setCurrentDetails,
   setHandler,
   upsertMemo,
   sleep,
@@ -32,11 +33,12 @@ import {
   advance,
   applyConflictNotice,
   applyEvent,
+  currentDetails,
   initState,
   isFinished,
   markContinuedAsNew,
   migrate,
-  nextWakeAt,
+  nextWake,
   recordDelivery,
   changeProfile,
   profileChangeRefusal,
@@ -47,6 +49,7 @@ import {
   tryEvent,
   upgradeState,
   type DomainState,
+  type WakeUp,
 } from './domain';
 import { accountConflictSignal } from './accounts/messages';
 import type { AccountSettlement, AccountSettlementResult } from './accounts/types';
@@ -210,6 +213,7 @@ export async function partnerOnboarding(profile: PartnerProfile, options: Onboar
     }
 
     if (isFinished(state)) {
+      setCurrentDetails(currentDetails(state, Date.now(), null));
       visibility.publishReport(state);
       timer.cancel();
       await condition(allHandlersFinished);
@@ -227,7 +231,10 @@ export async function partnerOnboarding(profile: PartnerProfile, options: Onboar
       return next(profile, { carried: markContinuedAsNew(state) });
     }
     if (dirty) continue; // a signal arrived while delivering: re-evaluate first
-    timer.arm(nextWakeAt(state, Date.now()));
+    const wake = nextWake(state, Date.now());
+    // What the Temporal UI shows of this partner: no command, no billed action.
+    setCurrentDetails(currentDetails(state, Date.now(), wake));
+    timer.arm(wake);
     await condition(() => dirty || timer.fired);
     wokeByTimer = !dirty;
   }
@@ -274,23 +281,26 @@ async function deliver(request: NotificationRequest): Promise<DeliveryResult> {
 /**
  * One durable timer for the next due moment. Re-arming with the same moment
  * keeps the running timer, so a signal does not cost a new timer (each timer is
- * a billed action on Temporal Cloud).
+ * a billed action on Temporal Cloud). Each timer says in the Temporal UI what
+ * it waits for.
  */
 class WakeUpTimer {
   private at: number | null = null;
   private scope: CancellationScope | null = null;
   fired = false;
 
-  arm(at: number | null): void {
+  arm(wake: WakeUp | null): void {
+    const at = wake?.at ?? null;
     if (at === this.at && !this.fired) return;
     this.cancel();
     this.fired = false;
     this.at = at;
-    if (at === null) return;
+    if (wake === null) return;
     const scope = new CancellationScope();
     this.scope = scope;
+    const summary = `until ${new Date(wake.at).toISOString().slice(0, 16).replace('T', ' ')} UTC: ${wake.why}`;
     void scope
-      .run(() => sleep(Math.max(1, at - Date.now())))
+      .run(() => sleep(Math.max(1, wake.at - Date.now()), { summary }))
       .then(
         () => {
           if (this.scope === scope) this.fired = true;

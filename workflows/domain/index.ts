@@ -11,9 +11,9 @@ export { accountWork, applyConflictNotice, recordSettlement, settleWithoutRegist
 export { recordDelivery } from './deliveries';
 export { canonicalJson, migrate, type MigrationOutcome } from './migrate';
 export { reportSummary } from './report';
-export { advance, nextWakeAt } from './schedule';
+export { advance, nextWake, nextWakeAt, type WakeUp } from './schedule';
 export { initState, upgradeState, type DomainState, type PinnedPlaybook } from './state';
-export { searchAttributes, toView } from './view';
+export { currentDetails, searchAttributes, staticDetails, staticSummary, toView } from './view';
 
 /** Offboarded: nothing more will happen. (Graduated partners live on: recurring reviews.) */
 export function isFinished(state: DomainState): boolean {
