@@ -44,7 +44,8 @@ export interface NotificationDeps {
   mailer: MailTransport;
   /** `webApiTransport(slackClient(token))`, or `fileTransport(dir)`. */
   slack: SlackTransport;
-  config: { from: string; escalationChannel?: string };
+  /** `buttons`: decision buttons on Slack messages (on when the API verifies Slack's clicks: SLACK_SIGNING_SECRET). */
+  config: { from: string; escalationChannel?: string; buttons?: boolean };
   sentLog: SentLog;
   log: Logger;
   /** The activity context's meter in a worker; none by default. */
@@ -57,7 +58,7 @@ export function createActivities(deps: NotificationDeps) {
   const { sentLog, log } = deps;
   const preferences = deps.preferences ?? NO_PREFERENCES;
   const sendEmail = createEmailSender(deps.mailer, deps.config.from, log);
-  const sendSlack = createSlackSender(deps.slack, deps.config.escalationChannel);
+  const sendSlack = createSlackSender(deps.slack, deps.config.escalationChannel, deps.config.buttons === true);
   const metrics = notificationMetrics(deps.metrics ?? noopMetricMeter);
 
   async function deliverNotification(input: DeliveryInput): Promise<DeliveryResult> {
@@ -266,7 +267,7 @@ export function createActivitiesFromConfig(
     program,
     mailer,
     slack: slackTransport,
-    config: { from: email.from, escalationChannel: slack.escalationChannel },
+    config: { from: email.from, escalationChannel: slack.escalationChannel, buttons: Boolean(slack.signingSecret) },
     sentLog,
     log,
     metrics: activityMetricMeter,

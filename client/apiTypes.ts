@@ -95,6 +95,11 @@ export const TimeZoneName = z
 export const ProfileRequest = PartnerProfile.safeExtend({ timezone: TimeZoneName.optional() });
 export const ProfileChangeRequest = ProfileChange.safeExtend({ timezone: TimeZoneName.optional() });
 
+/** What Slack posts to POST /v1/slack/interactions: a form with one field, the interaction as JSON. */
+export const SlackInteraction = z.object({
+  payload: z.string().describe('the interaction payload as JSON (type block_actions, user, actions, response_url, …)'),
+});
+
 export const PartnerIdParam = z.object({
   partnerId: z.string().regex(PARTNER_ID_PATTERN, { message: 'must match [A-Za-z0-9._-]{1,64}' }),
 });

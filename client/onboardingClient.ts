@@ -15,6 +15,7 @@ import {
   SA_PHASE,
   SA_SEGMENT,
   WORKFLOW_TYPE,
+  acknowledgeOpportunityUpdate,
   decideCheckpointUpdate,
   onboardingStateQuery,
   onboardingWorkflowId,
@@ -23,7 +24,7 @@ import {
   waiveMilestoneUpdate,
 } from '../workflows/messages';
 import type { partnerOnboarding } from '../workflows/partnerOnboarding';
-import { parseProfile, parseProfileChange, type OnboardingState, type PartnerEvent, type PartnerProfile } from '../workflows/types';
+import { parseProfile, parseProfileChange, type AcknowledgeUpdate, type OnboardingState, type PartnerEvent, type PartnerProfile } from '../workflows/types';
 import {
   MEMO_KEYS,
   type DecisionRequest,
@@ -157,7 +158,12 @@ export class OnboardingClient {
     return this.update(partnerId, waiveMilestoneUpdate, request);
   }
 
-  private update<A extends DecisionRequest | WaiverRequest>(
+  /** A manager's answer to a registered opportunity, as the `acknowledgeOpportunity` Update. */
+  acknowledge(partnerId: string, request: AcknowledgeUpdate): Promise<OnboardingState> {
+    return this.update(partnerId, acknowledgeOpportunityUpdate, request);
+  }
+
+  private update<A extends DecisionRequest | WaiverRequest | AcknowledgeUpdate>(
     partnerId: string,
     update: UpdateDefinition<OnboardingState, [A]>,
     request: A,

@@ -14,7 +14,15 @@ import { z } from 'zod';
 import type { Activities } from '../activities';
 import { accountConflictSignal } from '../workflows/accounts/messages';
 import type { AccountActivities } from '../activities/accounts';
-import { SA_HEALTH, SA_PHASE, decideCheckpointUpdate, partnerEventSignal, updateProfileUpdate, waiveMilestoneUpdate } from '../workflows/messages';
+import {
+  SA_HEALTH,
+  SA_PHASE,
+  acknowledgeOpportunityUpdate,
+  decideCheckpointUpdate,
+  partnerEventSignal,
+  updateProfileUpdate,
+  waiveMilestoneUpdate,
+} from '../workflows/messages';
 import { ProfileChange, parseEvent, type RejectedEvent } from '../workflows/types';
 import type { ExecutionStatus, Timeline, TimelineEntry } from './apiTypes';
 import { decodePayloads, failureMessage, keyword, timestampIso } from './decode';
@@ -42,9 +50,10 @@ const ConflictNotice = z.object({
 const SettleResult = z.object({ answers: z.array(z.object({ notice: z.unknown().optional() })) });
 
 /** The Updates through which people decide, and the event each stands for. */
-const HUMAN_DECISIONS: Record<string, 'checkpoint_decision' | 'milestone_waived' | undefined> = {
+const HUMAN_DECISIONS: Record<string, 'checkpoint_decision' | 'milestone_waived' | 'opportunity_acknowledged' | undefined> = {
   [decideCheckpointUpdate.name]: 'checkpoint_decision',
   [waiveMilestoneUpdate.name]: 'milestone_waived',
+  [acknowledgeOpportunityUpdate.name]: 'opportunity_acknowledged',
 };
 
 /** The parts of the activity's input and result the timeline shows (older histories may differ). */

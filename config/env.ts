@@ -173,6 +173,7 @@ export const EnvSchema = z.object({
   SLACK_ESCALATION_CHANNEL: optional(
     z.string().regex(/^[CG][A-Z0-9]{2,}$/, { message: 'must be a Slack channel id such as C0123456789 (not a #name)' }),
   ),
+  SLACK_SIGNING_SECRET: optional(z.string().min(16, { message: 'must be the app\'s signing secret (at least 16 characters)' })),
   PLAYBOOK_PATH: optional(z.string().min(1)),
   DATA_DIR: optional(z.string().min(1)),
   PROGRAM_LEAD_EMAIL: optional(z.email({ message: 'must be an e-mail address' })),
@@ -209,7 +210,8 @@ export interface Config {
   /** Unset: marker files in DATA_DIR/sent-log (one host). */
   sentLog: { databaseUrl?: string };
   email: { smtpUrl?: string; from: string; programLead?: string };
-  slack: { token?: string; apiUrl?: string; escalationChannel?: string };
+  /** `signingSecret`: verifies POST /v1/slack/interactions, and turns the messages' buttons on. */
+  slack: { token?: string; apiUrl?: string; escalationChannel?: string; signingSecret?: string };
   playbookPath?: string;
   dataDir: string;
   /** The worker's Prometheus endpoint (METRICS_HOST:METRICS_PORT); off without a port. */
@@ -256,7 +258,7 @@ export class ConfigError extends Error {
 
 /** Values never echoed in error messages. */
 const SECRETS = new Set([
-  'API_KEYS', 'WEBHOOK_SECRET', 'TEMPORAL_API_KEY', 'SLACK_BOT_TOKEN', 'ONBOARDING_API_KEY', 'SMTP_URL',
+  'API_KEYS', 'WEBHOOK_SECRET', 'TEMPORAL_API_KEY', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'ONBOARDING_API_KEY', 'SMTP_URL',
   'TEMPORAL_TLS_CLIENT_KEY_DATA', 'TEMPORAL_TLS_CLIENT_CERT_DATA', 'TEMPORAL_TLS_SERVER_CA_CERT_DATA', 'SENT_LOG_DATABASE_URL',
   'PAYLOAD_ENCRYPTION_KEYS',
   'PREFERENCES_SECRET',
@@ -302,7 +304,12 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     sentLog: { databaseUrl: e.SENT_LOG_DATABASE_URL },
     email: { smtpUrl: e.SMTP_URL, from: e.EMAIL_FROM ?? 'Partner Onboarding <onboarding@localhost>', programLead: e.PROGRAM_LEAD_EMAIL },
-    slack: { token: e.SLACK_BOT_TOKEN, apiUrl: e.SLACK_API_URL, escalationChannel: e.SLACK_ESCALATION_CHANNEL },
+    slack: {
+      token: e.SLACK_BOT_TOKEN,
+      apiUrl: e.SLACK_API_URL,
+      escalationChannel: e.SLACK_ESCALATION_CHANNEL,
+      signingSecret: e.SLACK_SIGNING_SECRET,
+    },
     playbookPath: e.PLAYBOOK_PATH,
     dataDir,
     metrics: { host: e.METRICS_HOST ?? '127.0.0.1', port: e.METRICS_PORT },

@@ -5,7 +5,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { MigrationApplied, MigrationPreview, MigrationRequest } from './migration';
-import type { DecisionUpdate, OnboardingState, WaiverUpdate } from './types';
+import type { AcknowledgeUpdate, DecisionUpdate, OnboardingState, WaiverUpdate } from './types';
 
 export const WORKFLOW_TYPE = 'partnerOnboarding';
 export const DEFAULT_TASK_QUEUE = 'partner-onboarding';
@@ -40,6 +40,8 @@ export function playbookVersionWorkflowId(version: string): string {
  */
 export const decideCheckpointUpdate = defineUpdate<OnboardingState, [DecisionUpdate]>('decideCheckpoint');
 export const waiveMilestoneUpdate = defineUpdate<OnboardingState, [WaiverUpdate]>('waiveMilestone');
+/** A manager's answer to a registered opportunity (stops its SLA clock): refused for an unknown opportunity. */
+export const acknowledgeOpportunityUpdate = defineUpdate<OnboardingState, [AcknowledgeUpdate]>('acknowledgeOpportunity');
 
 export const SA_PHASE = defineSearchAttributeKey('OnboardingPhase', SearchAttributeType.KEYWORD);
 export const SA_SEGMENT = defineSearchAttributeKey('PartnerSegment', SearchAttributeType.KEYWORD);

@@ -55,6 +55,7 @@ import { accountConflictSignal } from './accounts/messages';
 import type { AccountSettlement, AccountSettlementResult } from './accounts/types';
 import {
   PLAYBOOK_MEMO_KEY,
+  acknowledgeOpportunityUpdate,
   decideCheckpointUpdate,
   migratePlaybookUpdate,
   onboardingStateQuery,
@@ -185,6 +186,8 @@ export async function partnerOnboarding(profile: PartnerProfile, options: Onboar
   setHandler(decideCheckpointUpdate, decision.handler, { validator: decision.validator });
   const waiver = humanDecision('milestone_waived');
   setHandler(waiveMilestoneUpdate, waiver.handler, { validator: waiver.validator });
+  const acknowledgement = humanDecision('opportunity_acknowledged');
+  setHandler(acknowledgeOpportunityUpdate, acknowledgement.handler, { validator: acknowledgement.validator });
 
   const timer = new WakeUpTimer();
   const visibility = new VisibilityPublisher();
@@ -255,7 +258,7 @@ async function checkAccounts(work: AccountSettlement): Promise<AccountSettlement
   }
 }
 
-type HumanDecisionType = 'checkpoint_decision' | 'milestone_waived';
+type HumanDecisionType = 'checkpoint_decision' | 'milestone_waived' | 'opportunity_acknowledged';
 
 /** An Update's argument as the PartnerEvent it stands for; without an eventId, the Update's id is its key. */
 function asEvent(type: HumanDecisionType, input: unknown): unknown {

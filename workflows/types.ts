@@ -245,6 +245,8 @@ export type MilestoneWaiver = z.infer<typeof MilestoneWaiver>;
  */
 export type DecisionUpdate = CheckpointDecision & { eventId?: string };
 export type WaiverUpdate = MilestoneWaiver & { eventId?: string };
+/** The argument of the `acknowledgeOpportunity` Update (a manager answering a registration, e.g. from Slack). */
+export type AcknowledgeUpdate = { opportunityId: string; owner?: string; eventId?: string };
 
 /** One field-level validation problem: `field` is a path such as `data.score` or `contacts[0].email`. */
 export interface FieldError {

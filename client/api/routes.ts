@@ -216,6 +216,26 @@ export const ROUTES: ApiRoute[] = [
     }),
   }),
   defineRoute({
+    method: 'POST',
+    path: '/v1/slack/interactions',
+    operationId: 'slackInteractions',
+    summary: "Slack's button clicks: a checkpoint decision or an opportunity acknowledgement",
+    description:
+      'Form-encoded `payload=` as Slack sends it, signed with SLACK_SIGNING_SECRET (v0 HMAC-SHA256 of ' +
+      '`v0:<timestamp>:<body>`, at most 5 minutes old), else 401. Runs the same Update as the API and replaces the ' +
+      "Slack message through the payload's response_url with the outcome or the reason it was refused.",
+    access: 'slack',
+    body: 'SlackInteraction',
+    bodyType: 'form',
+    // Checked after the signature (an unsigned request is a 401 whatever its body): see SlackInteractions.
+    parseBody: (raw) => raw,
+    responses: { 200: { description: 'handled (the outcome goes to the Slack message)' } },
+    handle: async ({ headers, rawBody, body }, { slack }) => {
+      await slack.handle(headers, rawBody, body);
+      return { status: 200, body: {} };
+    },
+  }),
+  defineRoute({
     method: 'GET',
     path: '/v1/reports/onboarding',
     operationId: 'getOnboardingReport',

@@ -44,7 +44,8 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+/** `workerEnv`: more environment for the worker's activities (e.g. a local Slack). */
+export async function startHarness(options: { workerEnv?: Record<string, string> } = {}): Promise<Harness> {
   const env = await createDevEnv();
   const taskQueue = uniq('onboarding');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'onboarding-api-'));
@@ -60,7 +61,7 @@ export async function startHarness(): Promise<Harness> {
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
-    activities: createActivitiesFromConfig(parseConfig(baseEnv), DEFAULT_PLAYBOOK.program),
+    activities: createActivitiesFromConfig(parseConfig({ ...baseEnv, ...options.workerEnv }), DEFAULT_PLAYBOOK.program),
     reportActivities: createReportActivities({ readDigest: programDigestReader(env.client, DEFAULT_PLAYBOOK) }),
     accountActivities: accountActivitiesFor(env.client, taskQueue, DEFAULT_PLAYBOOK),
     workflowBundle: await workflowBundle(),

@@ -518,6 +518,7 @@ describe('GET /openapi.json', () => {
         'POST /v1/accounts/{account}/decisions',
         'GET /',
         'GET /console/{file}',
+        'POST /v1/slack/interactions',
       ].sort(),
     );
     const crm = doc.paths['/v1/accounts/events'].post;
@@ -544,12 +545,21 @@ describe('GET /openapi.json', () => {
     expect(migrations.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/MigrationRequestBody' });
     expect(doc.components.schemas.MigrationRequestBody.required).toEqual(['dryRun']);
     expect(Object.keys(migrations.responses).sort()).toEqual(['200', '400', '401', '403', '404', '413', '415', '503']);
-    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['basicAuth', 'bearerAuth', 'preferencesLink', 'webhookSignature', 'webhookTimestamp']);
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual([
+      'basicAuth',
+      'bearerAuth',
+      'preferencesLink',
+      'slackSignature',
+      'slackTimestamp',
+      'webhookSignature',
+      'webhookTimestamp',
+    ]);
     expect(doc.paths['/v1/preferences/{recipientId}'].patch.security).toEqual([{ bearerAuth: [] }, { preferencesLink: [] }]);
     expect(doc.paths['/unsubscribe'].post.requestBody.content['application/x-www-form-urlencoded'].schema).toEqual({
       $ref: '#/components/schemas/UnsubscribeForm',
     });
     expect(doc.paths['/unsubscribe'].get.responses['200']).toHaveProperty(['content', 'text/html; charset=utf-8']);
+    expect(doc.paths['/v1/slack/interactions'].post.security).toEqual([{ slackSignature: [], slackTimestamp: [] }]);
     // Every reference resolves to a component.
     const refs = JSON.stringify(doc).match(/#\/components\/schemas\/\w+/g) ?? [];
     for (const ref of new Set(refs)) expect(doc.components.schemas).toHaveProperty(ref.split('/').pop()!);
