@@ -5,7 +5,19 @@
  */
 import { rawTimeZones, timeZonesNames } from '@vvo/tzdb';
 import { z } from 'zod';
-import { CheckpointDecision, Email, Health, LifecyclePhase, MilestoneWaiver, PARTNER_ID_PATTERN, PartnerProfile, Phase, ProfileChange, Segment } from '../workflows/types';
+import {
+  CheckpointDecision,
+  Email,
+  Health,
+  LifecyclePhase,
+  Manager,
+  MilestoneWaiver,
+  PARTNER_ID_PATTERN,
+  PartnerProfile,
+  Phase,
+  ProfileChange,
+  Segment,
+} from '../workflows/types';
 import { REPORT_MEMO_KEY } from '../workflows/report';
 import { PLAYBOOK_MEMO_KEY } from '../workflows/messages';
 import { MigrationDiff, PLAYBOOK_VERSION_PATTERN } from '../workflows/migration';
@@ -92,8 +104,17 @@ export const TimeZoneName = z
  * schemas with the time zones declared as the list of names (the workflow
  * itself also tolerates other names Intl resolves, such as those of older runs).
  */
-export const ProfileRequest = PartnerProfile.safeExtend({ timezone: TimeZoneName.optional() });
-export const ProfileChangeRequest = ProfileChange.safeExtend({ timezone: TimeZoneName.optional() });
+const ManagerRequest = Manager.safeExtend({ timezone: TimeZoneName.optional() });
+export const ProfileRequest = PartnerProfile.safeExtend({
+  timezone: TimeZoneName.optional(),
+  partnerManager: ManagerRequest,
+  successManager: ManagerRequest.optional(),
+});
+export const ProfileChangeRequest = ProfileChange.safeExtend({
+  timezone: TimeZoneName.optional(),
+  partnerManager: ManagerRequest.optional(),
+  successManager: ManagerRequest.nullable().optional(),
+});
 
 /** What Slack posts to POST /v1/slack/interactions: a form with one field, the interaction as JSON. */
 export const SlackInteraction = z.object({

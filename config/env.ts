@@ -180,6 +180,9 @@ export const EnvSchema = z.object({
   METRICS_HOST: optional(z.string().min(1)),
   METRICS_PORT: optional(port),
   DIGEST_CRON: optional(cron),
+  MANAGER_DIGEST_HOUR: optional(
+    z.coerce.number({ message: 'must be an hour 0-23' }).int({ message: 'must be an hour 0-23' }).min(0, { message: 'must be an hour 0-23' }).max(23, { message: 'must be an hour 0-23' }),
+  ),
   LOG_LEVEL: optional(z.enum(['debug', 'info', 'warn', 'error'])),
   PREFERENCES_SECRET: optional(preferenceSecrets),
   PUBLIC_URL: optional(url(['http:', 'https:'])),
@@ -216,8 +219,8 @@ export interface Config {
   dataDir: string;
   /** The worker's Prometheus endpoint (METRICS_HOST:METRICS_PORT); off without a port. */
   metrics: { host: string; port?: number };
-  /** When the weekly digest schedule fires. */
-  digest: { cron: string };
+  /** When the weekly digest schedule fires; the managers' local hour of their daily digest. */
+  digest: { cron: string; managerHour: number };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   cli: { apiUrl: string; apiKey?: string };
   /**
@@ -313,7 +316,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     playbookPath: e.PLAYBOOK_PATH,
     dataDir,
     metrics: { host: e.METRICS_HOST ?? '127.0.0.1', port: e.METRICS_PORT },
-    digest: { cron: e.DIGEST_CRON ?? DEFAULT_DIGEST_CRON },
+    digest: { cron: e.DIGEST_CRON ?? DEFAULT_DIGEST_CRON, managerHour: e.MANAGER_DIGEST_HOUR ?? 8 },
     logLevel: e.LOG_LEVEL ?? 'info',
     cli: { apiUrl: e.ONBOARDING_API_URL ?? 'http://127.0.0.1:3000', apiKey: e.ONBOARDING_API_KEY },
     encryption: {

@@ -51,6 +51,9 @@ export const SA_HEALTH = defineSearchAttributeKey('OnboardingHealth', SearchAttr
 /** The contract's search attributes, all Keyword: the one list servers register and tests use. */
 export const SEARCH_ATTRIBUTE_KEYS = [SA_PHASE, SA_SEGMENT, SA_MANAGER, SA_HEALTH] as const;
 
+/** Memo key of a digest manager's partner entry (workflows/digestEntry.ts), read by the manager digest. */
+export const DIGEST_MEMO_KEY = 'digest';
+
 /** Business key -> workflow id: one live onboarding per partner. */
 export function onboardingWorkflowId(partnerId: string): string {
   return `onboarding-${partnerId}`;

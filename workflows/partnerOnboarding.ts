@@ -85,6 +85,9 @@ export interface OnboardingOptions {
   carried?: DomainState;
 }
 
+/** Digest managers' partners feed one digest across partners instead of sending their own. */
+const CROSS_PARTNER_DIGEST_PATCH = 'cross-partner-digest';
+
 /** Safety net: continue-as-new well before Temporal's 10,240-event history warning. */
 const MAX_HISTORY_EVENTS = 4000;
 
@@ -104,6 +107,11 @@ export async function partnerOnboarding(profile: PartnerProfile, options: Onboar
   }
   let state: DomainState = options.carried ? upgradeState(options.carried) : initState(parsed.value, options.playbook!, Date.now());
   if (!options.carried && options.playbookHash) state = { ...state, playbookHash: options.playbookHash };
+  // A digest manager gets one digest across all partners (workflows/managerDigests.ts); runs started before
+  // that keep flushing their own daily digest, as their histories say.
+  if (!options.carried && parsed.value.partnerManager.digest === true && patched(CROSS_PARTNER_DIGEST_PATCH)) {
+    state = { ...state, digest: { ...state.digest, crossPartner: true } };
+  }
   let dirty = true;
   let wokeByTimer = false;
 

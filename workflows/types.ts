@@ -59,7 +59,9 @@ export const Manager = z.object({
   name: z.string().min(1).max(200),
   email,
   slackUserId: z.string().min(1).max(64).optional(),
-  digest: z.boolean().optional(), // daily digest instead of single pings
+  digest: z.boolean().optional(), // one daily digest across all the manager's partners instead of single pings
+  /** The manager's IANA time zone: the daily digest goes out in the morning there (default UTC). */
+  timezone: z.string().refine(isIanaTimeZone, { message: 'must be an IANA time zone, e.g. Europe/Berlin' }).optional(),
 });
 export type Manager = z.infer<typeof Manager>;
 

@@ -105,8 +105,10 @@ export class SlackInteractions {
       throw new HttpError(400, 'validation_failed', 'the request is invalid', [{ field: 'payload', message: 'must be a Slack interaction payload' }]);
     }
     const payload = parsed.data;
-    const action = payload.type === 'block_actions' ? payload.actions?.[0] : undefined;
-    if (!action || !(Object.values(ACTIONS) as string[]).includes(action.action_id)) return; // not ours: acknowledged, nothing to do
+    const clicked = payload.type === 'block_actions' ? payload.actions?.[0] : undefined;
+    // A digest's Acknowledge buttons carry the opportunity after a colon (action ids are unique per block).
+    const action = clicked && { ...clicked, action_id: clicked.action_id.split(':')[0] };
+    if (!clicked || !action || !(Object.values(ACTIONS) as string[]).includes(action.action_id)) return; // not ours: nothing to do
     const button = this.button(action.value);
     if (!button) return;
 
@@ -116,7 +118,7 @@ export class SlackInteractions {
     }
     const by = await this.deciderName(payload.user);
     // A double click of the same button is the same Update: the first outcome again.
-    const eventId = `slack-${payload.container?.message_ts ?? payload.message?.ts ?? this.now()}-${action.action_id}`.slice(0, 128);
+    const eventId = `slack-${payload.container?.message_ts ?? payload.message?.ts ?? this.now()}-${clicked.action_id}`.slice(0, 128);
     const outcome = await this.apply(action.action_id, button, by, eventId);
     await this.respond(payload, { text: outcome });
   }

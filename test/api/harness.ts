@@ -13,6 +13,7 @@ import { createActivitiesFromConfig } from '../../activities';
 import { createReportActivities } from '../../activities/reports';
 import { programDigestReader } from '../../client/reports/digest';
 import { createApiServer, type ApiServerOptions } from '../../client/api';
+import { listDigestEntries } from '../../client/digests';
 import { parseConfig, type Config } from '../../config/env';
 import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
 import type { PartnerProfile } from '../../workflows/types';
@@ -61,7 +62,9 @@ export async function startHarness(options: { workerEnv?: Record<string, string>
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
-    activities: createActivitiesFromConfig(parseConfig({ ...baseEnv, ...options.workerEnv }), DEFAULT_PLAYBOOK.program),
+    activities: createActivitiesFromConfig(parseConfig({ ...baseEnv, ...options.workerEnv }), DEFAULT_PLAYBOOK.program, undefined, undefined, () =>
+      listDigestEntries(env.client),
+    ),
     reportActivities: createReportActivities({ readDigest: programDigestReader(env.client, DEFAULT_PLAYBOOK) }),
     accountActivities: accountActivitiesFor(env.client, taskQueue, DEFAULT_PLAYBOOK),
     workflowBundle: await workflowBundle(),

@@ -6,6 +6,7 @@
  */
 import type { NotificationRequest } from '../notifications';
 import { nextDigestMoment } from './businessHours';
+import { DIGEST_NEWS_DAYS } from './digest';
 import { decisionWindowEndMs, respondedAtMs } from './health';
 import { progress } from './progress';
 import { digestEntry, digestMessage, messageFor } from './messages';
@@ -48,7 +49,8 @@ export function advance(state: DomainState, nowMs: number): { state: DomainState
     const entry = c.audience === 'manager' && digests(s) ? digestEntry(c.key, message, c.atMs) : null;
     if (entry) {
       s.digest.items.push(entry);
-      s.digest.flushAtMs ??= nextDigestMoment(nowMs, s.playbook.digestHourUtc);
+      // Cross-partner: the manager's one digest reads them from this workflow's memo; nothing to flush here.
+      if (!s.digest.crossPartner) s.digest.flushAtMs ??= nextDigestMoment(nowMs, s.playbook.digestHourUtc);
     } else {
       requests.push(withPolicy(address(s, c.key, message, c.audience), c));
       issued.push(c);
@@ -57,6 +59,10 @@ export function advance(state: DomainState, nowMs: number): { state: DomainState
   settleDeferrals(s, new Set(due.map((c) => c.key)));
   // The buffer goes out at the digest hour, or at once when onboarding ends (nothing wakes up later).
   if (s.digest.flushAtMs !== null && (s.digest.flushAtMs <= nowMs || s.offboardedAtMs !== null)) requests.push(flushDigest(s, nowMs));
+  // Cross-partner news is kept for the digests of the next few days only.
+  if (s.digest.crossPartner) {
+    s.digest.items = s.digest.items.filter((i) => Date.parse(i.at) > nowMs - DIGEST_NEWS_DAYS * DAY).slice(-LIMITS.outbox);
+  }
 
   // A recorded fact stays in the outbox until every request announcing it went out, and one
   // advance longer for those just issued: a recipient's quiet hours may defer one (./deferrals.ts).
