@@ -8,6 +8,7 @@
  *                                                    # with payload encryption (./encryptionKey.ts)
  *   npx tsx test/replay/record.ts decisions          # a checkpoint decided and a milestone waived by signal (dev server)
  *   npx tsx test/replay/record.ts decision-updates   # the same by Update (dev server)
+ *   npx tsx test/replay/record.ts digest             # the core path for a digest manager (one digest across partners)
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -50,6 +51,19 @@ async function decisions(name: string, via: 'signals' | 'updates'): Promise<void
   }
 }
 
+async function digestManager(): Promise<void> {
+  const env = await createTimeSkippingEnv();
+  try {
+    const manager = { name: 'Dana Ruiz', email: 'dana@vendor.example', slackUserId: 'U0DANA', digest: true, timezone: 'Europe/Berlin' };
+    const run = await runHappyPath(env, 'core', 130, undefined, { partnerManager: manager });
+    const file = path.join(__dirname, 'histories', 'core-digest-manager.json');
+    fs.writeFileSync(file, historyToJSON(run.runs[0]!) + '\n');
+    console.log(`${file}: ${run.runs[0]!.events.length} events, ended in phase ${run.state.phase}`);
+  } finally {
+    await env.teardown();
+  }
+}
+
 const mode = process.argv.slice(2).find((arg) => !arg.startsWith('--')) ?? 'happy';
 const run =
   mode === 'happy'
@@ -58,7 +72,9 @@ const run =
       ? decisions('core-decisions-by-signal', 'signals')
       : mode === 'decision-updates'
         ? decisions('core-decisions-by-update', 'updates')
-        : Promise.reject(new Error(`unknown mode ${mode}: happy [--encrypted] | decisions | decision-updates`));
+        : mode === 'digest'
+          ? digestManager()
+          : Promise.reject(new Error(`unknown mode ${mode}: happy [--encrypted] | decisions | decision-updates | digest`));
 run.catch((err: unknown) => {
   console.error(err);
   process.exit(1);
