@@ -70,14 +70,23 @@ const when = (iso: string, timeZone: string) =>
 const words = (code: string) => code.replace(/_/g, ' ');
 
 const NEWS: Record<string, string> = {
-  week2_checkin: 'time for the week-2 check-in call',
-  checkpoint_extended: 'a phase was extended by default (no decision in time)',
+  week2_checkin: 'is due for its week-2 check-in call',
+  checkpoint_extended: 'had a phase extended by default (no decision in time)',
+  vendor_milestone_due: 'waits on us for a milestone due in 2 days',
+  first_deal_support: 'registered its first opportunity: give it your best people',
+  deal_lost_followup: 'lost a deal before its first win',
   first_deal_celebration: 'won its first deal',
-  business_review_scheduled: 'the 90-day business review is coming up',
+  certification_recognition: 'passed a certification',
+  business_review_scheduled: 'has its 90-day business review coming up',
   graduated: 'graduated',
-  recurring_review_reminder: 'a business review is due',
+  recurring_review_reminder: 'is due for a business review',
+  quarterly_plan_request: 'needs its plan for the next quarter',
+  manager_handover: 'was handed over to you',
+  success_handover: 'moved to partner success management',
+  activity_dropped: 'has gone quiet',
+  tier_changed: 'changed segment',
+  partner_contacts_missing: 'has no contacts yet: partner e-mails wait',
   offboarded: 'was offboarded',
-  no_partner_contacts: 'has no contacts yet: partner e-mails wait',
 };
 
 /** Urgent first: decisions, then answers owed, then the most overdue. */
@@ -115,7 +124,7 @@ export function renderManagerDigest(
       const more = e.overdueTotal > e.overdue.length ? ` and ${e.overdueTotal - e.overdue.length} more` : '';
       lines.push(`• Overdue: ${e.overdue.map((m) => `${m.title} (due ${m.dueAt.slice(0, 10)})`).join('; ')}${more}`);
     }
-    for (const n of e.news) lines.push(`• ${e.name} ${NEWS[n.kind] ?? words(n.kind)} (${when(n.at, tz)})`);
+    for (const n of e.news) lines.push(`• ${e.name} ${NEWS[n.kind] ?? words(n.kind)}${n.detail ? `: ${n.detail}` : ''} (${when(n.at, tz)})`);
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n').slice(0, 3000) } });
     const elements = buttons ? digestButtons(e, manager.slackUserId) : [];
     if (elements.length) blocks.push({ type: 'actions', block_id: `digest:${e.partnerId}`.slice(0, 255), elements });

@@ -20,7 +20,7 @@
  */
 import { Worker } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
-import { DEFAULT_PLAYBOOK } from '../config/defaultPlaybook';
+import { DEFAULT_PLAYBOOK } from '../workflows/defaultPlaybook';
 import { createDevEnv, createTestWorker, createTimeSkippingEnv, uniq, workflowBundle } from '../test/helpers/temporal';
 import { profileFor } from '../test/helpers/journeys';
 import { runHappyPath } from '../test/helpers/runJourney';

@@ -48,6 +48,7 @@ import {
   toView,
   tryEvent,
   upgradeState,
+  withCrossPartnerDigest,
   type DomainState,
   type WakeUp,
 } from './domain';
@@ -108,10 +109,9 @@ export async function partnerOnboarding(profile: PartnerProfile, options: Onboar
   let state: DomainState = options.carried ? upgradeState(options.carried) : initState(parsed.value, options.playbook!, Date.now());
   if (!options.carried && options.playbookHash) state = { ...state, playbookHash: options.playbookHash };
   // A digest manager gets one digest across all partners (workflows/managerDigests.ts); runs started before
-  // that keep flushing their own daily digest, as their histories say.
-  if (!options.carried && parsed.value.partnerManager.digest === true && patched(CROSS_PARTNER_DIGEST_PATCH)) {
-    state = { ...state, digest: { ...state.digest, crossPartner: true } };
-  }
+  // that keep flushing their own daily digest, as their histories say. Every new run (a manager may turn
+  // the digest on later), so the marker is in every new history: an event, not a billed action.
+  if (!options.carried && patched(CROSS_PARTNER_DIGEST_PATCH)) state = withCrossPartnerDigest(state);
   let dirty = true;
   let wokeByTimer = false;
 

@@ -657,7 +657,7 @@ describe('any route', () => {
   it('answers 405 with Allow for a method a known path does not declare, before auth and body parsing', async () => {
     for (const [method, path, allow] of [
       ['TRACE', '/v1/partners', 'GET, HEAD, OPTIONS, POST'],
-      ['DELETE', '/v1/partners/acme', 'GET, HEAD, OPTIONS'],
+      ['DELETE', '/v1/partners/acme', 'GET, HEAD, OPTIONS, PATCH'],
       ['QUERY', '/v1/partners/acme/timeline', 'GET, HEAD, OPTIONS'],
       ['PUT', '/v1/partners/acme/decisions', 'OPTIONS, POST'],
       ['POST', '/healthz', 'GET, HEAD, OPTIONS'],

@@ -17,6 +17,15 @@ export const DIGEST_LIST_CAP = 8;
 /** Manager pings whose subject the digest shows from the state instead (so they are not news). */
 export const DIGEST_COVERED_KINDS: readonly string[] = ['access_overdue', 'training_stalled_manager', 'opportunity_sla_manager', 'checkpoint_summary'];
 
+/**
+ * New runs (the workflow behind `patched`, the preview) feed a digest manager's
+ * one digest across partners instead of flushing a digest of their own; set for
+ * every new run, so that a manager who turns the digest on later is served too.
+ */
+export function withCrossPartnerDigest(s: DomainState): DomainState {
+  return { ...s, digest: { ...s.digest, crossPartner: true } };
+}
+
 /** Partners of a manager with `digest: true` in cross-partner mode publish an entry; others none. */
 export function managerDigestEntry(s: DomainState, nowMs: number): ManagerDigestEntry | null {
   if (!s.digest.crossPartner || s.profile.partnerManager.digest !== true) return null;
@@ -61,6 +70,19 @@ export function managerDigestEntry(s: DomainState, nowMs: number): ManagerDigest
     news: s.digest.items
       .filter((i) => !DIGEST_COVERED_KINDS.includes(i.kind) && Date.parse(i.at) > nowMs - DIGEST_NEWS_DAYS * DAY)
       .slice(-DIGEST_LIST_CAP)
-      .map((i) => ({ kind: i.kind, at: i.at })),
+      .map((i) => {
+        const detail = newsDetail(i.data);
+        return { kind: i.kind, at: i.at, ...(detail ? { detail } : {}) };
+      }),
   };
+}
+
+/** What a ping was about, in a few words: the milestone's title or the opportunity's account. */
+function newsDetail(data: unknown): string | undefined {
+  const d = (data ?? {}) as { milestone?: { title?: unknown }; opportunity?: { account?: unknown; opportunityId?: unknown } };
+  if (typeof d.milestone?.title === 'string') return d.milestone.title;
+  const o = d.opportunity;
+  if (typeof o?.account === 'string') return o.account;
+  if (typeof o?.opportunityId === 'string') return o.opportunityId;
+  return undefined;
 }

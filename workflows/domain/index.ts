@@ -10,7 +10,7 @@ export { changeProfile, changedFields, profileChangeRefusal } from './profile';
 export { accountWork, applyConflictNotice, recordSettlement, settleWithoutRegistry } from './conflicts';
 export { recordDelivery } from './deliveries';
 export { canonicalJson, migrate, type MigrationOutcome } from './migrate';
-export { managerDigestEntry } from './digest';
+export { managerDigestEntry, withCrossPartnerDigest } from './digest';
 export { reportSummary } from './report';
 export { advance, nextWake, nextWakeAt, type WakeUp } from './schedule';
 export { initState, upgradeState, type DomainState, type PinnedPlaybook } from './state';
