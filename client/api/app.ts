@@ -15,7 +15,7 @@ import { payloadCodec } from '../encryption';
 import { OnboardingClient } from '../onboardingClient';
 import { AccountsClient, conflictRuleOf } from '../accounts';
 import { Authenticator, assertSafeBinding } from './auth';
-import { CODEC_ROUTES, registerCodecCors } from './codec';
+import { CODEC_ROUTES, codecCorsAllows, registerCodecCors } from './codec';
 import { HttpError, toHttpError } from './errors';
 import { installCrossSiteGuard } from './crossSite';
 import { MethodGuard } from './methods';
@@ -105,7 +105,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
     reply.header('x-request-id', req.id);
   });
   MethodGuard.install(app);
-  installCrossSiteGuard(app, auth.open);
+  installCrossSiteGuard(app, auth.open, (req) => codecCorsAllows(req, config.encryption.corsOrigins));
   const metrics = createApiMetrics();
   app.addHook('onResponse', async (req, reply) => {
     metrics.observe({ method: req.method, route: req.routeOptions.url, body: req.body }, reply.statusCode, reply.elapsedTime / 1000);

@@ -13,6 +13,10 @@
  *   which this API never grants.
  * - When the API is open, a request whose Host is not a loopback name is
  *   refused, so a DNS-rebinding page cannot reach it as a "same origin".
+ * - `corsAllowed` names the cross-origin calls that are meant to be: the
+ *   payload codec called by the Temporal Web UI from an origin listed in
+ *   CODEC_CORS_ORIGINS (./codec.ts; decoding changes nothing, and the key is
+ *   still required).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isLoopback } from './auth';
@@ -35,12 +39,12 @@ function sameOrigin(req: FastifyRequest, origin: string): boolean {
   }
 }
 
-export function installCrossSiteGuard(app: FastifyInstance, open: boolean): void {
+export function installCrossSiteGuard(app: FastifyInstance, open: boolean, corsAllowed: (req: FastifyRequest) => boolean = () => false): void {
   app.addHook('onRequest', async (req) => {
     if (open && !isLoopback(hostName(req.headers.host ?? ''))) {
       throw new HttpError(403, 'forbidden', 'this API is open (no API_KEYS) and answers only requests to a loopback host name');
     }
-    if (SAFE_METHODS.has(req.method)) return;
+    if (SAFE_METHODS.has(req.method) || corsAllowed(req)) return;
     const site = req.headers['sec-fetch-site'];
     const origin = req.headers.origin;
     if (site === 'cross-site' || site === 'same-site' || (typeof origin === 'string' && !sameOrigin(req, origin))) {

@@ -62,8 +62,13 @@ export async function startHarness(options: { workerEnv?: Record<string, string>
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
-    activities: createActivitiesFromConfig(parseConfig({ ...baseEnv, ...options.workerEnv }), DEFAULT_PLAYBOOK.program, undefined, undefined, () =>
-      listDigestEntries(env.client),
+    activities: createActivitiesFromConfig(
+      parseConfig({ ...baseEnv, ...options.workerEnv }),
+      DEFAULT_PLAYBOOK.program,
+      undefined,
+      undefined,
+      undefined, // no preferences: everyone gets everything
+      () => listDigestEntries(env.client),
     ),
     reportActivities: createReportActivities({ readDigest: programDigestReader(env.client, DEFAULT_PLAYBOOK) }),
     accountActivities: accountActivitiesFor(env.client, taskQueue, DEFAULT_PLAYBOOK),
