@@ -237,6 +237,7 @@ export function createActivities(deps: NotificationDeps) {
     escalationChannel: deps.config.escalationChannel,
     buttons: deps.config.buttons === true,
     log,
+    preferences,
   });
 
   return { deliverNotification, sendManagerDigests };

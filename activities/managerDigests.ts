@@ -12,13 +12,25 @@
  * goes into the sent-log and the Slack message metadata (an earlier post is
  * found, not repeated), so a retried activity, a re-run schedule slot or a
  * second worker never sends a second digest that day.
+ *
+ * The manager's notification preferences (by e-mail and by Slack id, as for
+ * their DMs; docs/preferences.md) apply to the DM: unsubscribed, Slack or
+ * `manager_digest` turned off, the digest keeps only what cannot be turned off
+ * (checkpoints awaiting a decision, opportunities owed an answer, the news of
+ * essential pings), and is not sent when nothing of that is left (`suppressed`).
+ * Quiet hours do not hold it back: it goes at the hour the deployment chose
+ * (MANAGER_DIGEST_HOUR), like the per-partner digest it replaces. A digest to
+ * the escalation channel (a manager without a Slack id) is the team's: no
+ * preferences apply.
  */
 import type { KnownBlock } from '@slack/web-api';
 import type { Logger } from '@temporalio/common';
 import { ApplicationFailure } from '@temporalio/common';
 import { ACTIONS, SLACK_EXTEND_DAYS, type ButtonValue } from '../workflows/buttons';
 import type { ManagerDigestEntry } from '../workflows/digestEntry';
+import { decideDelivery } from '../workflows/preferencePolicy';
 import { failedOrThrow, slackFault } from './errors';
+import { NO_PREFERENCES, type PreferenceSource } from './recipients';
 import type { SentLog } from './sentLog';
 import type { SlackDestination, SlackTransport } from './slack';
 
@@ -34,6 +46,8 @@ export interface ManagerDigestDeps {
   /** Decision buttons (SLACK_SIGNING_SECRET set). */
   buttons: boolean;
   log: Logger;
+  /** The managers' notification preferences; none: every digest goes in full. */
+  preferences?: PreferenceSource;
 }
 
 export interface ManagerDigestInput {
@@ -47,8 +61,10 @@ export interface ManagerDigestOutcome {
   manager: string;
   localDate: string;
   partners: number;
-  status: 'sent' | 'duplicate' | 'failed';
+  status: 'sent' | 'duplicate' | 'failed' | 'suppressed';
   error?: string;
+  /** Why the manager's preferences held the digest back, or cut it to what cannot be turned off. */
+  reason?: string;
 }
 
 /** The local date (YYYY-MM-DD) and hour of `ms` in `timeZone`. */
@@ -62,6 +78,11 @@ export function localTime(ms: number, timeZone: string): { date: string; hour: n
 }
 
 const needsAttention = (e: ManagerDigestEntry) => Boolean(e.awaiting || e.slas.length || e.overdueTotal || e.news.length);
+
+/** What no preference holds back: the decision owed, the answers owed and essential news (not the overdue list). */
+export function essentialPart(e: ManagerDigestEntry): ManagerDigestEntry {
+  return { ...e, overdue: [], overdueTotal: 0, news: e.news.filter((n) => n.essential === true) };
+}
 /** An instant in the manager's own time zone, e.g. "1 Dec, 10:00 CET". */
 const when = (iso: string, timeZone: string) =>
   new Intl.DateTimeFormat('en-GB', { timeZone, day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' }).format(
@@ -101,6 +122,8 @@ export function renderManagerDigest(
   entries: ManagerDigestEntry[],
   buttons: boolean,
   atMs: number,
+  /** Set when the manager's preferences cut the digest to what cannot be turned off: why. */
+  essentialsOnly?: string,
 ): { text: string; blocks: KnownBlock[] } {
   const tz = manager.timezone;
   const sorted = [...entries].sort(byUrgency);
@@ -109,6 +132,12 @@ export function renderManagerDigest(
   const overdue = sorted.reduce((n, e) => n + e.overdueTotal, 0);
   const headline = `Your partners on ${localDate}: ${decisions} checkpoint decision${decisions === 1 ? '' : 's'}, ${answers} opportunit${answers === 1 ? 'y' : 'ies'} to answer, ${overdue} overdue milestone${overdue === 1 ? '' : 's'}`;
   const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: `*${headline}* (${sorted.length} partner${sorted.length === 1 ? '' : 's'})` } }];
+  if (essentialsOnly) {
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `Only what cannot be turned off (your notification preferences: ${essentialsOnly}).` }],
+    });
+  }
   for (const e of sorted.slice(0, DIGEST_PARTNER_CAP)) {
     const lines = [`*${e.name}* (${e.partnerId}) · ${words(e.phase)} · ${words(e.health)}`];
     if (e.awaiting) lines.push(`• The ${e.awaiting.phase} checkpoint awaits your decision (by ${when(e.awaiting.decideBy, tz)}, else it is extended)`);
@@ -188,9 +217,32 @@ export function createManagerDigestActivities(deps: ManagerDigestDeps) {
       if (local.hour !== input.localHour) continue;
       const due = entries.filter(needsAttention);
       if (!due.length) continue;
-      outcomes.push(await send(email, manager, local.date, due, atMs));
+      const allowed = await byPreferences(manager, due);
+      if ('suppressed' in allowed) {
+        deps.log.info('manager digest suppressed by preferences', { manager: email, reason: allowed.suppressed });
+        outcomes.push({ manager: email, localDate: local.date, partners: due.length, status: 'suppressed', reason: allowed.suppressed });
+        continue;
+      }
+      outcomes.push(await send(email, manager, local.date, allowed.entries, atMs, allowed.reason));
     }
     return outcomes;
+  }
+
+  /**
+   * The manager's preferences on a DM: all of it, only what cannot be turned off (with why), or nothing.
+   * A read that fails fails the attempt: Temporal retries it rather than send against the manager's wishes.
+   */
+  async function byPreferences(
+    manager: ManagerDigestEntry['manager'],
+    entries: ManagerDigestEntry[],
+  ): Promise<{ entries: ManagerDigestEntry[]; reason?: string } | { suppressed: string }> {
+    if (!manager.slackUserId) return { entries };
+    const source = deps.preferences ?? NO_PREFERENCES;
+    const records = await Promise.all([manager.email, manager.slackUserId].map((address) => source.read(address)));
+    const decision = decideDelivery(records, { kind: 'manager_digest', channel: 'slack', essential: false, deferrable: false }, Date.now());
+    if (decision.action !== 'suppress') return { entries };
+    const essentials = entries.map(essentialPart).filter(needsAttention);
+    return essentials.length ? { entries: essentials, reason: decision.reason } : { suppressed: decision.reason };
   }
 
   async function send(
@@ -199,9 +251,10 @@ export function createManagerDigestActivities(deps: ManagerDigestDeps) {
     localDate: string,
     entries: ManagerDigestEntry[],
     atMs: number,
+    essentialsOnly?: string,
   ): Promise<ManagerDigestOutcome> {
     const key = `manager-digest/${email}/${localDate}`;
-    const outcome = { manager: email, localDate, partners: entries.length };
+    const outcome = { manager: email, localDate, partners: entries.length, ...(essentialsOnly ? { reason: essentialsOnly } : {}) };
     const to: SlackDestination | undefined = manager.slackUserId
       ? { user: manager.slackUserId }
       : deps.escalationChannel
@@ -211,7 +264,7 @@ export function createManagerDigestActivities(deps: ManagerDigestDeps) {
     const claim = await deps.sentLog.claim(key, 'slack');
     if (claim.status === 'sent') return { ...outcome, status: 'duplicate' };
     if (claim.status === 'busy') throw ApplicationFailure.retryable(`manager digest ${key} is claimed by another attempt until ${claim.until}`, 'NotificationClaimed');
-    const rendered = renderManagerDigest(manager, localDate, entries, deps.buttons, atMs);
+    const rendered = renderManagerDigest(manager, localDate, entries, deps.buttons, atMs, essentialsOnly);
     if (!manager.slackUserId) rendered.blocks.unshift({ type: 'context', elements: [{ type: 'mrkdwn', text: `For ${manager.name}` }] });
     let posted: { providerId: string; duplicate: boolean };
     try {

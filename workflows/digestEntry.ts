@@ -26,6 +26,7 @@ export const ManagerDigestEntry = z.object({
   overdue: z.array(z.object({ id: z.string(), title: z.string(), dueAt: z.string(), required: z.boolean() })),
   overdueTotal: z.number().int(),
   /** The manager's pings of the last DIGEST_NEWS_DAYS days the digest replaces (graduation, first deal, …). */
-  news: z.array(z.object({ kind: z.string(), at: z.string(), detail: z.string().optional() })),
+  /** `essential`: no preference holds it back (its rule is essential, as for the ping it replaces). */
+  news: z.array(z.object({ kind: z.string(), at: z.string(), detail: z.string().optional(), essential: z.boolean().optional() })),
 });
 export type ManagerDigestEntry = z.infer<typeof ManagerDigestEntry>;

@@ -7,6 +7,7 @@
  * WebClient and a local Slack.
  */
 import { localTime } from '../../activities/managerDigests';
+import { recipientId } from '../../activities/recipients';
 import { slackSignature } from '../../client/api/slack';
 import { listDigestEntries } from '../../client/digests';
 import { managerDigests } from '../../workflows/managerDigests';
@@ -28,7 +29,7 @@ beforeAll(async () => {
   slack = await startFakeSlack();
   slack.users.set('U0MGR', 'Morgan Lee');
   const slackEnv = { SLACK_BOT_TOKEN: slack.token, SLACK_API_URL: slack.apiUrl, SLACK_SIGNING_SECRET: SECRET };
-  h = await startHarness({ workerEnv: slackEnv });
+  h = await startHarness({ workerEnv: slackEnv, preferences: true });
   api = await h.startApi({ API_KEYS: Object.entries(KEYS).map(([r, k]) => `${r}:${k}`).join(','), ...slackEnv });
 }, 120_000);
 afterAll(async () => {
@@ -107,6 +108,46 @@ it('gives a manager with 30 partners one digest a day, and no ping from any part
 
   // Its buttons work like the checkpoint message's: the same Update.
   await clickExtend(digest);
+});
+
+it("follows the manager's preferences: only what cannot be turned off, or nothing", async () => {
+  const tz = 'Europe/Lisbon';
+  const pat = { name: 'Pat Kim', email: `${uniq('pat')}@vendor.example`, slackUserId: 'U0PAT', digest: true, timezone: tz };
+  const sam = { name: 'Sam Ode', email: `${uniq('sam')}@vendor.example`, slackUserId: 'U0SAM', digest: true, timezone: tz };
+  const daysAgo = (n: number) => new Date(Date.now() - n * DAY).toISOString();
+  const partners = [
+    profile({ name: 'Decision Co', contractSignedAt: daysAgo(31), partnerManager: pat }),
+    profile({ name: 'Overdue Co', contractSignedAt: daysAgo(12), partnerManager: pat }),
+    profile({ name: 'Quiet Co', contractSignedAt: daysAgo(12), partnerManager: sam }),
+  ];
+  for (const p of partners) expect((await call(api, 'POST', '/v1/partners', { key: KEYS.ops, body: p })).status).toBe(201);
+  // Pat turns the digest off (by Slack id), Sam unsubscribes (by e-mail): through the API, into their preference workflows.
+  const patch = (address: string, body: object) =>
+    call(api, 'PATCH', `/v1/preferences/${recipientId(address)}`, { key: KEYS.manager, body: { ...body, by: 'ops' } });
+  expect((await patch(pat.slackUserId, { mutedKinds: ['manager_digest'] })).status).toBe(200);
+  expect((await patch(sam.email, { unsubscribed: true })).status).toBe(200);
+  const ids = partners.map((p) => p.partnerId);
+  await eventually(
+    () => listDigestEntries(h.env.client),
+    (all) => all.filter((e) => ids.includes(e.partnerId) && e.overdueTotal > 0).length === 3 && all.some((e) => ids.includes(e.partnerId) && e.awaiting),
+    60_000,
+  );
+
+  const outcomes = await runDigests(morning(tz));
+  expect(outcomes.filter((o) => o.manager === pat.email)).toEqual([
+    expect.objectContaining({ status: 'sent', partners: 1, reason: 'manager_digest turned off' }),
+  ]);
+  expect(outcomes.filter((o) => o.manager === sam.email)).toEqual([
+    expect.objectContaining({ status: 'suppressed', partners: 1, reason: 'unsubscribed' }),
+  ]);
+  expect(dmOf('U0SAM')).toEqual([]);
+  expect(dmOf('U0PAT')).toHaveLength(1);
+  const text = JSON.stringify(dmOf('U0PAT')[0]!.blocks);
+  expect(text).toContain('Decision Co');
+  expect(text).toContain('The foundation checkpoint awaits your decision');
+  expect(text).not.toContain('Overdue Co');
+  expect(text).not.toContain('Overdue:');
+  expect(text).toContain('Only what cannot be turned off');
 });
 
 async function clickExtend(message: PostedMessage): Promise<void> {

@@ -51,3 +51,10 @@ it('publishes nothing for a manager without digest, or for a run still in per-pa
   expect(managerDigestEntry(legacy.state, legacy.now)).toBeNull();
   expect(legacy.keys('manager_digest').length).toBeGreaterThan(0); // its own daily digest, as before
 });
+
+it('marks the news of essential pings, which no preference holds back in the digest', () => {
+  const sim = crossPartner().day(12).event('offboarded', { reason: 'no fit' });
+  const news = managerDigestEntry(sim.state, sim.now)!.news;
+  expect(news).toContainEqual(expect.objectContaining({ kind: 'offboarded', essential: true }));
+  expect(news.find((n) => n.kind === 'week2_checkin')).not.toHaveProperty('essential');
+});

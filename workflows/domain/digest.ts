@@ -4,6 +4,7 @@
  * milestones, and the manager's recent pings the daily digest replaces.
  */
 import type { ManagerDigestEntry } from '../digestEntry';
+import { isEssentialItem } from './deferrals';
 import { respondedAtMs } from './health';
 import { DAY, HOUR, iso, pendingCheckpoint, type DomainState } from './state';
 import { toView } from './view';
@@ -72,7 +73,7 @@ export function managerDigestEntry(s: DomainState, nowMs: number): ManagerDigest
       .slice(-DIGEST_LIST_CAP)
       .map((i) => {
         const detail = newsDetail(i.data);
-        return { kind: i.kind, at: i.at, ...(detail ? { detail } : {}) };
+        return { kind: i.kind, at: i.at, ...(detail ? { detail } : {}), ...(isEssentialItem(s, i) ? { essential: true } : {}) };
       }),
   };
 }
