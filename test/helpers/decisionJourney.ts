@@ -48,8 +48,13 @@ export async function settled(handle: WorkflowHandle): Promise<OnboardingState> 
   return handle.query(onboardingStateQuery);
 }
 
-export async function startAtCheckpoint(env: TestWorkflowEnvironment, taskQueue: string, partnerId = uniq('decisions')): Promise<WorkflowHandle> {
-  const profile = profileFor('core', partnerId, { contractSignedAt: new Date(Date.now() - 31 * DAY_MS).toISOString() });
+export async function startAtCheckpoint(
+  env: TestWorkflowEnvironment,
+  taskQueue: string,
+  partnerId = uniq('decisions'),
+  overrides: Partial<ReturnType<typeof profileFor>> = {},
+): Promise<WorkflowHandle> {
+  const profile = profileFor('core', partnerId, { contractSignedAt: new Date(Date.now() - 31 * DAY_MS).toISOString(), ...overrides });
   const handle = await env.client.workflow.start(WORKFLOW_TYPE, {
     taskQueue,
     workflowId: onboardingWorkflowId(profile.partnerId),
@@ -59,14 +64,16 @@ export async function startAtCheckpoint(env: TestWorkflowEnvironment, taskQueue:
   return handle;
 }
 
+/** `overrides`: profile fields (e.g. a digest manager). */
 export async function runDecisionJourney(
   env: TestWorkflowEnvironment,
   via: 'signals' | 'updates',
+  overrides: Partial<ReturnType<typeof profileFor>> = {},
 ): Promise<{ history: temporal.api.history.v1.IHistory; state: OnboardingState }> {
   const taskQueue = uniq('decisions');
   const worker = await createTestWorker(env, taskQueue);
   return worker.runUntil(async () => {
-    const handle = await startAtCheckpoint(env, taskQueue);
+    const handle = await startAtCheckpoint(env, taskQueue, uniq('decisions'), overrides);
     const waiver = { milestoneId: 'portal_access', reason: 'access granted in the old portal', by: 'Dana' };
     const decision = { decision: 'extend' as const, days: 14, by: 'Dana', note: 'training booked' };
     if (via === 'signals') {

@@ -6,9 +6,15 @@
  *   npx tsx test/replay/record.ts                    # <segment>-happy-path-<playbook version>.json
  *   npx tsx test/replay/record.ts --encrypted        # core-happy-path-<playbook version>-encrypted.json,
  *                                                    # with payload encryption (./encryptionKey.ts)
- *   npx tsx test/replay/record.ts decisions          # a checkpoint decided and a milestone waived by signal (dev server)
- *   npx tsx test/replay/record.ts decision-updates   # the same by Update (dev server)
- *   npx tsx test/replay/record.ts digest             # the core path for a digest manager (one digest across partners)
+ *   npx tsx test/replay/record.ts decisions          # core-decisions-by-signal-<playbook version>.json: a checkpoint
+ *                                                    # decided and a milestone waived by signal (dev server)
+ *   npx tsx test/replay/record.ts decision-updates   # core-decisions-by-update-<playbook version>.json: the same by
+ *                                                    # Update, with refused ones (dev server)
+ *   npx tsx test/replay/record.ts digest             # core-digest-manager-<playbook version>.json: the decisions by
+ *                                                    # Update for a digest manager's partner (dev server)
+ *
+ * core-decisions-by-signal.json and core-decisions-by-update.json (no version in
+ * the name) were recorded with default-2026.11 and stay.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -51,14 +57,20 @@ async function decisions(name: string, via: 'signals' | 'updates'): Promise<void
   }
 }
 
+/**
+ * A digest manager's partner (one digest across partners: behind the patch, it pings the manager nothing and
+ * publishes its entry in its memo), decided by Update. On the dev server: on the time-skipping test server
+ * (Java) a 130-day digest journey stalls, the server refusing one workflow task completion ("invalid history
+ * builder state for action", then "Already open timer") that the dev server accepts.
+ */
 async function digestManager(): Promise<void> {
-  const env = await createTimeSkippingEnv();
+  const env = await createDevEnv();
   try {
     const manager = { name: 'Dana Ruiz', email: 'dana@vendor.example', slackUserId: 'U0DANA', digest: true, timezone: 'Europe/Berlin' };
-    const run = await runHappyPath(env, 'core', 130, undefined, { partnerManager: manager });
-    const file = path.join(__dirname, 'histories', 'core-digest-manager.json');
-    fs.writeFileSync(file, historyToJSON(run.runs[0]!) + '\n');
-    console.log(`${file}: ${run.runs[0]!.events.length} events, ended in phase ${run.state.phase}`);
+    const { history, state } = await runDecisionJourney(env, 'updates', { partnerManager: manager });
+    const file = path.join(__dirname, 'histories', `core-digest-manager-${DEFAULT_PLAYBOOK.version}.json`);
+    fs.writeFileSync(file, historyToJSON(history) + '\n');
+    console.log(`${file}: ${history.events?.length} events, phase ${state.phase}, extensions ${state.extensions}`);
   } finally {
     await env.teardown();
   }
@@ -69,9 +81,9 @@ const run =
   mode === 'happy'
     ? happyPaths(process.argv.includes('--encrypted'))
     : mode === 'decisions'
-      ? decisions('core-decisions-by-signal', 'signals')
+      ? decisions(`core-decisions-by-signal-${DEFAULT_PLAYBOOK.version}`, 'signals')
       : mode === 'decision-updates'
-        ? decisions('core-decisions-by-update', 'updates')
+        ? decisions(`core-decisions-by-update-${DEFAULT_PLAYBOOK.version}`, 'updates')
         : mode === 'digest'
           ? digestManager()
           : Promise.reject(new Error(`unknown mode ${mode}: happy [--encrypted] | decisions | decision-updates | digest`));
