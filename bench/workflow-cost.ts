@@ -9,6 +9,10 @@
  * across partners: the partner pings nobody and publishes its digest entry).
  * Then the manager digest itself: one hourly `managerDigests` run on the dev
  * server for a manager with 30 partners, and what that makes a day.
+ * `core-digest` runs only when named: its 130-day journey currently stalls on
+ * the time-skipping test server, which refuses one workflow task completion
+ * ("invalid history builder state for action") that the dev server takes
+ * (test/e2e/managerDigest.test.ts runs this path there). Not root-caused yet.
  *
  * Billable actions (Temporal Cloud): each run's start (a continue-as-new starts a
  * run), each signal, each timer started, each activity scheduled, each
@@ -52,7 +56,7 @@ const countBillable = (events: Events) => {
 };
 
 async function main(): Promise<void> {
-  const segments = process.argv.slice(2).length ? process.argv.slice(2) : ['core', 'strategic', 'transactional', 'core-digest'];
+  const segments = process.argv.slice(2).length ? process.argv.slice(2) : ['core', 'strategic', 'transactional'];
   const env = await createTimeSkippingEnv();
   const rows: Record<string, string | number>[] = [];
   try {
