@@ -19,6 +19,7 @@ import {
   Segment,
 } from '../workflows/types';
 import { REPORT_MEMO_KEY } from '../workflows/report';
+import { PreferencesChange, QuietHours } from '../workflows/preferences';
 import { PLAYBOOK_MEMO_KEY } from '../workflows/messages';
 import { MigrationDiff, PLAYBOOK_VERSION_PATTERN } from '../workflows/migration';
 import { PlaybookSchema } from '../workflows/playbook';
@@ -114,6 +115,11 @@ export const ProfileChangeRequest = ProfileChange.safeExtend({
   timezone: TimeZoneName.optional(),
   partnerManager: ManagerRequest.optional(),
   successManager: ManagerRequest.nullable().optional(),
+});
+
+/** A preferences change as the API takes it: the quiet hours' time zone declared as the same list of names. */
+export const PreferencesChangeRequest = PreferencesChange.safeExtend({
+  quietHours: QuietHours.safeExtend({ timezone: TimeZoneName }).nullable().optional(),
 });
 
 /** What Slack posts to POST /v1/slack/interactions: a form with one field, the interaction as JSON. */

@@ -29,10 +29,11 @@ import {
   Timeline,
   WaiverRequest,
   TimelineEntry,
+  PreferencesChangeRequest,
 } from '../apiTypes';
 import { AccountEvent, AccountState, ConflictDecision } from '../../workflows/accounts/schema';
 import { CodecInfo, CodecPayloads } from './codec';
-import { PreferencesChange, PreferencesView } from '../../workflows/preferences';
+import { PreferencesView } from '../../workflows/preferences';
 import { UnsubscribeForm } from './preferenceRoutes';
 import { EventBatch } from './validation';
 
@@ -63,7 +64,8 @@ export const SCHEMAS = {
   MigrationDiff,
   MigrationResult,
   MigrationPage,
-  PreferencesChange,
+  /** As the API takes it: the quiet hours' time zone declared as the list of names. */
+  PreferencesChange: PreferencesChangeRequest,
   PreferencesView,
   UnsubscribeForm,
   AccountEvent,

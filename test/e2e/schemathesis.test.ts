@@ -9,6 +9,7 @@
  * The seed is random (printed on failure); SCHEMATHESIS_SEED pins it to replay a run.
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,7 +24,11 @@ let workDir: string;
 beforeAll(async () => {
   if (!fs.existsSync(ST)) throw new Error(`schemathesis not found at ${ST}: run \`bash scripts/setup.sh --test\` (npm test does)`);
   workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'schemathesis-'));
-  system = await startSystem({ API_KEYS: `ops:${KEY},system:${KEY},manager:${KEY}` });
+  // With payload encryption on, so that the codec endpoints are checked too (off, they answer 501 by design).
+  system = await startSystem({
+    API_KEYS: `ops:${KEY},system:${KEY},manager:${KEY}`,
+    PAYLOAD_ENCRYPTION_KEYS: `st:${randomBytes(32).toString('base64')}`,
+  });
 }, 120_000);
 
 afterAll(async () => {
