@@ -26,9 +26,11 @@ import path from 'node:path';
 import { log as activityLog, metricMeter as activityMetricMeter } from '@temporalio/activity';
 import { ApplicationFailure, noopMetricMeter, type Logger, type MetricMeter } from '@temporalio/common';
 import type { Config } from '../config/env';
+import type { ManagerDigestEntry } from '../workflows/digestEntry';
 import type { DeliveryInput, DeliveryResult, Message, NotificationRequest, ProgramInfo } from '../workflows/notifications';
 import { decideDelivery, type DeliveryFacts } from '../workflows/preferencePolicy';
 import { createEmailSender, outboxTransport, smtpTransport, type EmailRequest, type MailTransport } from './email';
+import { createManagerDigestActivities } from './managerDigests';
 import { notificationMetrics } from './metrics';
 import { pgSentLog } from './pgSentLog';
 import { NO_PREFERENCES, outcomeOf, recipientId, slackRecipients, summarise, type Outcome, type PreferenceSource } from './recipients';
@@ -44,20 +46,23 @@ export interface NotificationDeps {
   mailer: MailTransport;
   /** `webApiTransport(slackClient(token))`, or `fileTransport(dir)`. */
   slack: SlackTransport;
-  config: { from: string; escalationChannel?: string };
+  /** `buttons`: decision buttons on Slack messages (on when the API verifies Slack's clicks: SLACK_SIGNING_SECRET). */
+  config: { from: string; escalationChannel?: string; buttons?: boolean };
   sentLog: SentLog;
   log: Logger;
   /** The activity context's meter in a worker; none by default. */
   metrics?: MetricMeter;
   /** Recipients' notification preferences and unsubscribe links; none by default (everyone gets everything). */
   preferences?: PreferenceSource;
+  /** The digest partners' entries from visibility, for `sendManagerDigests` (the worker passes client/digests.ts). */
+  digestEntries?: () => Promise<ManagerDigestEntry[]>;
 }
 
 export function createActivities(deps: NotificationDeps) {
   const { sentLog, log } = deps;
   const preferences = deps.preferences ?? NO_PREFERENCES;
   const sendEmail = createEmailSender(deps.mailer, deps.config.from, log);
-  const sendSlack = createSlackSender(deps.slack, deps.config.escalationChannel);
+  const sendSlack = createSlackSender(deps.slack, deps.config.escalationChannel, deps.config.buttons === true);
   const metrics = notificationMetrics(deps.metrics ?? noopMetricMeter);
 
   async function deliverNotification(input: DeliveryInput): Promise<DeliveryResult> {
@@ -225,7 +230,17 @@ export function createActivities(deps: NotificationDeps) {
     await sentLog.release(key, token).catch((err: unknown) => log.warn('sent-log release failed', { key, error: String(err) }));
   }
 
-  return { deliverNotification };
+  const { sendManagerDigests } = createManagerDigestActivities({
+    listEntries: deps.digestEntries,
+    slack: deps.slack,
+    sentLog,
+    escalationChannel: deps.config.escalationChannel,
+    buttons: deps.config.buttons === true,
+    log,
+    preferences,
+  });
+
+  return { deliverNotification, sendManagerDigests };
 }
 
 export type Activities = ReturnType<typeof createActivities>;
@@ -248,7 +263,8 @@ function toMessage(request: NotificationRequest, program: ProgramInfo): Message 
 /**
  * Real dependencies from the environment: SMTP_URL or DATA_DIR/outbox,
  * SLACK_BOT_TOKEN or DATA_DIR/slack, and the sent-log (`sentLogFromConfig`,
- * or the one the worker passes so that it can prune and close it).
+ * or the one the worker passes so that it can prune and close it);
+ * `digestEntries` reads the manager digests' entries from visibility.
  */
 export function createActivitiesFromConfig(
   config: Config,
@@ -256,6 +272,7 @@ export function createActivitiesFromConfig(
   log: Logger = activityLog,
   sentLog = sentLogFromConfig(config),
   preferences: PreferenceSource = NO_PREFERENCES,
+  digestEntries?: () => Promise<ManagerDigestEntry[]>,
 ): Activities {
   const { email, slack, dataDir } = config;
   const mailer = email.smtpUrl ? smtpTransport(email.smtpUrl) : outboxTransport(path.join(dataDir, 'outbox'));
@@ -266,11 +283,12 @@ export function createActivitiesFromConfig(
     program,
     mailer,
     slack: slackTransport,
-    config: { from: email.from, escalationChannel: slack.escalationChannel },
+    config: { from: email.from, escalationChannel: slack.escalationChannel, buttons: Boolean(slack.signingSecret) },
     sentLog,
     log,
     metrics: activityMetricMeter,
     preferences,
+    digestEntries,
   });
 }
 

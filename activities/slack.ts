@@ -15,6 +15,7 @@ import { LogLevel, WebClient, type KnownBlock } from '@slack/web-api';
 import type { DeliveryResult, Message, NotificationRequest, SlackTarget } from '../workflows/notifications';
 import { failedOrThrow, slackFault } from './errors';
 import { deliveryHash, writeFileAtomic } from './sentLog';
+import { actionBlocks } from './slackActions';
 import { renderSlack } from './templates';
 
 export const SLACK_EVENT_TYPE = 'partner_onboarding_notification';
@@ -110,7 +111,7 @@ export function fileTransport(dir: string): SlackTransport {
   };
 }
 
-export function createSlackSender(slack: SlackTransport, escalationChannel: string | undefined) {
+export function createSlackSender(slack: SlackTransport, escalationChannel: string | undefined, buttons = false) {
   return async function sendSlack(request: SlackRequest, message: Message, key: string): Promise<DeliveryResult> {
     const to = destination(request.to, escalationChannel);
     if (!to) {
@@ -120,6 +121,7 @@ export function createSlackSender(slack: SlackTransport, escalationChannel: stri
       return { key: request.key, status: 'failed', error };
     }
     const rendered = renderSlack(message);
+    if (buttons) rendered.blocks.push(...actionBlocks(message, 'user' in to ? to.user : undefined));
     try {
       const { providerId, duplicate } = await slack.post(to, { key, ...rendered });
       return { key: request.key, status: 'sent', providerId, ...(duplicate && { duplicate }) };

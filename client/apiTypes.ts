@@ -3,9 +3,23 @@
  * (the OpenAPI document is generated from them) and the types inferred from them.
  * Request shapes reuse the contract's schemas from ../workflows/types.
  */
+import { rawTimeZones, timeZonesNames } from '@vvo/tzdb';
 import { z } from 'zod';
-import { CheckpointDecision, Health, LifecyclePhase, PARTNER_ID_PATTERN, Phase, Segment } from '../workflows/types';
+import {
+  CheckpointDecision,
+  Email,
+  Health,
+  LifecyclePhase,
+  Manager,
+  MilestoneWaiver,
+  PARTNER_ID_PATTERN,
+  PartnerProfile,
+  Phase,
+  ProfileChange,
+  Segment,
+} from '../workflows/types';
 import { REPORT_MEMO_KEY } from '../workflows/report';
+import { PreferencesChange, QuietHours } from '../workflows/preferences';
 import { PLAYBOOK_MEMO_KEY } from '../workflows/messages';
 import { MigrationDiff, PLAYBOOK_VERSION_PATTERN } from '../workflows/migration';
 import { PlaybookSchema } from '../workflows/playbook';
@@ -29,27 +43,123 @@ export { OnboardingState } from '../workflows/onboardingState';
 // Requests beyond the contract's PartnerProfile / PartnerEvent
 // ---------------------------------------------------------------------------
 
-/** A checkpoint decision; the eventId is derived from the open checkpoint when absent. */
-export const DecisionRequest = CheckpointDecision.extend({ eventId: z.string().min(1).max(128).optional() });
+const idempotencyKey = z
+  .string()
+  .min(1)
+  .max(128)
+  .optional()
+  .describe('idempotency key: the same eventId again answers with the first outcome (and a signal with it is a repeat)');
+
+/** A checkpoint decision, run as the `decideCheckpoint` Update. */
+export const DecisionRequest = CheckpointDecision.extend({ eventId: idempotencyKey });
 export type DecisionRequest = z.infer<typeof DecisionRequest>;
+
+/** A per-partner milestone waiver, run as the `waiveMilestone` Update. */
+export const WaiverRequest = MilestoneWaiver.extend({ eventId: idempotencyKey });
+export type WaiverRequest = z.infer<typeof WaiverRequest>;
+
+/** True when this process's Intl (its ICU data) knows the zone: partner nudges are timed with it. */
+function knownToIntl(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The IANA time zone names the API accepts, declared as an enum in the OpenAPI
+ * document: the zones of the IANA database with their links (@vvo/tzdb), the
+ * names this Node's ICU lists, and UTC; each one that Intl can use. The
+ * document and the validation share this list, so they cannot disagree.
+ */
+export const TIME_ZONES: readonly string[] = [
+  ...new Set([
+    'UTC',
+    'Etc/UTC',
+    ...timeZonesNames,
+    ...rawTimeZones.flatMap((zone) => zone.group),
+    ...Intl.supportedValuesOf('timeZone'),
+  ]),
+]
+  .filter(knownToIntl)
+  .sort();
+
+export const TimeZoneName = z
+  .string()
+  .refine((zone) => TIME_ZONES.includes(zone), {
+    error: (issue) => {
+      const zone = typeof issue.input === 'string' && knownToIntl(issue.input) ? issue.input : null;
+      const canonical = zone ? new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone : null;
+      return canonical && TIME_ZONES.includes(canonical)
+        ? `must be an IANA time zone name as listed in /openapi.json: use ${canonical}`
+        : 'must be an IANA time zone name, e.g. Europe/Berlin (the list is in /openapi.json)';
+    },
+  })
+  .meta({ enum: [...TIME_ZONES] })
+  .describe('an IANA time zone name');
+
+/**
+ * A PartnerProfile and a ProfileChange as the API takes them: the contract's
+ * schemas with the time zones declared as the list of names (the workflow
+ * itself also tolerates other names Intl resolves, such as those of older runs).
+ */
+const ManagerRequest = Manager.safeExtend({ timezone: TimeZoneName.optional() });
+export const ProfileRequest = PartnerProfile.safeExtend({
+  timezone: TimeZoneName.optional(),
+  partnerManager: ManagerRequest,
+  successManager: ManagerRequest.optional(),
+});
+export const ProfileChangeRequest = ProfileChange.safeExtend({
+  timezone: TimeZoneName.optional(),
+  partnerManager: ManagerRequest.optional(),
+  successManager: ManagerRequest.nullable().optional(),
+});
+
+/** A preferences change as the API takes it: the quiet hours' time zone declared as the same list of names. */
+export const PreferencesChangeRequest = PreferencesChange.safeExtend({
+  quietHours: QuietHours.safeExtend({ timezone: TimeZoneName }).nullable().optional(),
+});
+
+/** What Slack posts to POST /v1/slack/interactions: a form with one field, the interaction as JSON. */
+export const SlackInteraction = z.object({
+  payload: z.string().describe('the interaction payload as JSON (type block_actions, user, actions, response_url, …)'),
+});
 
 export const PartnerIdParam = z.object({
   partnerId: z.string().regex(PARTNER_ID_PATTERN, { message: 'must match [A-Za-z0-9._-]{1,64}' }),
 });
 
+/** `<Temporal's token, base64url>.<checksum binding it to the filters>` (client/visibility.ts). */
+export const PAGE_TOKEN_PATTERN = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22}$/;
+
 export const ListQuery = z.object({
   phase: LifecyclePhase.optional(),
   segment: Segment.optional(),
-  manager: z.email({ message: 'must be an e-mail address' }).optional(),
+  manager: Email.optional(),
   health: Health.optional(),
+  q: z
+    .string()
+    .regex(PARTNER_ID_PATTERN, { message: 'must be the start of a partner id: [A-Za-z0-9._-]{1,64}' })
+    .optional()
+    .describe('search: partners whose id starts with this (case-sensitive)'),
   pageSize: z.coerce.number().int().min(1).max(100).optional(),
-  pageToken: z.string().min(1).max(2048).optional(),
+  pageToken: z
+    .string()
+    .max(2048)
+    .regex(PAGE_TOKEN_PATTERN, { message: 'must be a nextPageToken from a previous answer' })
+    .optional()
+    .describe(
+      'the nextPageToken of the previous page, with the same filters; a well-formed token that names no page of this ' +
+        'listing (from other filters, or no longer known to Temporal) answers 404',
+    ),
 });
 export type ListQuery = z.infer<typeof ListQuery>;
 
 export const ReportQuery = z.object({
   segment: Segment.optional(),
-  manager: z.email({ message: 'must be an e-mail address' }).optional(),
+  manager: Email.optional(),
   startMonth: z
     .string()
     .regex(/^\d{4}-(0[1-9]|1[0-2])$/, { message: 'must be a month as YYYY-MM, e.g. 2026-11' })
@@ -107,6 +217,7 @@ export const PartnerSummary = z.object({
   health: z.string().nullable(),
   startedAt: isoOrNull,
   closedAt: isoOrNull,
+  contractSignedAt: isoOrNull.describe("day 0 of the partner's plan (from the report memo; null for workflows started without it)"),
 });
 export type PartnerSummary = z.infer<typeof PartnerSummary>;
 
@@ -121,6 +232,7 @@ export const EventOutcome = z.enum(['accepted', 'rejected', 'duplicate']);
 export type EventOutcome = z.infer<typeof EventOutcome>;
 
 const at = { at: iso, runId: z.string() };
+const Via = z.enum(['signal', 'update']).optional().describe('how it reached the workflow (absent: a signal)');
 
 export const TimelineEntry = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('started'), ...at }),
@@ -133,6 +245,7 @@ export const TimelineEntry = z.discriminatedUnion('kind', [
     data: z.unknown().optional(),
     outcome: EventOutcome,
     reason: z.string().optional(),
+    via: Via,
   }),
   z.object({
     kind: z.literal('decision'),
@@ -141,6 +254,7 @@ export const TimelineEntry = z.discriminatedUnion('kind', [
     decision: CheckpointDecision,
     outcome: EventOutcome,
     reason: z.string().optional(),
+    via: Via,
   }),
   z.object({
     kind: z.literal('notification'),

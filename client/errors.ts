@@ -52,6 +52,14 @@ export class PlaybookConflictError extends Error {
   }
 }
 
+/** A well-formed page token that names no page of this listing (other filters, or unknown to Temporal). */
+export class PageNotFoundError extends Error {
+  override name = 'PageNotFoundError';
+  constructor(detail: string) {
+    super(`no such page: ${detail}; start again from the first page`);
+  }
+}
+
 /** Input that fails validation, with one entry per invalid field. */
 export class InvalidInputError extends Error {
   override name = 'InvalidInputError';

@@ -6,21 +6,25 @@
  */
 import { createHash } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 import type { Playbook } from '../workflows/playbook';
-import { initState, reportSummary } from '../workflows/domain';
+import { initState, reportSummary, staticDetails, staticSummary } from '../workflows/domain';
 import {
   SA_HEALTH,
   SA_MANAGER,
   SA_PHASE,
   SA_SEGMENT,
   WORKFLOW_TYPE,
+  acknowledgeOpportunityUpdate,
+  decideCheckpointUpdate,
   onboardingStateQuery,
   onboardingWorkflowId,
   partnerEventSignal,
   updateProfileUpdate,
+  waiveMilestoneUpdate,
 } from '../workflows/messages';
 import type { partnerOnboarding } from '../workflows/partnerOnboarding';
-import { parseProfile, parseProfileChange, type OnboardingState, type PartnerEvent, type PartnerProfile } from '../workflows/types';
+import { parseProfile, parseProfileChange, type AcknowledgeUpdate, type OnboardingState, type PartnerEvent, type PartnerProfile } from '../workflows/types';
 import {
   MEMO_KEYS,
   type DecisionRequest,
@@ -34,6 +38,7 @@ import {
   type PublishResult,
   type StartResult,
   type Timeline,
+  type WaiverRequest,
 } from './apiTypes';
 import { InvalidInputError, PartnerNotFoundError, ProfileConflictError, UpdateRefusedError } from './errors';
 import { checkHealth } from './health';
@@ -88,6 +93,9 @@ export async function startOnboarding(client: Client, options: OnboardingClientO
       taskQueue: options.taskQueue,
       args: [profile, { playbook: options.playbook, playbookHash: pinned.hash }],
       workflowIdConflictPolicy: 'FAIL',
+      // The Temporal UI shows the partner, not only an id (the workflow keeps its current details up to date).
+      staticSummary: staticSummary(profile),
+      staticDetails: staticDetails(profile, profile.contractSignedAt ? Date.parse(profile.contractSignedAt) : now),
       memo: {
         [MEMO_KEYS.partnerId]: profile.partnerId,
         [MEMO_KEYS.name]: profile.name,
@@ -109,16 +117,6 @@ export async function startOnboarding(client: Client, options: OnboardingClientO
   const live = await client.workflow.getHandle(workflowId).describe();
   if (live.memo?.[MEMO_KEYS.profileHash] !== hash) throw new ProfileConflictError(profile.partnerId);
   return { partnerId: profile.partnerId, workflowId, runId: live.runId, created: false };
-}
-
-/**
- * The eventId of a decision sent without one: derived from the checkpoint it
- * answers, so a retried request is deduplicated by the workflow while a decision
- * at a later checkpoint (or after an extension) gets a new id.
- */
-export function decisionEventId(state: OnboardingState, decision: Omit<DecisionRequest, 'eventId'>): string {
-  const basis = JSON.stringify([state.phase, state.phaseDeadline, state.extensions, decision.decision, decision.days ?? null]);
-  return `decision-${state.phase}-${createHash('sha256').update(basis).digest('hex').slice(0, 16)}`;
 }
 
 export class OnboardingClient {
@@ -146,10 +144,41 @@ export class OnboardingClient {
     });
   }
 
-  async decide(partnerId: string, request: DecisionRequest): Promise<EventsAccepted> {
-    const { eventId, ...decision } = request;
-    const id = eventId ?? decisionEventId(await this.state(partnerId), decision);
-    return this.sendEvents(partnerId, [{ eventId: id, type: 'checkpoint_decision', data: decision }]);
+  /**
+   * A checkpoint decision, as the `decideCheckpoint` Update: the new state, or
+   * UpdateRefusedError with the workflow's reason (nothing is recorded then).
+   * An eventId doubles as the Update id, so a retry answers with the first outcome.
+   */
+  decide(partnerId: string, request: DecisionRequest): Promise<OnboardingState> {
+    return this.update(partnerId, decideCheckpointUpdate, request);
+  }
+
+  /** A per-partner milestone waiver, as the `waiveMilestone` Update. */
+  waive(partnerId: string, request: WaiverRequest): Promise<OnboardingState> {
+    return this.update(partnerId, waiveMilestoneUpdate, request);
+  }
+
+  /** A manager's answer to a registered opportunity, as the `acknowledgeOpportunity` Update. */
+  acknowledge(partnerId: string, request: AcknowledgeUpdate): Promise<OnboardingState> {
+    return this.update(partnerId, acknowledgeOpportunityUpdate, request);
+  }
+
+  private update<A extends DecisionRequest | WaiverRequest | AcknowledgeUpdate>(
+    partnerId: string,
+    update: UpdateDefinition<OnboardingState, [A]>,
+    request: A,
+  ): Promise<OnboardingState> {
+    return this.forPartner(partnerId, 'no live onboarding', async () => {
+      const handle = this.client.workflow.getHandle(onboardingWorkflowId(partnerId));
+      try {
+        return await handle.executeUpdate(update, { args: [request], ...(request.eventId ? { updateId: request.eventId } : {}) });
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError) {
+          throw new UpdateRefusedError(partnerId, err.cause instanceof Error ? err.cause.message : err.message);
+        }
+        throw err;
+      }
+    });
   }
 
   /** Changes a running partner's profile (the `updateProfile` Update): the new state, or UpdateRefusedError with the reason. */

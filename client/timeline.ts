@@ -1,6 +1,7 @@
 /**
  * The audit trail of one onboarding, read from workflow history: every signalled
- * event and decision (with how the workflow treated it), every notification
+ * event, every decision and waiver (signalled, or by Update: refused Updates
+ * leave no history and so no entry), with how the workflow treated it, every notification
  * (scheduled and its result), phase and health changes, continue-as-new
  * boundaries and the close, in history order across the whole run chain, and
  * the account registry's word on this partner's registrations (a conflict
@@ -13,7 +14,15 @@ import { z } from 'zod';
 import type { Activities } from '../activities';
 import { accountConflictSignal } from '../workflows/accounts/messages';
 import type { AccountActivities } from '../activities/accounts';
-import { SA_HEALTH, SA_PHASE, partnerEventSignal, updateProfileUpdate } from '../workflows/messages';
+import {
+  SA_HEALTH,
+  SA_PHASE,
+  acknowledgeOpportunityUpdate,
+  decideCheckpointUpdate,
+  partnerEventSignal,
+  updateProfileUpdate,
+  waiveMilestoneUpdate,
+} from '../workflows/messages';
 import { ProfileChange, parseEvent, type RejectedEvent } from '../workflows/types';
 import type { ExecutionStatus, Timeline, TimelineEntry } from './apiTypes';
 import { decodePayloads, failureMessage, keyword, timestampIso } from './decode';
@@ -39,6 +48,13 @@ const ConflictNotice = z.object({
   decidedBy: z.string().optional(),
 });
 const SettleResult = z.object({ answers: z.array(z.object({ notice: z.unknown().optional() })) });
+
+/** The Updates through which people decide, and the event each stands for. */
+const HUMAN_DECISIONS: Record<string, 'checkpoint_decision' | 'milestone_waived' | 'opportunity_acknowledged' | undefined> = {
+  [decideCheckpointUpdate.name]: 'checkpoint_decision',
+  [waiveMilestoneUpdate.name]: 'milestone_waived',
+  [acknowledgeOpportunityUpdate.name]: 'opportunity_acknowledged',
+};
 
 /** The parts of the activity's input and result the timeline shows (older histories may differ). */
 const DeliveryInput = z.object({
@@ -94,6 +110,7 @@ async function runEntries(converter: LoadedDataConverter, { runId, events }: Run
   const entries: TimelineEntry[] = [];
   const notifications = new Map<string, NotificationEntry>();
   const settles = new Set<string>();
+  const updates = new Map<string, SignalEntry>();
   let status: SearchStatus = {};
   const decode = async (payloads: temporal.api.common.v1.IPayloads | null | undefined) =>
     (await decodePayloads(converter, payloads?.payloads))[0];
@@ -106,8 +123,9 @@ async function runEntries(converter: LoadedDataConverter, { runId, events }: Run
     const finished = activityOutcome(event);
     const upsert = event.upsertWorkflowSearchAttributesEventAttributes;
     const continued = event.workflowExecutionContinuedAsNewEventAttributes;
-    const accepted = event.workflowExecutionUpdateAcceptedEventAttributes;
     const closed = closeStatus(event);
+    const accepted = event.workflowExecutionUpdateAcceptedEventAttributes;
+    const updateDone = event.workflowExecutionUpdateCompletedEventAttributes;
 
     if (started) {
       status = searchStatus(started.searchAttributes?.indexedFields);
@@ -125,6 +143,20 @@ async function runEntries(converter: LoadedDataConverter, { runId, events }: Run
         const entry = conflictEntry(answer.notice, at, runId);
         if (entry) entries.push(entry);
       }
+    } else if (accepted && HUMAN_DECISIONS[accepted.acceptedRequest?.input?.name ?? '']) {
+      const type = HUMAN_DECISIONS[accepted.acceptedRequest!.input!.name!]!;
+      const input = (await decode(accepted.acceptedRequest?.input?.args)) as Record<string, unknown> | undefined;
+      const { eventId, ...data } = input ?? {};
+      const updateId = accepted.acceptedRequest?.meta?.updateId ?? '';
+      // The workflow's own key for an Update sent without an eventId (workflows/partnerOnboarding.ts asEvent).
+      const id = typeof eventId === 'string' ? eventId : `${type}:${updateId}`;
+      const entry = { ...signalEntry({ eventId: id, type, data }, at, runId), via: 'update' as const };
+      updates.set(updateId, entry);
+      entries.push(entry);
+    } else if (updateDone) {
+      // Validated before acceptance, so a failure is rare (an older history replayed): say so.
+      const entry = updates.get(updateDone.meta?.updateId ?? '');
+      if (entry && updateDone.outcome?.failure) Object.assign(entry, { outcome: 'rejected', reason: updateDone.outcome.failure.message ?? 'refused' });
     } else if (scheduled?.activityType?.name === DELIVER_ACTIVITY) {
       const entry = notificationEntry(await decode(scheduled.input), at, runId);
       if (entry) {

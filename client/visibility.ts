@@ -6,10 +6,10 @@
 import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { SA_HEALTH, SA_MANAGER, SA_PHASE, SA_SEGMENT, WORKFLOW_TYPE } from '../workflows/messages';
+import { SA_HEALTH, SA_MANAGER, SA_PHASE, SA_SEGMENT, WORKFLOW_TYPE, onboardingWorkflowId } from '../workflows/messages';
 import { MEMO_KEYS, type ExecutionStatus, type ListQuery, type PartnerPage, type PartnerSummary } from './apiTypes';
 import { decodeMemo, keyword, timestampIso } from './decode';
-import { InvalidInputError, grpcCode } from './errors';
+import { PageNotFoundError, grpcCode } from './errors';
 
 const DEFAULT_PAGE_SIZE = 50;
 const GRPC_UNKNOWN = 2;
@@ -42,13 +42,16 @@ export function visibilityQuery(query: ListQuery): string {
     `WorkflowType = ${literal(WORKFLOW_TYPE)}`,
     `ExecutionStatus != 'ContinuedAsNew'`,
     ...filters.flatMap(([name, value]) => (value === undefined ? [] : [`${name} = ${literal(value)}`])),
+    ...(query.q === undefined ? [] : [`WorkflowId STARTS_WITH ${literal(onboardingWorkflowId(query.q))}`]),
   ].join(' AND ');
 }
 
 /**
  * Page tokens carry the server's token and a checksum binding it to the query,
- * so a garbled or foreign token is a 400 at once (the server would answer it
- * with UNKNOWN, which the SDK retries for many seconds).
+ * so a token from other filters (or a garbled one) is refused at once; Temporal
+ * would answer it with UNKNOWN, which the SDK retries for many seconds. The
+ * API validates the token's form (apiTypes PAGE_TOKEN_PATTERN); a well-formed
+ * token that names no page of this listing is a PageNotFoundError (404).
  */
 const checksum = (query: string, token: string) => createHash('sha256').update(`${query}\n${token}`).digest('base64url').slice(0, 22);
 
@@ -60,7 +63,7 @@ export function encodePageToken(query: string, serverToken: Uint8Array): string 
 export function decodePageToken(query: string, pageToken: string): Buffer {
   const [token, sum, ...rest] = pageToken.split('.');
   if (!token || rest.length || sum !== checksum(query, token)) {
-    throw new InvalidInputError([{ field: 'pageToken', message: 'is not a page token from a previous answer with the same filters' }]);
+    throw new PageNotFoundError('the page token was not issued for a listing with these filters');
   }
   return Buffer.from(token, 'base64url');
 }
@@ -73,7 +76,7 @@ export async function listPartners(client: Client, filters: ListQuery): Promise<
     .catch((err: unknown) => {
       const code = grpcCode(err);
       if (nextPageToken && (code === GRPC_INVALID_ARGUMENT || code === GRPC_UNKNOWN)) {
-        throw new InvalidInputError([{ field: 'pageToken', message: 'was not accepted by Temporal; start again from the first page' }]);
+        throw new PageNotFoundError('Temporal no longer knows the page this token names');
       }
       throw err;
     });
@@ -88,6 +91,7 @@ async function summarize(client: Client, info: temporal.api.workflow.v1.IWorkflo
   const workflowId = info.execution?.workflowId ?? '';
   const partnerId = memo[MEMO_KEYS.partnerId];
   const name = memo[MEMO_KEYS.name];
+  const report = memo[MEMO_KEYS.report] as { contractSignedAt?: unknown } | undefined;
   return {
     // Workflows started without our memo (e.g. by another system) still list, by id.
     partnerId: typeof partnerId === 'string' ? partnerId : workflowId.replace(/^onboarding-/, ''),
@@ -100,6 +104,7 @@ async function summarize(client: Client, info: temporal.api.workflow.v1.IWorkflo
     manager: keyword(attributes, SA_MANAGER.name),
     health: keyword(attributes, SA_HEALTH.name),
     startedAt: timestampIso(info.startTime),
+    contractSignedAt: typeof report?.contractSignedAt === 'string' ? report.contractSignedAt : null,
     closedAt: timestampIso(info.closeTime),
   };
 }

@@ -173,12 +173,16 @@ export const EnvSchema = z.object({
   SLACK_ESCALATION_CHANNEL: optional(
     z.string().regex(/^[CG][A-Z0-9]{2,}$/, { message: 'must be a Slack channel id such as C0123456789 (not a #name)' }),
   ),
+  SLACK_SIGNING_SECRET: optional(z.string().min(16, { message: 'must be the app\'s signing secret (at least 16 characters)' })),
   PLAYBOOK_PATH: optional(z.string().min(1)),
   DATA_DIR: optional(z.string().min(1)),
   PROGRAM_LEAD_EMAIL: optional(z.email({ message: 'must be an e-mail address' })),
   METRICS_HOST: optional(z.string().min(1)),
   METRICS_PORT: optional(port),
   DIGEST_CRON: optional(cron),
+  MANAGER_DIGEST_HOUR: optional(
+    z.coerce.number({ message: 'must be an hour 0-23' }).int({ message: 'must be an hour 0-23' }).min(0, { message: 'must be an hour 0-23' }).max(23, { message: 'must be an hour 0-23' }),
+  ),
   LOG_LEVEL: optional(z.enum(['debug', 'info', 'warn', 'error'])),
   PREFERENCES_SECRET: optional(preferenceSecrets),
   PUBLIC_URL: optional(url(['http:', 'https:'])),
@@ -209,13 +213,14 @@ export interface Config {
   /** Unset: marker files in DATA_DIR/sent-log (one host). */
   sentLog: { databaseUrl?: string };
   email: { smtpUrl?: string; from: string; programLead?: string };
-  slack: { token?: string; apiUrl?: string; escalationChannel?: string };
+  /** `signingSecret`: verifies POST /v1/slack/interactions, and turns the messages' buttons on. */
+  slack: { token?: string; apiUrl?: string; escalationChannel?: string; signingSecret?: string };
   playbookPath?: string;
   dataDir: string;
   /** The worker's Prometheus endpoint (METRICS_HOST:METRICS_PORT); off without a port. */
   metrics: { host: string; port?: number };
-  /** When the weekly digest schedule fires. */
-  digest: { cron: string };
+  /** When the weekly digest schedule fires; the managers' local hour of their daily digest. */
+  digest: { cron: string; managerHour: number };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   cli: { apiUrl: string; apiKey?: string };
   /**
@@ -256,7 +261,7 @@ export class ConfigError extends Error {
 
 /** Values never echoed in error messages. */
 const SECRETS = new Set([
-  'API_KEYS', 'WEBHOOK_SECRET', 'TEMPORAL_API_KEY', 'SLACK_BOT_TOKEN', 'ONBOARDING_API_KEY', 'SMTP_URL',
+  'API_KEYS', 'WEBHOOK_SECRET', 'TEMPORAL_API_KEY', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'ONBOARDING_API_KEY', 'SMTP_URL',
   'TEMPORAL_TLS_CLIENT_KEY_DATA', 'TEMPORAL_TLS_CLIENT_CERT_DATA', 'TEMPORAL_TLS_SERVER_CA_CERT_DATA', 'SENT_LOG_DATABASE_URL',
   'PAYLOAD_ENCRYPTION_KEYS',
   'PREFERENCES_SECRET',
@@ -302,11 +307,16 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     sentLog: { databaseUrl: e.SENT_LOG_DATABASE_URL },
     email: { smtpUrl: e.SMTP_URL, from: e.EMAIL_FROM ?? 'Partner Onboarding <onboarding@localhost>', programLead: e.PROGRAM_LEAD_EMAIL },
-    slack: { token: e.SLACK_BOT_TOKEN, apiUrl: e.SLACK_API_URL, escalationChannel: e.SLACK_ESCALATION_CHANNEL },
+    slack: {
+      token: e.SLACK_BOT_TOKEN,
+      apiUrl: e.SLACK_API_URL,
+      escalationChannel: e.SLACK_ESCALATION_CHANNEL,
+      signingSecret: e.SLACK_SIGNING_SECRET,
+    },
     playbookPath: e.PLAYBOOK_PATH,
     dataDir,
     metrics: { host: e.METRICS_HOST ?? '127.0.0.1', port: e.METRICS_PORT },
-    digest: { cron: e.DIGEST_CRON ?? DEFAULT_DIGEST_CRON },
+    digest: { cron: e.DIGEST_CRON ?? DEFAULT_DIGEST_CRON, managerHour: e.MANAGER_DIGEST_HOUR ?? 8 },
     logLevel: e.LOG_LEVEL ?? 'info',
     cli: { apiUrl: e.ONBOARDING_API_URL ?? 'http://127.0.0.1:3000', apiKey: e.ONBOARDING_API_KEY },
     encryption: {

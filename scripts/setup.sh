@@ -5,8 +5,32 @@
 # Idempotent and quick when everything is present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-quiet=0; [ "${1:-}" = "--quiet" ] && quiet=1
+quiet=0; with_test_tools=0
+for arg in "$@"; do
+  case "$arg" in
+    --quiet) quiet=1 ;;
+    --test) with_test_tools=1 ;;
+  esac
+done
 say() { [ "$quiet" = 1 ] || echo "setup: $*"; }
+
+# Test tools (npm test): Schemathesis into its own venv, pinned in tools/test-requirements.txt.
+install_test_tools() {
+  [ "$with_test_tools" = 1 ] || return 0
+  local st=.tools/schemathesis want
+  want=$(grep -Eo '^schemathesis==[^ ]+' tools/test-requirements.txt | cut -d= -f3)
+  if [ -x "$st/bin/st" ] && [ "$("$st/bin/st" --version 2>/dev/null | awk '{print $NF}')" = "$want" ]; then
+    say "schemathesis $want present"
+    return 0
+  fi
+  local py; py=$(command -v python3 || command -v python || true)
+  if [ -z "$py" ]; then echo "setup: python3 not found: the Schemathesis test (test/e2e/schemathesis.test.ts) will fail" >&2; return 0; fi
+  say "installing schemathesis $want into $st (tools/test-requirements.txt)"
+  [ -x "$st/bin/pip" ] || "$py" -m venv "$st"
+  "$st/bin/pip" install --disable-pip-version-check -q -r tools/test-requirements.txt \
+    || echo "setup: pip could not install schemathesis: the Schemathesis test will fail" >&2
+}
+install_test_tools
 
 venv=.tools/venv
 need_cli=1; need_ts=1

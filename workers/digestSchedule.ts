@@ -17,6 +17,7 @@ import {
   type ScheduleUpdateOptions,
 } from '@temporalio/client';
 import { DEFAULT_DIGEST_CRON } from '../config/env';
+import { managerDigests } from '../workflows/managerDigests';
 import { weeklyDigest } from '../workflows/weeklyDigest';
 
 export const DIGEST_SCHEDULE_ID = 'onboarding-weekly-digest';
@@ -51,5 +52,39 @@ export async function ensureDigestSchedule(client: Client, options: DigestSchedu
     if (!(err instanceof ScheduleAlreadyRunning)) throw err;
   }
   await client.schedule.getHandle(DIGEST_SCHEDULE_ID).update((previous) => ({ ...desired, state: previous.state }));
+  return 'updated';
+}
+
+export const MANAGER_DIGEST_SCHEDULE_ID = 'onboarding-manager-digests';
+
+/**
+ * The hourly schedule of the `managerDigests` workflow: each hour serves the
+ * digest managers whose local time is `localHour`. Overlap SKIP; catch-up
+ * window one hour (a late run still serves its own hour, a run older than
+ * that would be a stale digest). Written like the weekly one: create, else update.
+ */
+export async function ensureManagerDigestSchedule(
+  client: Client,
+  options: { taskQueue: string; localHour: number },
+): Promise<'created' | 'updated'> {
+  const desired: Omit<ScheduleUpdateOptions<ScheduleOptionsStartWorkflowAction<typeof managerDigests>>, 'state'> = {
+    spec: { cronExpressions: ['0 * * * *'] },
+    action: {
+      type: 'startWorkflow',
+      workflowType: managerDigests,
+      args: [{ localHour: options.localHour }],
+      taskQueue: options.taskQueue,
+      workflowId: MANAGER_DIGEST_SCHEDULE_ID,
+      workflowExecutionTimeout: '1 hour',
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
+  };
+  try {
+    await client.schedule.create({ scheduleId: MANAGER_DIGEST_SCHEDULE_ID, ...desired });
+    return 'created';
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+  }
+  await client.schedule.getHandle(MANAGER_DIGEST_SCHEDULE_ID).update((previous) => ({ ...desired, state: previous.state }));
   return 'updated';
 }

@@ -1,8 +1,8 @@
 /**
  * `npm run worker`: one onboarding worker against TEMPORAL_ADDRESS. Run several
  * to scale out; SIGINT/SIGTERM drain it (in-flight notifications get the grace time).
- * At start each worker creates or updates the weekly digest schedule (`npm start`
- * runs its worker through `runWorker` too).
+ * At start each worker creates or updates the weekly digest and the hourly
+ * manager digest schedules (`npm start` runs its worker through `runWorker` too).
  */
 import fs from 'node:fs';
 import { Client } from '@temporalio/client';
@@ -18,8 +18,9 @@ import { accountActivitiesFor } from '../client/accounts';
 import type { Playbook } from '../workflows/playbook';
 import { connectNative } from '../client/connection';
 import { dataConverter } from '../client/encryption';
+import { listDigestEntries } from '../client/digests';
 import { createOnboardingWorker } from './createWorker';
-import { ensureDigestSchedule } from './digestSchedule';
+import { ensureDigestSchedule, ensureManagerDigestSchedule } from './digestSchedule';
 import { createLogger, type Logger } from './logger';
 import { runtimeOptions } from './runtime';
 
@@ -39,7 +40,9 @@ export async function runWorker(config: Config, playbook: Playbook, address: str
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      activities: createActivitiesFromConfig(config, playbook.program, undefined, sentLog, preferenceSourceFor(client, config)),
+      activities: createActivitiesFromConfig(config, playbook.program, undefined, sentLog, preferenceSourceFor(client, config), () =>
+        listDigestEntries(client),
+      ),
       reportActivities: createReportActivities({ readDigest: programDigestReader(client, playbook) }),
       dataConverter: converter,
       ...(config.workflowBundlePath && { workflowBundle: { codePath: config.workflowBundlePath } }),
@@ -98,6 +101,12 @@ async function scheduleDigest(client: Client, config: Config, log: Logger): Prom
     log.info(`weekly digest schedule ${outcome}`, { cron: options.cron, programLead: Boolean(options.programLeadEmail) });
   } catch (err) {
     log.error('weekly digest schedule not written; onboardings run on without it', { error: (err as Error).message });
+  }
+  try {
+    const outcome = await ensureManagerDigestSchedule(client, { taskQueue: config.temporal.taskQueue, localHour: config.digest.managerHour });
+    log.info(`manager digest schedule ${outcome}`, { localHour: config.digest.managerHour });
+  } catch (err) {
+    log.error('manager digest schedule not written; onboardings run on without it', { error: (err as Error).message });
   }
 }
 

@@ -8,3 +8,5 @@ export type { PlaybookVersionInput } from './playbookVersion';
 export { recipientPreferences } from './recipientPreferences';
 export { accountRegistry } from './accountRegistry';
 export type { AccountRegistryInput } from './accountRegistry';
+export { managerDigests } from './managerDigests';
+export type { ManagerDigestsInput } from './managerDigests';

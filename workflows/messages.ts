@@ -1,11 +1,11 @@
 /**
- * Signal, query and search-attribute definitions shared by the workflow, the
- * client, the API and the tests. No side effects: safe in the workflow bundle.
+ * Signal, query, Update and search-attribute definitions shared by the workflow,
+ * the client, the API and the tests. No side effects: safe in the workflow bundle.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { MigrationApplied, MigrationPreview, MigrationRequest } from './migration';
-import type { OnboardingState } from './types';
+import type { AcknowledgeUpdate, DecisionUpdate, OnboardingState, WaiverUpdate } from './types';
 
 export const WORKFLOW_TYPE = 'partnerOnboarding';
 export const DEFAULT_TASK_QUEUE = 'partner-onboarding';
@@ -32,6 +32,17 @@ export function playbookVersionWorkflowId(version: string): string {
   return `playbook-${version}`;
 }
 
+/**
+ * Humans decide through Updates: the caller gets the new state, or the reason
+ * it was refused, at once; a refused Update (its validator throws) leaves no
+ * event in the history. The same rules as the `checkpoint_decision` and
+ * `milestone_waived` events, which systems may still signal.
+ */
+export const decideCheckpointUpdate = defineUpdate<OnboardingState, [DecisionUpdate]>('decideCheckpoint');
+export const waiveMilestoneUpdate = defineUpdate<OnboardingState, [WaiverUpdate]>('waiveMilestone');
+/** A manager's answer to a registered opportunity (stops its SLA clock): refused for an unknown opportunity. */
+export const acknowledgeOpportunityUpdate = defineUpdate<OnboardingState, [AcknowledgeUpdate]>('acknowledgeOpportunity');
+
 export const SA_PHASE = defineSearchAttributeKey('OnboardingPhase', SearchAttributeType.KEYWORD);
 export const SA_SEGMENT = defineSearchAttributeKey('PartnerSegment', SearchAttributeType.KEYWORD);
 export const SA_MANAGER = defineSearchAttributeKey('PartnerManager', SearchAttributeType.KEYWORD);
@@ -39,6 +50,9 @@ export const SA_HEALTH = defineSearchAttributeKey('OnboardingHealth', SearchAttr
 
 /** The contract's search attributes, all Keyword: the one list servers register and tests use. */
 export const SEARCH_ATTRIBUTE_KEYS = [SA_PHASE, SA_SEGMENT, SA_MANAGER, SA_HEALTH] as const;
+
+/** Memo key of a digest manager's partner entry (workflows/digestEntry.ts), read by the manager digest. */
+export const DIGEST_MEMO_KEY = 'digest';
 
 /** Business key -> workflow id: one live onboarding per partner. */
 export function onboardingWorkflowId(partnerId: string): string {

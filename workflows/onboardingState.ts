@@ -44,6 +44,7 @@ export const OpportunityView = z.object({
   owner: z.string().optional(),
   qualifiedAt: isoOrNull,
   closedAt: isoOrNull,
+  slaDueAt: isoOrNull.describe('when the response SLA runs out: registration + the playbook response hours (null until registered)'),
   slaBreached: z.boolean(),
   /** Registrations that name an account: its registry key and where the check stands (docs/accounts.md). */
   accountKey: z.string().optional(),

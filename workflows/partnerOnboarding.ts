@@ -16,10 +16,12 @@ import {
   CancellationScope,
   allHandlersFinished,
   condition,
+  currentUpdateInfo,
   isCancellation,
   log,
   makeContinueAsNewFunc,
   patched,
+  setCurrentDetails,
   setHandler,
   upsertMemo,
   sleep,
@@ -31,11 +33,12 @@ import {
   advance,
   applyConflictNotice,
   applyEvent,
+  currentDetails,
   initState,
   isFinished,
   markContinuedAsNew,
   migrate,
-  nextWakeAt,
+  nextWake,
   recordDelivery,
   changeProfile,
   profileChangeRefusal,
@@ -43,18 +46,24 @@ import {
   settleWithoutRegistry,
   shouldContinueAsNew,
   toView,
+  tryEvent,
   upgradeState,
+  withCrossPartnerDigest,
   type DomainState,
+  type WakeUp,
 } from './domain';
 import { accountConflictSignal } from './accounts/messages';
 import type { AccountSettlement, AccountSettlementResult } from './accounts/types';
 import {
   PLAYBOOK_MEMO_KEY,
+  acknowledgeOpportunityUpdate,
+  decideCheckpointUpdate,
   migratePlaybookUpdate,
   onboardingStateQuery,
   partnerEventSignal,
   previewMigrationQuery,
   updateProfileUpdate,
+  waiveMilestoneUpdate,
 } from './messages';
 import type { MigrationRequest } from './migration';
 import { deliverNotification, settleAccounts } from './proxies';
@@ -77,6 +86,9 @@ export interface OnboardingOptions {
   carried?: DomainState;
 }
 
+/** Digest managers' partners feed one digest across partners instead of sending their own. */
+const CROSS_PARTNER_DIGEST_PATCH = 'cross-partner-digest';
+
 /** Safety net: continue-as-new well before Temporal's 10,240-event history warning. */
 const MAX_HISTORY_EVENTS = 4000;
 
@@ -96,6 +108,10 @@ export async function partnerOnboarding(profile: PartnerProfile, options: Onboar
   }
   let state: DomainState = options.carried ? upgradeState(options.carried) : initState(parsed.value, options.playbook!, Date.now());
   if (!options.carried && options.playbookHash) state = { ...state, playbookHash: options.playbookHash };
+  // A digest manager gets one digest across all partners (workflows/managerDigests.ts); runs started before
+  // that keep flushing their own daily digest, as their histories say. Every new run (a manager may turn
+  // the digest on later), so the marker is in every new history: an event, not a billed action.
+  if (!options.carried && patched(CROSS_PARTNER_DIGEST_PATCH)) state = withCrossPartnerDigest(state);
   let dirty = true;
   let wokeByTimer = false;
 
@@ -154,6 +170,32 @@ export async function partnerOnboarding(profile: PartnerProfile, options: Onboar
       },
     },
   );
+  // A human's decision (an Update) is the event it stands for, through the same rules. The
+  // validator is a dry run: what the signal path records as rejected, it refuses without history.
+  const humanDecision = (type: HumanDecisionType) => {
+    const attempt = (input: unknown) => tryEvent(state, asEvent(type, input), Date.now());
+    return {
+      handler: (input: unknown): OnboardingState => {
+        const result = attempt(input);
+        // Validated in the same activation: only a replay of an older history could get here.
+        if (result.outcome === 'refused') throw ApplicationFailure.nonRetryable(result.reason, 'Refused');
+        state = result.state;
+        dirty = true;
+        wokeByTimer = false;
+        return toView(state, Date.now());
+      },
+      validator: (input: unknown): void => {
+        const result = attempt(input);
+        if (result.outcome === 'refused') throw new Error(result.reason);
+      },
+    };
+  };
+  const decision = humanDecision('checkpoint_decision');
+  setHandler(decideCheckpointUpdate, decision.handler, { validator: decision.validator });
+  const waiver = humanDecision('milestone_waived');
+  setHandler(waiveMilestoneUpdate, waiver.handler, { validator: waiver.validator });
+  const acknowledgement = humanDecision('opportunity_acknowledged');
+  setHandler(acknowledgeOpportunityUpdate, acknowledgement.handler, { validator: acknowledgement.validator });
 
   const timer = new WakeUpTimer();
   const visibility = new VisibilityPublisher();
@@ -182,6 +224,7 @@ export async function partnerOnboarding(profile: PartnerProfile, options: Onboar
     }
 
     if (isFinished(state)) {
+      setCurrentDetails(currentDetails(state, Date.now(), null));
       visibility.publishReport(state);
       timer.cancel();
       await condition(allHandlersFinished);
@@ -199,7 +242,10 @@ export async function partnerOnboarding(profile: PartnerProfile, options: Onboar
       return next(profile, { carried: markContinuedAsNew(state) });
     }
     if (dirty) continue; // a signal arrived while delivering: re-evaluate first
-    timer.arm(nextWakeAt(state, Date.now()));
+    const wake = nextWake(state, Date.now());
+    // What the Temporal UI shows of this partner: no command, no billed action.
+    setCurrentDetails(currentDetails(state, Date.now(), wake));
+    timer.arm(wake);
     await condition(() => dirty || timer.fired);
     wokeByTimer = !dirty;
   }
@@ -220,6 +266,14 @@ async function checkAccounts(work: AccountSettlement): Promise<AccountSettlement
   }
 }
 
+type HumanDecisionType = 'checkpoint_decision' | 'milestone_waived' | 'opportunity_acknowledged';
+
+/** An Update's argument as the PartnerEvent it stands for; without an eventId, the Update's id is its key. */
+function asEvent(type: HumanDecisionType, input: unknown): unknown {
+  const { eventId, ...data } = (typeof input === 'object' && input !== null ? input : {}) as { eventId?: unknown };
+  return { eventId: eventId ?? `${type}:${currentUpdateInfo()?.id ?? ''}`, type, data };
+}
+
 async function deliver(request: NotificationRequest): Promise<DeliveryResult> {
   const { workflowId } = workflowInfo();
   try {
@@ -238,23 +292,26 @@ async function deliver(request: NotificationRequest): Promise<DeliveryResult> {
 /**
  * One durable timer for the next due moment. Re-arming with the same moment
  * keeps the running timer, so a signal does not cost a new timer (each timer is
- * a billed action on Temporal Cloud).
+ * a billed action on Temporal Cloud). Each timer says in the Temporal UI what
+ * it waits for.
  */
 class WakeUpTimer {
   private at: number | null = null;
   private scope: CancellationScope | null = null;
   fired = false;
 
-  arm(at: number | null): void {
+  arm(wake: WakeUp | null): void {
+    const at = wake?.at ?? null;
     if (at === this.at && !this.fired) return;
     this.cancel();
     this.fired = false;
     this.at = at;
-    if (at === null) return;
+    if (wake === null) return;
     const scope = new CancellationScope();
     this.scope = scope;
+    const summary = `until ${new Date(wake.at).toISOString().slice(0, 16).replace('T', ' ')} UTC: ${wake.why}`;
     void scope
-      .run(() => sleep(Math.max(1, at - Date.now())))
+      .run(() => sleep(Math.max(1, wake.at - Date.now()), { summary }))
       .then(
         () => {
           if (this.scope === scope) this.fired = true;

@@ -25,7 +25,19 @@ export const Health = z.enum(['on_track', 'behind', 'at_risk']);
 export type Health = z.infer<typeof Health>;
 
 const isoDate = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time, e.g. 2026-11-27T09:00:00Z' });
-const email = z.email({ message: 'must be an e-mail address' });
+/**
+ * An e-mail address, declared and enforced by one pattern (no `format: email`,
+ * whose meaning differs between validators): dot-separated atoms, a domain of
+ * labels of at most 63 characters, at most 254 characters in all.
+ */
+export const EMAIL_PATTERN =
+  /^[A-Za-z0-9_'+-]+(?:\.[A-Za-z0-9_'+-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
+export const Email = z
+  .string()
+  .max(254, { message: 'must be an e-mail address of at most 254 characters' })
+  .regex(EMAIL_PATTERN, { message: 'must be an e-mail address' })
+  .describe('an e-mail address');
+const email = Email;
 
 export const Contact = z.object({
   role: z.string().min(1).max(64),
@@ -47,7 +59,9 @@ export const Manager = z.object({
   name: z.string().min(1).max(200),
   email,
   slackUserId: z.string().min(1).max(64).optional(),
-  digest: z.boolean().optional(), // daily digest instead of single pings
+  digest: z.boolean().optional(), // one daily digest across all the manager's partners instead of single pings
+  /** The manager's IANA time zone: the daily digest goes out in the morning there (default UTC). */
+  timezone: z.string().refine(isIanaTimeZone, { message: 'must be an IANA time zone, e.g. Europe/Berlin' }).optional(),
 });
 export type Manager = z.infer<typeof Manager>;
 
@@ -178,6 +192,8 @@ export const EventData = {
   }),
   checkpoint_decision: z.object({
     decision: z.enum(['advance', 'extend', 'offboard']),
+    /** The checkpoint it answers; refused when another phase's checkpoint is the one waiting (a stale button). */
+    phase: Phase.optional(),
     days: z.number().int().min(1).max(120).optional(),
     by: z.string().max(200).optional(),
     note: z.string().max(2000).optional(),
@@ -219,6 +235,20 @@ export type EventOf<K extends EventType> = Extract<PartnerEvent, { type: K }>;
 
 export const CheckpointDecision = EventData.checkpoint_decision;
 export type CheckpointDecision = z.infer<typeof CheckpointDecision>;
+
+export const MilestoneWaiver = EventData.milestone_waived;
+export type MilestoneWaiver = z.infer<typeof MilestoneWaiver>;
+
+/**
+ * The arguments of the `decideCheckpoint` and `waiveMilestone` Updates: the
+ * event's data, and optionally its eventId (an idempotency key shared with the
+ * `partnerEvent` signal; derived from the Update id when absent). The workflow
+ * checks them as the `PartnerEvent` they stand for: no schema of their own.
+ */
+export type DecisionUpdate = CheckpointDecision & { eventId?: string };
+export type WaiverUpdate = MilestoneWaiver & { eventId?: string };
+/** The argument of the `acknowledgeOpportunity` Update (a manager answering a registration, e.g. from Slack). */
+export type AcknowledgeUpdate = { opportunityId: string; owner?: string; eventId?: string };
 
 /** One field-level validation problem: `field` is a path such as `data.score` or `contacts[0].email`. */
 export interface FieldError {

@@ -5,8 +5,8 @@
  * the report only when the shell says the moment is already paid for.
  */
 import { patched, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { reportSummary, searchAttributes, type DomainState } from './domain';
-import { SA_HEALTH, SA_MANAGER, SA_PHASE, SA_SEGMENT } from './messages';
+import { managerDigestEntry, reportSummary, searchAttributes, type DomainState } from './domain';
+import { DIGEST_MEMO_KEY, SA_HEALTH, SA_MANAGER, SA_PHASE, SA_SEGMENT } from './messages';
 import { REPORT_MEMO_KEY } from './report';
 
 /** Runs recorded before the report memo existed replay without it. */
@@ -20,19 +20,36 @@ export class VisibilityPublisher {
   /** The run's first workflow task is paid for by its start, and is where events queued before it land. */
   private firstTask = true;
 
-  /** Upserts the search attributes that changed; the report with them, in the run's first task, or when `reportDue`. */
+  /** A digest manager's entry for this partner, as last published (none for other managers). */
+  private digest = JSON.stringify(workflowInfo().memo?.[DIGEST_MEMO_KEY] ?? null);
+
+  /**
+   * Upserts the search attributes that changed; the report with them, in the run's first task, or when
+   * `reportDue`. A digest manager's entry goes out whenever it changed: a decision or an answer must not
+   * linger in tomorrow's digest.
+   */
   publish(state: DomainState, reportDue: boolean): void {
-    if (this.publishAttributes(state) || reportDue || this.firstTask) this.publishReport(state);
+    const digestChanged = this.digestEntryJson(state) !== this.digest;
+    if (this.publishAttributes(state) || reportDue || this.firstTask || digestChanged) this.publishReport(state);
     this.firstTask = false;
   }
 
-  /** Upserts the report summary if it changed. */
+  /** Upserts the report summary and the digest entry, those that changed, in one memo upsert. */
   publishReport(state: DomainState): void {
     const summary = reportSummary(state, Date.now());
     const fingerprint = JSON.stringify(summary);
-    if (fingerprint === this.report || !patched(REPORT_MEMO_PATCH)) return;
-    upsertMemo({ [REPORT_MEMO_KEY]: summary });
+    const digest = this.digestEntryJson(state);
+    const memo: Record<string, unknown> = {};
+    if (fingerprint !== this.report) memo[REPORT_MEMO_KEY] = summary;
+    if (digest !== this.digest) memo[DIGEST_MEMO_KEY] = JSON.parse(digest) as unknown;
+    if (!Object.keys(memo).length || !patched(REPORT_MEMO_PATCH)) return;
+    upsertMemo(memo);
     this.report = fingerprint;
+    this.digest = digest;
+  }
+
+  private digestEntryJson(state: DomainState): string {
+    return JSON.stringify(managerDigestEntry(state, Date.now()));
   }
 
   /** Returns true when it upserted. */

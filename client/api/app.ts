@@ -15,13 +15,16 @@ import { payloadCodec } from '../encryption';
 import { OnboardingClient } from '../onboardingClient';
 import { AccountsClient, conflictRuleOf } from '../accounts';
 import { Authenticator, assertSafeBinding } from './auth';
-import { CODEC_ROUTES, registerCodecCors } from './codec';
+import { CODEC_ROUTES, codecCorsAllows, registerCodecCors } from './codec';
 import { HttpError, toHttpError } from './errors';
+import { installCrossSiteGuard } from './crossSite';
+import { MethodGuard } from './methods';
 import { createApiMetrics } from './metrics';
 import { buildOpenApi } from './openapi';
 import type { ApiRoute, ReportsProvider, RouteContext } from './route';
 import { preferencesService } from '../preferences';
 import { ROUTES } from './routes';
+import { SlackInteractions } from './slack';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -88,7 +91,9 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
   }
 
   app.decorateRequest('rawBody', undefined);
-  const parseJson = app.getDefaultJsonParser('error', 'error');
+  // `__proto__` and `constructor.prototype` keys are dropped like any unknown field (never assigned
+  // to a prototype): the documented objects accept additional properties and ignore them.
+  const parseJson = app.getDefaultJsonParser('remove', 'remove');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     const raw = body.toString();
@@ -99,6 +104,8 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
+  MethodGuard.install(app);
+  installCrossSiteGuard(app, auth.open, (req) => codecCorsAllows(req, config.encryption.corsOrigins));
   const metrics = createApiMetrics();
   app.addHook('onResponse', async (req, reply) => {
     metrics.observe({ method: req.method, route: req.routeOptions.url, body: req.body }, reply.statusCode, reply.elapsedTime / 1000);
@@ -118,8 +125,9 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
 
   const preferences = preferencesService(options.client, config);
   if (!preferences.links) app.log.warn('PREFERENCES_SECRET is not set: unsubscribe links are off (GET /unsubscribe answers 404)');
+  const onboarding = new OnboardingClient(options.client, { taskQueue: config.temporal.taskQueue, playbook: options.playbook });
   const ctx: RouteContext = {
-    onboarding: new OnboardingClient(options.client, { taskQueue: config.temporal.taskQueue, playbook: options.playbook }),
+    onboarding,
     accounts: new AccountsClient(options.client, { taskQueue: config.temporal.taskQueue, rule: conflictRuleOf(options.playbook) }),
     reports: options.reports,
     openapi: buildOpenApi(routes),
@@ -127,6 +135,10 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
     codec: payloadCodec(config),
     codecCorsOrigins: config.encryption.corsOrigins,
     preferences: { ...preferences, programName: options.playbook.program.name },
+    slack: new SlackInteractions(
+      { signingSecret: config.slack.signingSecret, botToken: config.slack.token, apiUrl: config.slack.apiUrl },
+      onboarding,
+    ),
   };
   registerCodecCors(app, config.encryption.corsOrigins);
   const register = (instance: FastifyInstance, route: ApiRoute) =>
@@ -137,8 +149,9 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
       onRequest: async (req) => auth.checkBearer(req, route.access),
       preHandler: async (req) => auth.checkSignature(req, route.access, req.rawBody ?? ''),
       handler: async (req, reply) => {
+        const input = { params: req.params, query: req.query, body: req.body, headers: req.headers, rawBody: req.rawBody ?? '' };
         const { status, body, contentType, headers } = await options.client.connection.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, () =>
-          route.run({ params: req.params, query: req.query, body: req.body }, ctx),
+          route.run(input, ctx),
         );
         if (contentType) reply.type(contentType);
         if (headers) reply.headers(headers);
@@ -146,7 +159,8 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
       },
     });
   for (const route of routes.filter((r) => r.bodyType !== 'form')) register(app, route);
-  // Form bodies (the unsubscribe page, RFC 8058 one-click) are parsed only for the routes that take them.
+  // Form bodies (the unsubscribe page, RFC 8058 one-click, Slack's interactions) are parsed only for the
+  // routes that take them: elsewhere they stay a 415. The raw text is kept for signatures (Slack's v0).
   await app.register(async (scoped) => {
     scoped.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (req, body, done) => {
       const raw = body.toString();

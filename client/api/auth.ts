@@ -18,13 +18,14 @@ export const SIGNATURE_HEADER = 'x-onboarding-signature';
 export const REPLAY_WINDOW_SECONDS = 300;
 
 /**
- * Who may call a route: anyone, or bearers of one of the roles (webhook: or a
+ * Who may call a route: anyone, bearers of one of the roles (webhook: or a
  * valid signature; basic: or HTTP Basic with the key as password, which a
  * browser can remember, for the codec endpoint the Temporal Web UI calls; link:
  * or a signed preferences link in `?token=`, which the route itself verifies
- * against the recipient it names).
+ * against the recipient it names), or Slack (the route verifies Slack's own
+ * signature).
  */
-export type Access = 'public' | { roles: readonly ApiRole[]; webhook?: boolean; basic?: boolean; link?: boolean };
+export type Access = 'public' | 'slack' | { roles: readonly ApiRole[]; webhook?: boolean; basic?: boolean; link?: boolean };
 
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
 const sameSecret = (a: string, b: string): boolean => timingSafeEqual(digest(a), digest(b));
@@ -85,7 +86,7 @@ export class Authenticator {
 
   /** Runs before the body is read: bearer keys. Signed webhook requests are checked once the body is in. */
   checkBearer(req: FastifyRequest, access: Access): void {
-    if (access === 'public' || this.open) return;
+    if (access === 'public' || access === 'slack' || this.open) return;
     if (access.webhook && this.isSigned(req)) return;
     if (access.link && hasLinkToken(req)) return;
     const basic = access.basic === true;
@@ -103,7 +104,7 @@ export class Authenticator {
 
   /** Runs after the body is read (the signature covers the raw body). */
   checkSignature(req: FastifyRequest, access: Access, rawBody: string): void {
-    if (access === 'public' || !access.webhook || !this.isSigned(req)) return;
+    if (access === 'public' || access === 'slack' || !access.webhook || !this.isSigned(req)) return;
     const secret = this.http.webhookSecret;
     if (!secret) {
       if (this.open) return;

@@ -154,9 +154,16 @@ function allowOrigin(reply: FastifyReply, origin: string): void {
  * CORS for the codec routes: allowed origins get their origin back (with
  * credentials) on every answer, preflights included; preflights need no key.
  */
+const isCodec = (url: string) => url === '/codec' || url.startsWith('/codec/') || url.startsWith('/codec?');
+
+/** A codec request from an origin of CODEC_CORS_ORIGINS: a cross-origin call that is meant to be (./crossSite.ts). */
+export function codecCorsAllows(req: FastifyRequest, allowedOrigins: readonly string[]): boolean {
+  const origin = req.headers.origin;
+  return isCodec(req.url) && typeof origin === 'string' && allowedOrigins.includes(origin);
+}
+
 export function registerCodecCors(app: FastifyInstance, allowedOrigins: readonly string[]): void {
   const allowed = new Set(allowedOrigins);
-  const isCodec = (url: string) => url === '/codec' || url.startsWith('/codec/') || url.startsWith('/codec?');
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     if (!isCodec(req.url)) return;
     reply.header('vary', 'Origin');

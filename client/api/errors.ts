@@ -6,7 +6,7 @@
 import type { FastifyError } from 'fastify';
 import type { FieldError } from '../../workflows/types';
 import { AccountNotFoundError, AccountRequestRefusedError } from '../accounts';
-import { InvalidInputError, PartnerNotFoundError, PlaybookConflictError, PlaybookNotFoundError, ProfileConflictError, UpdateRefusedError, grpcCode } from '../errors';
+import { InvalidInputError, PageNotFoundError, PartnerNotFoundError, PlaybookConflictError, PlaybookNotFoundError, ProfileConflictError, UpdateRefusedError, grpcCode } from '../errors';
 
 export class HttpError extends Error {
   constructor(
@@ -27,7 +27,7 @@ const GRPC_UNAVAILABLE = 14;
 const FASTIFY_ERRORS = new Map<string, () => HttpError>(Object.entries({
   FST_ERR_CTP_INVALID_JSON_BODY: () =>
     new HttpError(400, 'invalid_json', 'the body is not valid JSON', [
-      { field: '(root)', message: 'must be valid JSON, without __proto__ or constructor.prototype keys' },
+      { field: '(root)', message: 'must be valid JSON' },
     ]),
   FST_ERR_CTP_EMPTY_JSON_BODY: () =>
     new HttpError(400, 'invalid_json', 'the body is empty', [{ field: '(root)', message: 'must be a JSON document' }]),
@@ -47,6 +47,7 @@ export function toHttpError(err: unknown): HttpError | null {
   if (err instanceof HttpError) return err;
   if (err instanceof InvalidInputError) return new HttpError(400, 'validation_failed', 'the request is invalid', err.fields);
   if (err instanceof PartnerNotFoundError) return new HttpError(404, 'not_found', err.message);
+  if (err instanceof PageNotFoundError) return new HttpError(404, 'page_not_found', err.message);
   if (err instanceof ProfileConflictError) return new HttpError(409, 'conflict', err.message);
   if (err instanceof AccountNotFoundError) return new HttpError(404, 'not_found', err.message);
   if (err instanceof AccountRequestRefusedError) return new HttpError(409, 'conflict', err.message);

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { version } from '../../package.json';
 import { REPLAY_WINDOW_SECONDS, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './auth';
 import type { ResponseDoc, RouteDoc } from './route';
+import { SLACK_SIGNATURE_HEADER, SLACK_TIMESTAMP_HEADER, SLACK_WINDOW_SECONDS } from './slack';
 import { SCHEMAS, type SchemaName } from './schemas';
 
 type JsonSchema = Record<string, unknown>;
@@ -41,9 +42,9 @@ function parameters(route: RouteDoc): JsonSchema[] {
 const STANDARD_ERRORS: Record<number, string> = {
   400: 'invalid input: `fields` names every invalid field (array items by index, e.g. `[2].data.score`)',
   401: 'missing or invalid credentials',
-  403: 'the key does not have a role this route needs',
+  403: 'the key does not have a role this route needs, or a browser sent this state-changing request from another site',
   413: 'the body is too large',
-  415: 'the body is not sent as application/json',
+  415: 'the body is not sent in the media type this route takes (application/json, or a form for Slack)',
   503: 'Temporal is unreachable',
 };
 
@@ -64,7 +65,7 @@ function responses(route: RouteDoc): Record<string, JsonSchema> {
       {
         description: doc.description,
         content: doc.contentType
-          ? { [doc.contentType]: { schema: { type: 'string' } } }
+          ? Object.fromEntries([doc.contentType].flat().map((type) => [type, { schema: { type: 'string' } }]))
           : { 'application/json': { schema: doc.schema ? ref(doc.schema) : { type: 'object' } } },
       },
     ]),
@@ -76,19 +77,21 @@ function operation(route: RouteDoc): JsonSchema {
   const security =
     access === 'public'
       ? []
-      : [
-          { bearerAuth: [] },
-          ...(access.webhook ? [{ webhookSignature: [], webhookTimestamp: [] }] : []),
-          ...(access.basic ? [{ basicAuth: [] }] : []),
-          ...(access.link ? [{ preferencesLink: [] }] : []),
-        ];
+      : access === 'slack'
+        ? [{ slackSignature: [], slackTimestamp: [] }]
+        : [
+            { bearerAuth: [] },
+            ...(access.webhook ? [{ webhookSignature: [], webhookTimestamp: [] }] : []),
+            ...(access.basic ? [{ basicAuth: [] }] : []),
+            ...(access.link ? [{ preferencesLink: [] }] : []),
+          ];
   const mediaType = route.bodyType === 'form' ? 'application/x-www-form-urlencoded' : 'application/json';
   return {
     operationId: route.operationId,
     summary: route.summary,
     ...(route.description ? { description: route.description } : {}),
     security,
-    ...(access === 'public' ? {} : { 'x-roles': access.roles }),
+    ...(typeof access === 'object' ? { 'x-roles': access.roles } : {}),
     parameters: parameters(route),
     ...(route.body ? { requestBody: { required: route.bodyType !== 'form', content: { [mediaType]: { schema: ref(route.body) } } } } : {}),
     responses: responses(route),
@@ -108,6 +111,9 @@ export function buildOpenApi(routes: readonly RouteDoc[]): JsonSchema {
         'Durable partner onboarding on Temporal.',
         'Every answer carries X-Request-Id (an incoming one is honoured).',
         'Errors are `{ error, message, fields?, requestId }`.',
+        'A method a path does not list here answers 405 with `Allow` (HEAD is served wherever GET is; OPTIONS answers 204 with `Allow`);',
+        'a path not listed here answers 404.',
+        'When the API is open (no API_KEYS, loopback only), a request to a Host that is not a loopback name answers 403.',
       ].join(' '),
     },
     paths,
@@ -145,6 +151,18 @@ export function buildOpenApi(routes: readonly RouteDoc[]): JsonSchema {
           in: 'header',
           name: TIMESTAMP_HEADER,
           description: `unix seconds; refused when more than ${REPLAY_WINDOW_SECONDS} s away from the server's clock`,
+        },
+        slackSignature: {
+          type: 'apiKey',
+          in: 'header',
+          name: SLACK_SIGNATURE_HEADER,
+          description: 'v0=<hex HMAC-SHA256 with SLACK_SIGNING_SECRET of "v0:${timestamp}:${rawBody}">, as Slack signs its requests',
+        },
+        slackTimestamp: {
+          type: 'apiKey',
+          in: 'header',
+          name: SLACK_TIMESTAMP_HEADER,
+          description: `unix seconds; refused when more than ${SLACK_WINDOW_SECONDS} s away from the server's clock`,
         },
       },
     },

@@ -17,6 +17,7 @@ import { HttpError } from './errors';
 import { HTML_CONTENT_TYPE, PAGE_HEADERS, changedPage, errorPage, preferencesPage, type PageContext } from './preferencePages';
 import { defineRoute, type ApiRoute, type Reply, type RouteContext } from './route';
 import { parseOrThrow } from './validation';
+import { PreferencesChangeRequest } from '../apiTypes';
 
 export interface PreferencesApi extends PreferencesService {
   /** The program's name, for the pages. */
@@ -136,7 +137,7 @@ export const PREFERENCE_ROUTES: ApiRoute[] = [
     params: RecipientParam,
     query: LinkQuery,
     body: 'PreferencesChange',
-    parseBody: (raw) => parseOrThrow(PreferencesChange, raw),
+    parseBody: (raw) => parseOrThrow(PreferencesChangeRequest, raw),
     responses: { 200: { description: 'the preferences after the change', schema: 'PreferencesView' } },
     handle: async ({ params, query, body }, ctx) => {
       const byLink = checkToken(ctx, params.recipientId, query.token);

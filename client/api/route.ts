@@ -12,6 +12,7 @@ import type { ReportQuery } from '../apiTypes';
 import type { Access } from './auth';
 import type { ApiMetrics } from './metrics';
 import type { PreferencesApi } from './preferenceRoutes';
+import type { SlackInteractions } from './slack';
 import type { SchemaName } from './schemas';
 import { parseOrThrow } from './validation';
 
@@ -30,6 +31,7 @@ export interface RouteContext {
   codecCorsOrigins?: readonly string[];
   /** Notification preferences and their signed links. */
   preferences: PreferencesApi;
+  slack: SlackInteractions;
 }
 
 export interface Reply {
@@ -43,8 +45,8 @@ export interface Reply {
 export interface ResponseDoc {
   description: string;
   schema?: SchemaName;
-  /** A text response (e.g. the Prometheus exposition format) instead of JSON. */
-  contentType?: string;
+  /** A text response (e.g. the Prometheus exposition format) instead of JSON; several when it depends on the resource. */
+  contentType?: string | string[];
 }
 
 export interface RouteDoc {
@@ -60,7 +62,7 @@ export interface RouteDoc {
   body?: SchemaName;
   /** A larger body limit than the API's default (e.g. the codec's payload batches). */
   bodyLimit?: number;
-  /** How the body is sent: JSON (the default), or an HTML form (application/x-www-form-urlencoded). */
+  /** How the body is sent: JSON (the default), or a form (application/x-www-form-urlencoded: the unsubscribe page, Slack's interactions). */
   bodyType?: 'json' | 'form';
   responses: Record<number, ResponseDoc>;
 }
@@ -69,6 +71,9 @@ export interface RawInput {
   params: unknown;
   query: unknown;
   body: unknown;
+  headers: Record<string, unknown>;
+  /** The body as received (signatures cover these exact bytes). */
+  rawBody: string;
 }
 
 export interface ApiRoute extends RouteDoc {
@@ -81,7 +86,10 @@ interface RouteDefinition<P extends z.ZodObject, Q extends z.ZodObject, B> exten
   query?: Q;
   /** Turns the raw body into the handler's input, throwing InvalidInputError. */
   parseBody?: (raw: unknown) => B;
-  handle(input: { params: z.output<P>; query: z.output<Q>; body: B }, ctx: RouteContext): Promise<Reply>;
+  handle(
+    input: { params: z.output<P>; query: z.output<Q>; body: B; headers: Record<string, unknown>; rawBody: string },
+    ctx: RouteContext,
+  ): Promise<Reply>;
 }
 
 /** Runs each step, collecting InvalidInputError fields so one answer names every problem. */
@@ -107,7 +115,10 @@ export function defineRoute<P extends z.ZodObject, Q extends z.ZodObject, B = un
       const query = collect(errors, () => (doc.query ? parseOrThrow(doc.query, raw.query ?? {}) : {}));
       const body = collect(errors, () => parseBody?.(raw.body));
       if (errors.length) throw new InvalidInputError(errors);
-      return handle({ params: params as z.output<P>, query: query as z.output<Q>, body: body as B }, ctx);
+      return handle(
+        { params: params as z.output<P>, query: query as z.output<Q>, body: body as B, headers: raw.headers, rawBody: raw.rawBody },
+        ctx,
+      );
     },
   };
 }

@@ -1,11 +1,11 @@
 /**
  * The routes of ../../../shared/CONTRACT.md "HTTP API". Roles: ops start
  * onboardings, systems send events (bearer key or signed webhook), managers
- * read; decisions are for managers and ops.
+ * read; decisions and waivers are for managers and ops.
  */
 import { PlaybookSchema } from '../../workflows/playbook';
-import { PartnerProfile, ProfileChange } from '../../workflows/types';
-import { DecisionRequest, ListQuery, MigrationRequestBody, PartnerIdParam, PlaybookVersionParam, ReportQuery } from '../apiTypes';
+import { DecisionRequest, ListQuery, MigrationRequestBody, PartnerIdParam, PlaybookVersionParam, ProfileChangeRequest, ProfileRequest, ReportQuery, WaiverRequest } from '../apiTypes';
+import { consoleRoutes } from './console';
 import { HttpError } from './errors';
 import { PROMETHEUS_CONTENT_TYPE } from './metrics';
 import { ACCOUNT_ROUTES } from './accountRoutes';
@@ -25,7 +25,7 @@ export const ROUTES: ApiRoute[] = [
     description: 'Idempotent per partnerId: the same profile again answers 200; a different profile for a live partner answers 409.',
     access: { roles: ['ops'] },
     body: 'PartnerProfile',
-    parseBody: (raw) => parseOrThrow(PartnerProfile, raw),
+    parseBody: (raw) => parseOrThrow(ProfileRequest, raw),
     responses: {
       201: { description: 'onboarding started', schema: 'StartResult' },
       200: { description: 'the same profile is already onboarding', schema: 'StartResult' },
@@ -75,7 +75,10 @@ export const ROUTES: ApiRoute[] = [
     summary: 'Partner summaries from Temporal visibility, filtered and paged',
     access: { roles: ['manager'] },
     query: ListQuery,
-    responses: { 200: { description: 'one page of summaries', schema: 'PartnerPage' } },
+    responses: {
+      200: { description: 'one page of summaries', schema: 'PartnerPage' },
+      404: { description: 'the pageToken names no page of this listing: start again from the first page', schema: 'ApiError' },
+    },
     handle: async ({ query }, { onboarding }) => ({ status: 200, body: await onboarding.list(query) }),
   }),
   defineRoute({
@@ -89,7 +92,7 @@ export const ROUTES: ApiRoute[] = [
     access: { roles: ['ops', 'manager'] },
     params: PartnerIdParam,
     body: 'ProfileChange',
-    parseBody: (raw) => parseOrThrow(ProfileChange, raw),
+    parseBody: (raw) => parseOrThrow(ProfileChangeRequest, raw),
     responses: {
       200: { description: 'the new OnboardingState', schema: 'OnboardingState' },
       404: NOT_FOUND,
@@ -112,16 +115,39 @@ export const ROUTES: ApiRoute[] = [
     path: '/v1/partners/{partnerId}/decisions',
     operationId: 'decideCheckpoint',
     summary: 'A checkpoint decision: advance, extend or offboard',
-    description: 'Without an eventId, one is derived from the open checkpoint, so a retried request is applied once.',
+    description:
+      'Run as the workflow Update `decideCheckpoint`: 200 with the new state, or 409 with the reason when no checkpoint ' +
+      'awaits a decision (or `phase` names another checkpoint); a refused decision leaves no trace in the history. ' +
+      'Send an eventId to make a retry answer with the first outcome.',
     access: { roles: ['manager', 'ops'] },
     params: PartnerIdParam,
     body: 'DecisionRequest',
     parseBody: (raw) => parseOrThrow(DecisionRequest, raw),
-    responses: { 202: { description: 'decision delivered to the workflow', schema: 'EventsAccepted' }, 404: NOT_FOUND },
-    handle: async ({ params, body }, { onboarding }) => ({
-      status: 202,
-      body: await onboarding.decide(params.partnerId, body),
-    }),
+    responses: {
+      200: { description: 'decided: the new OnboardingState', schema: 'OnboardingState' },
+      404: NOT_FOUND,
+      409: { description: 'refused: `message` says why (e.g. no checkpoint is awaiting a decision)', schema: 'ApiError' },
+    },
+    handle: async ({ params, body }, { onboarding }) => ({ status: 200, body: await onboarding.decide(params.partnerId, body) }),
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/v1/partners/{partnerId}/waivers',
+    operationId: 'waiveMilestone',
+    summary: "Waive one of this partner's milestones, with a reason",
+    description:
+      'Run as the workflow Update `waiveMilestone`: 200 with the new state, or 409 with the reason when the milestone ' +
+      "is not in this partner's plan or is already done or waived. A waived required milestone no longer holds up its checkpoint.",
+    access: { roles: ['manager', 'ops'] },
+    params: PartnerIdParam,
+    body: 'WaiverRequest',
+    parseBody: (raw) => parseOrThrow(WaiverRequest, raw),
+    responses: {
+      200: { description: 'waived: the new OnboardingState', schema: 'OnboardingState' },
+      404: NOT_FOUND,
+      409: { description: 'refused: `message` says why', schema: 'ApiError' },
+    },
+    handle: async ({ params, body }, { onboarding }) => ({ status: 200, body: await onboarding.waive(params.partnerId, body) }),
   }),
   ...PREFERENCE_ROUTES,
   defineRoute({
@@ -190,6 +216,26 @@ export const ROUTES: ApiRoute[] = [
     }),
   }),
   defineRoute({
+    method: 'POST',
+    path: '/v1/slack/interactions',
+    operationId: 'slackInteractions',
+    summary: "Slack's button clicks: a checkpoint decision or an opportunity acknowledgement",
+    description:
+      'Form-encoded `payload=` as Slack sends it, signed with SLACK_SIGNING_SECRET (v0 HMAC-SHA256 of ' +
+      '`v0:<timestamp>:<body>`, at most 5 minutes old), else 401. Runs the same Update as the API and replaces the ' +
+      "Slack message through the payload's response_url with the outcome or the reason it was refused.",
+    access: 'slack',
+    body: 'SlackInteraction',
+    bodyType: 'form',
+    // Checked after the signature (an unsigned request is a 401 whatever its body): see SlackInteractions.
+    parseBody: (raw) => raw,
+    responses: { 200: { description: 'handled (the outcome goes to the Slack message)' } },
+    handle: async ({ headers, rawBody, body }, { slack }) => {
+      await slack.handle(headers, rawBody, body);
+      return { status: 200, body: {} };
+    },
+  }),
+  defineRoute({
     method: 'GET',
     path: '/v1/reports/onboarding',
     operationId: 'getOnboardingReport',
@@ -247,4 +293,5 @@ export const ROUTES: ApiRoute[] = [
     responses: { 200: { description: 'the OpenAPI document' } },
     handle: async (_input, { openapi }) => ({ status: 200, body: openapi }),
   }),
+  ...consoleRoutes(),
 ];

@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import { MigrationDiff } from '../../workflows/migration';
 import { PlaybookSchema } from '../../workflows/playbook';
-import { PartnerEvent, PartnerProfile, ProfileChange } from '../../workflows/types';
+import { PartnerEvent } from '../../workflows/types';
 import {
   ApiError,
   DecisionRequest,
@@ -22,25 +22,33 @@ import {
   PlaybookList,
   PlaybookSummary,
   PublishResult,
+  ProfileChangeRequest,
+  ProfileRequest,
+  SlackInteraction,
   StartResult,
   Timeline,
+  WaiverRequest,
   TimelineEntry,
+  PreferencesChangeRequest,
 } from '../apiTypes';
 import { AccountEvent, AccountState, ConflictDecision } from '../../workflows/accounts/schema';
 import { CodecInfo, CodecPayloads } from './codec';
-import { PreferencesChange, PreferencesView } from '../../workflows/preferences';
+import { PreferencesView } from '../../workflows/preferences';
 import { UnsubscribeForm } from './preferenceRoutes';
 import { EventBatch } from './validation';
 
 export const SCHEMAS = {
-  PartnerProfile,
-  ProfileChange,
+  /** The contract's profile and profile change, as the API takes them (time zones as the list of names). */
+  PartnerProfile: ProfileRequest,
+  ProfileChange: ProfileChangeRequest,
   PartnerEvent,
   EventBatch,
   DecisionRequest,
+  WaiverRequest,
   StartResult,
   EventsAccepted,
   OnboardingState,
+  SlackInteraction,
   PartnerSummary,
   PartnerPage,
   TimelineEntry,
@@ -56,7 +64,8 @@ export const SCHEMAS = {
   MigrationDiff,
   MigrationResult,
   MigrationPage,
-  PreferencesChange,
+  /** As the API takes it: the quiet hours' time zone declared as the list of names. */
+  PreferencesChange: PreferencesChangeRequest,
   PreferencesView,
   UnsubscribeForm,
   AccountEvent,

@@ -1,8 +1,8 @@
-/** The commands that change something: start, event, decide, update. */
+/** The commands that change something: start, event, decide, waive, update. */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import type { EventsAccepted, StartResult } from '../apiTypes';
 import type { OnboardingState } from '../../workflows/types';
+import type { EventsAccepted, StartResult } from '../apiTypes';
 import { parseJson, stringOption, usageError, type Command, type OptionValues } from './command';
 
 function readJsonFile(file: string): unknown {
@@ -108,31 +108,65 @@ export const event: Command = {
 };
 
 const DECISIONS = ['advance', 'extend', 'offboard'];
+const PHASES = ['foundation', 'activation', 'momentum'];
+
+/** One line on what a decision or waiver left: the phase and its deadline. */
+function outcomeLine(state: OnboardingState, what: string): string {
+  if (state.phase === 'offboarded') return `${what}: ${state.partnerId} is offboarded`;
+  if (state.phase === 'graduated') return `${what}: ${state.partnerId} has graduated`;
+  const deadline = state.phaseDeadline ? `, deadline ${state.phaseDeadline.slice(0, 16).replace('T', ' ')} UTC` : '';
+  const extensions = state.extensions ? ` (${state.extensions} extension${state.extensions === 1 ? '' : 's'})` : '';
+  const waiting = state.awaitingDecision ? '; a checkpoint still awaits a decision' : '';
+  return `${what}: ${state.partnerId} is in ${state.phase}${deadline}${extensions}${waiting}`;
+}
 
 export const decide: Command = {
   name: 'decide',
-  summary: 'Decide a checkpoint that awaits a decision: advance, extend (--days) or offboard.',
+  summary: 'Decide a checkpoint that awaits a decision: advance, extend (--days) or offboard; prints the new phase and deadline.',
   args: ['<partnerId>'],
   options: {
     decision: { type: 'string', value: DECISIONS.join('|'), description: 'the decision' },
-    days: { type: 'string', value: 'n', description: 'extension in days (extend)' },
+    days: { type: 'string', value: 'n', description: 'extension in days (extend; default 14)' },
+    phase: { type: 'string', value: PHASES.join('|'), description: 'the checkpoint decided (refused if another one awaits)' },
     by: { type: 'string', value: 'name', description: 'who decided' },
     note: { type: 'string', value: 'text', description: 'why' },
-    'event-id': { type: 'string', value: 'id', description: 'idempotency key; derived from the open checkpoint when absent' },
+    'event-id': { type: 'string', value: 'id', description: 'idempotency key: a retry with it answers with the first outcome' },
   },
   async run({ values, positionals: [partnerId] }, { api, json, out }) {
     const decision = stringOption(values, 'decision');
     if (!decision || !DECISIONS.includes(decision)) throw usageError(`--decision must be one of ${DECISIONS.join(', ')}`);
     const days = stringOption(values, 'days');
     if (days !== undefined && !/^\d+$/.test(days)) throw usageError('--days must be a whole number of days');
+    const phase = stringOption(values, 'phase');
+    if (phase !== undefined && !PHASES.includes(phase)) throw usageError(`--phase must be one of ${PHASES.join(', ')}`);
     const body = {
       decision,
       days: days === undefined ? undefined : Number(days),
+      phase,
       by: stringOption(values, 'by'),
       note: stringOption(values, 'note'),
       eventId: stringOption(values, 'event-id'),
     };
-    printAccepted(await api.request<EventsAccepted>('POST', path(partnerId, '/decisions'), body), json, out);
+    const state = await api.request<OnboardingState>('POST', path(partnerId, '/decisions'), body);
+    out(json ? JSON.stringify(state, null, 2) : outcomeLine(state, decision === 'extend' ? 'extended' : decision === 'advance' ? 'advanced' : 'offboarded'));
+  },
+};
+
+export const waive: Command = {
+  name: 'waive',
+  summary: "Waive one of a partner's milestones, with a reason; prints the new phase and deadline.",
+  args: ['<partnerId>', '<milestoneId>'],
+  options: {
+    reason: { type: 'string', value: 'text', description: 'why it is waived (required)' },
+    by: { type: 'string', value: 'name', description: 'who waived it' },
+    'event-id': { type: 'string', value: 'id', description: 'idempotency key: a retry with it answers with the first outcome' },
+  },
+  async run({ values, positionals: [partnerId, milestoneId] }, { api, json, out }) {
+    const reason = stringOption(values, 'reason');
+    if (!reason) throw usageError('give --reason <text>');
+    const body = { milestoneId, reason, by: stringOption(values, 'by'), eventId: stringOption(values, 'event-id') };
+    const state = await api.request<OnboardingState>('POST', path(partnerId, '/waivers'), body);
+    out(json ? JSON.stringify(state, null, 2) : outcomeLine(state, `waived ${milestoneId}`));
   },
 };
 

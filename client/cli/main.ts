@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfigOrExit } from '../../config/env';
 import { account, resolve } from './accounts';
-import { decide, event, start, update } from './actions';
+import { decide, event, start, update, waive } from './actions';
 import { COMMON_OPTIONS, CliError, EXIT, commandHelp, usageError, type Command } from './command';
 import { ApiClient } from './http';
 import { migrate, playbooks, publish } from './playbooks';
@@ -13,7 +13,7 @@ import { preferences } from './preferences';
 import { preview } from './preview';
 import { list, report, status, timeline } from './views';
 
-const COMMANDS: Command[] = [start, event, status, list, decide, update, timeline, report, preferences, preview, playbooks, publish, migrate, account, resolve];
+const COMMANDS: Command[] = [start, event, status, list, decide, waive, update, timeline, report, preferences, preview, playbooks, publish, migrate, account, resolve];
 
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

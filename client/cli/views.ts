@@ -68,6 +68,7 @@ export const list: Command = {
     segment: { type: 'string', value: 'segment', description: 'strategic | core | transactional' },
     manager: { type: 'string', value: 'email', description: "the partner manager's e-mail" },
     health: { type: 'string', value: 'health', description: 'on_track | behind | at_risk' },
+    search: { type: 'string', value: 'prefix', description: 'partners whose id starts with this' },
     'page-size': { type: 'string', value: 'n', description: '1-100, default 50' },
     'page-token': { type: 'string', value: 'token', description: 'from the previous page' },
   },
@@ -77,6 +78,7 @@ export const list: Command = {
       segment: 'segment',
       manager: 'manager',
       health: 'health',
+      search: 'q',
       'page-size': 'pageSize',
       'page-token': 'pageToken',
     });

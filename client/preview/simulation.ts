@@ -16,6 +16,7 @@ import {
   recordDelivery,
   recordSettlement,
   toView,
+  withCrossPartnerDigest,
   type DomainState,
   type PinnedPlaybook,
 } from '../../workflows/domain';
@@ -26,6 +27,8 @@ import { AccountBook } from './accountBook';
 export interface SimulationOptions {
   /** The account registry shared with other partners' simulations; by default one of its own. */
   accounts?: AccountBook;
+  /** A digest manager's partner as runs started before the one digest across partners behave. */
+  legacyDigest?: boolean;
 }
 
 export interface Sent {
@@ -51,7 +54,8 @@ export class Simulation {
 
   constructor(profile: PartnerProfile, playbook: PinnedPlaybook, nowMs: number, options: SimulationOptions = {}) {
     this.now = nowMs;
-    this.state = initState(profile, playbook, nowMs);
+    const state = initState(profile, playbook, nowMs);
+    this.state = options.legacyDigest ? state : withCrossPartnerDigest(state);
     this.accounts = options.accounts ?? new AccountBook();
     this.accounts.join(profile.partnerId, (notice) => this.notice(notice));
     this.tick();

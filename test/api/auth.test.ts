@@ -70,8 +70,9 @@ describe('bearer keys', () => {
     }
     expect((await call(api, 'GET', '/v1/reports/onboarding', { key: KEYS.manager })).status).toBe(501);
     for (const key of [KEYS.ops, KEYS.manager]) {
+      // Authorized, then refused by the workflow: no checkpoint awaits a decision on day 0.
       const res = await call(api, 'POST', `/v1/partners/${partnerId}/decisions`, { key, body: { decision: 'extend', days: 7 } });
-      expect(res.status).toBe(202);
+      expect(res).toMatchObject({ status: 409, body: { error: 'refused' } });
     }
   });
 

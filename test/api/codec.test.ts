@@ -149,6 +149,10 @@ describe('codec endpoint', () => {
     const refused = await post('/codec/decode', { payloads: [] }, { origin: UI });
     expect(refused.statusCode).toBe(401);
     expect(refused.headers['access-control-allow-origin']).toBe(UI);
+    // The console's cross-site guard lets the UI's origin through to the codec only: another origin is refused.
+    const evil = await post('/codec/decode', { payloads: [] }, { authorization: `Bearer ${KEYS.manager}`, origin: 'https://evil.example' });
+    expect(evil.statusCode).toBe(403);
+    expect(evil.headers['access-control-allow-origin']).toBeUndefined();
   });
 
   it('is described in the OpenAPI document', async () => {

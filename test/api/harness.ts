@@ -13,6 +13,8 @@ import { createActivitiesFromConfig } from '../../activities';
 import { createReportActivities } from '../../activities/reports';
 import { programDigestReader } from '../../client/reports/digest';
 import { createApiServer, type ApiServerOptions } from '../../client/api';
+import { listDigestEntries } from '../../client/digests';
+import { preferenceSourceFor } from '../../client/preferences';
 import { parseConfig, type Config } from '../../config/env';
 import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
 import type { PartnerProfile } from '../../workflows/types';
@@ -44,7 +46,12 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+/**
+ * `workerEnv`: more environment for the worker's activities (e.g. a local Slack);
+ * `preferences`: the worker reads recipients' preferences from their workflows
+ * (uncached), as the production worker does; else everyone gets everything.
+ */
+export async function startHarness(options: { workerEnv?: Record<string, string>; preferences?: boolean } = {}): Promise<Harness> {
   const env = await createDevEnv();
   const taskQueue = uniq('onboarding');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'onboarding-api-'));
@@ -56,11 +63,19 @@ export async function startHarness(): Promise<Harness> {
     SLACK_ESCALATION_CHANNEL: 'C0ESCALATION',
   };
 
+  const workerConfig = parseConfig({ ...baseEnv, ...options.workerEnv });
   const worker: Worker = await createOnboardingWorker({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
-    activities: createActivitiesFromConfig(parseConfig(baseEnv), DEFAULT_PLAYBOOK.program),
+    activities: createActivitiesFromConfig(
+      workerConfig,
+      DEFAULT_PLAYBOOK.program,
+      undefined,
+      undefined,
+      options.preferences ? preferenceSourceFor(env.client, workerConfig, 0) : undefined,
+      () => listDigestEntries(env.client),
+    ),
     reportActivities: createReportActivities({ readDigest: programDigestReader(env.client, DEFAULT_PLAYBOOK) }),
     accountActivities: accountActivitiesFor(env.client, taskQueue, DEFAULT_PLAYBOOK),
     workflowBundle: await workflowBundle(),

@@ -2,11 +2,13 @@
  * Every route of the HTTP API and every status it answers, against the real
  * dev server, a real worker and the API listening on a port.
  */
+import http from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { EVENT_TYPES, type OnboardingState } from '../../workflows/types';
 import type { EventsAccepted, PartnerPage, StartResult, Timeline } from '../../client/apiTypes';
 import { onboardingWorkflowId } from '../../workflows/messages';
 import { BODY_LIMIT_BYTES } from '../../client/api/app';
+import { createReportsProvider } from '../../client/reports';
 import { uniq } from '../helpers/temporal';
 import { KEYS, call, eventually, profile, startHarness, type Api, type Harness } from './harness';
 
@@ -28,6 +30,25 @@ async function started(overrides = {}) {
   const res = await call<StartResult>(api, 'POST', '/v1/partners', { ...ops, body: p });
   expect(res.status).toBe(201);
   return p;
+}
+
+/** Any method, as is (fetch refuses TRACE and friends). */
+function rawRequest(
+  target: Api,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${target.url}${path}`, { method, headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 const stateOf = (partnerId: string) => call<OnboardingState>(api, 'GET', `/v1/partners/${partnerId}`, manager);
@@ -225,6 +246,13 @@ describe('GET /v1/partners', () => {
     } while (token);
     expect(seen.sort()).toEqual(mine.map((p) => p.partnerId).sort());
 
+    // Search: partner ids starting with the text.
+    const prefix = mine[0].partnerId.slice(0, -2);
+    const found = await call<PartnerPage>(api, 'GET', `/v1/partners?${query}&q=${prefix}`, manager);
+    expect(found.body.partners.map((s) => s.partnerId)).toEqual(mine.filter((p) => p.partnerId.startsWith(prefix)).map((p) => p.partnerId));
+    expect(found.body.partners[0]).toMatchObject({ contractSignedAt: expect.any(String) });
+    expect((await call(api, 'GET', `/v1/partners?q=${encodeURIComponent("x' OR 1=1")}`, manager)).status).toBe(400);
+
     const none = await call<PartnerPage>(api, 'GET', `/v1/partners?${query}&phase=momentum&segment=core&health=at_risk`, manager);
     expect(none).toMatchObject({ status: 200, body: { partners: [], nextPageToken: null } });
   });
@@ -234,11 +262,14 @@ describe('GET /v1/partners', () => {
     expect(res).toMatchObject({ status: 200, body: { partners: [] } });
   });
 
-  it('answers 400 for invalid filters and for a page token it did not issue for the same filters', async () => {
+  it('answers 400 for invalid filters and a malformed page token, 404 for a page token it did not issue for the same filters', async () => {
     const res = await call(api, 'GET', '/v1/partners?phase=done&pageSize=1000&manager=x', manager);
     expect(res.status).toBe(400);
     expect((res.body.fields as { field: string }[]).map((f) => f.field).sort()).toEqual(['manager', 'pageSize', 'phase']);
     expect(await call(api, 'GET', '/v1/partners?pageToken=abc', manager)).toMatchObject({ status: 400, body: { fields: [{ field: 'pageToken' }] } });
+    // Well-formed (as the document declares it) but never issued: no such page.
+    const forged = await call(api, 'GET', `/v1/partners?pageToken=AAAA.${'a'.repeat(22)}`, manager);
+    expect(forged).toMatchObject({ status: 404, body: { error: 'page_not_found' } });
 
     const email = `${uniq('mgr')}@vendor.example`;
     for (let i = 0; i < 2; i++) await started({ partnerManager: { name: 'M', email } });
@@ -247,7 +278,9 @@ describe('GET /v1/partners', () => {
       (r) => r.body.nextPageToken !== null,
     );
     const foreign = await call(api, 'GET', `/v1/partners?phase=foundation&pageToken=${first.body.nextPageToken}`, manager);
-    expect(foreign).toMatchObject({ status: 400, body: { fields: [{ field: 'pageToken' }] } });
+    expect(foreign).toMatchObject({ status: 404, body: { error: 'page_not_found' } });
+    const own = await call<PartnerPage>(api, 'GET', `/v1/partners?manager=${encodeURIComponent(email)}&pageSize=1&pageToken=${first.body.nextPageToken}`, manager);
+    expect(own.status).toBe(200);
   });
 });
 
@@ -264,7 +297,8 @@ describe('GET /v1/partners/{partnerId}/timeline', () => {
         { eventId: 'kick', type: 'kickoff_completed' },
       ],
     });
-    await call(api, 'POST', `${path}/decisions`, { ...manager, body: { decision: 'advance', by: 'Dana' } });
+    // A system may still signal a decision; the workflow records a refused one.
+    await call(api, 'POST', `${path}/events`, { ...system, body: { eventId: 'dec', type: 'checkpoint_decision', data: { decision: 'advance', by: 'Dana' } } });
 
     const timeline = await eventually(
       () => call<Timeline>(api, 'GET', `${path}/timeline`, manager),
@@ -304,26 +338,81 @@ describe('GET /v1/partners/{partnerId}/timeline', () => {
   });
 });
 
-describe('POST /v1/partners/{partnerId}/decisions', () => {
-  it('answers 202 with an eventId derived from the open checkpoint, the same for a retried request', async () => {
-    const p = await started();
-    const decide = () => call<EventsAccepted>(api, 'POST', `/v1/partners/${p.partnerId}/decisions`, { ...ops, body: { decision: 'extend', days: 14 } });
-    const first = await decide();
-    expect(first).toMatchObject({ status: 202, body: { accepted: 1, eventIds: [expect.stringMatching(/^decision-foundation-/)] } });
-    expect((await decide()).body.eventIds).toEqual(first.body.eventIds);
-    const own = await call<EventsAccepted>(api, 'POST', `/v1/partners/${p.partnerId}/decisions`, {
+describe('POST /v1/partners/{partnerId}/decisions and /waivers', () => {
+  const atCheckpoint = async () => {
+    // Signed 31 days ago: the foundation deadline has passed with gaps, so its checkpoint awaits a decision.
+    const p = await started({ contractSignedAt: new Date(Date.now() - 31 * DAY).toISOString() });
+    await eventually(() => stateOf(p.partnerId), (r) => r.body.awaitingDecision === true);
+    return p;
+  };
+  const updateEvents = async (partnerId: string) => {
+    const history = await h.env.client.workflow.getHandle(onboardingWorkflowId(partnerId)).fetchHistory();
+    return (history.events ?? []).filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes || e.workflowExecutionUpdateCompletedEventAttributes);
+  };
+
+  it('answers 200 with the new state: the phase deadline moved by the days', async () => {
+    const p = await atCheckpoint();
+    const before = (await stateOf(p.partnerId)).body;
+    const res = await call<OnboardingState>(api, 'POST', `/v1/partners/${p.partnerId}/decisions`, {
       ...manager,
-      body: { decision: 'advance', eventId: 'my-decision' },
+      body: { decision: 'extend', days: 14, phase: 'foundation', by: 'Dana', note: 'training booked' },
     });
-    expect(own.body.eventIds).toEqual(['my-decision']);
+    expect(res).toMatchObject({ status: 200, body: { partnerId: p.partnerId, phase: 'foundation', awaitingDecision: false, extensions: 1 } });
+    expect(Date.parse(res.body.phaseDeadline!) - Date.parse(before.phaseDeadline!)).toBe(14 * DAY);
+    expect(res.body.checkpoints[0]).toMatchObject({ outcome: 'extended', decidedBy: 'Dana', note: 'training booked' });
   });
 
-  it('answers 400 for an invalid decision and 404 for an unknown partner', async () => {
+  it('answers 409 with the reason when no checkpoint awaits a decision, and the history shows no event for it', async () => {
+    const p = await started();
+    const res = await call(api, 'POST', `/v1/partners/${p.partnerId}/decisions`, { ...ops, body: { decision: 'advance', by: 'Dana' } });
+    expect(res).toMatchObject({ status: 409, body: { error: 'refused', message: 'no checkpoint is awaiting a decision', requestId: expect.any(String) } });
+    expect(await updateEvents(p.partnerId)).toEqual([]);
+    expect(await signalsIn(p.partnerId)).toBe(0);
+    const timeline = await call<Timeline>(api, 'GET', `/v1/partners/${p.partnerId}/timeline`, manager);
+    expect(timeline.body.entries.filter((e) => e.kind === 'decision')).toEqual([]);
+  });
+
+  it('answers a retried decision with the same eventId with the first outcome, once', async () => {
+    const p = await atCheckpoint();
+    const decide = () =>
+      call<OnboardingState>(api, 'POST', `/v1/partners/${p.partnerId}/decisions`, { ...ops, body: { decision: 'extend', days: 7, eventId: 'dec-1' } });
+    const first = await decide();
+    const again = await decide();
+    expect([first.status, again.status]).toEqual([200, 200]);
+    expect(again.body.extensions).toBe(1);
+    expect(again.body.phaseDeadline).toBe(first.body.phaseDeadline);
+    // Without the key, a second decision has nothing left to decide.
+    const third = await call(api, 'POST', `/v1/partners/${p.partnerId}/decisions`, { ...ops, body: { decision: 'extend', days: 7 } });
+    expect(third).toMatchObject({ status: 409, body: { message: 'no checkpoint is awaiting a decision' } });
+  });
+
+  it('refuses a decision for another phase and a waiver of an unknown or a done milestone with 409; waives with 200', async () => {
+    const p = await atCheckpoint();
+    const wrongPhase = await call(api, 'POST', `/v1/partners/${p.partnerId}/decisions`, { ...manager, body: { decision: 'advance', phase: 'momentum' } });
+    expect(wrongPhase).toMatchObject({ status: 409, body: { message: expect.stringContaining('the foundation checkpoint is') } });
+    const unknown = await call(api, 'POST', `/v1/partners/${p.partnerId}/waivers`, { ...manager, body: { milestoneId: 'moon', reason: 'x' } });
+    expect(unknown).toMatchObject({ status: 409, body: { message: "unknown milestone 'moon' for core partners" } });
+    const waived = await call<OnboardingState>(api, 'POST', `/v1/partners/${p.partnerId}/waivers`, {
+      ...manager,
+      body: { milestoneId: 'portal_access', reason: 'granted in the old portal', by: 'Dana' },
+    });
+    expect(waived.status).toBe(200);
+    expect(waived.body.milestones.find((m) => m.id === 'portal_access')).toMatchObject({ status: 'waived', waivedReason: 'granted in the old portal' });
+    const twice = await call(api, 'POST', `/v1/partners/${p.partnerId}/waivers`, { ...manager, body: { milestoneId: 'portal_access', reason: 'x' } });
+    expect(twice).toMatchObject({ status: 409, body: { message: "milestone 'portal_access' is already waived" } });
+    expect((await updateEvents(p.partnerId)).length).toBe(2); // the one waiver: accepted + completed
+  });
+
+  it('answers 400 for an invalid decision or waiver, 403 for a system key, 404 for an unknown partner', async () => {
     const p = await started();
     const bad = await call(api, 'POST', `/v1/partners/${p.partnerId}/decisions`, { ...ops, body: { decision: 'maybe', days: 0 } });
     expect(bad.status).toBe(400);
     expect((bad.body.fields as { field: string }[]).map((f) => f.field).sort()).toEqual(['days', 'decision']);
+    const badWaiver = await call(api, 'POST', `/v1/partners/${p.partnerId}/waivers`, { ...ops, body: { milestoneId: '' } });
+    expect((badWaiver.body.fields as { field: string }[]).map((f) => f.field).sort()).toEqual(['milestoneId', 'reason']);
+    expect((await call(api, 'POST', `/v1/partners/${p.partnerId}/decisions`, { ...system, body: { decision: 'advance' } })).status).toBe(403);
     expect((await call(api, 'POST', `/v1/partners/${uniq('nobody')}/decisions`, { ...ops, body: { decision: 'advance' } })).status).toBe(404);
+    expect((await call(api, 'POST', `/v1/partners/${uniq('nobody')}/waivers`, { ...ops, body: { milestoneId: 'x', reason: 'y' } })).status).toBe(404);
   });
 });
 
@@ -406,6 +495,7 @@ describe('GET /openapi.json', () => {
         'GET /v1/partners',
         'GET /v1/partners/{partnerId}/timeline',
         'POST /v1/partners/{partnerId}/decisions',
+        'POST /v1/partners/{partnerId}/waivers',
         'GET /v1/reports/onboarding',
         'GET /v1/playbooks',
         'POST /v1/playbooks',
@@ -426,6 +516,9 @@ describe('GET /openapi.json', () => {
         'POST /v1/accounts/events',
         'GET /v1/accounts/{account}',
         'POST /v1/accounts/{account}/decisions',
+        'GET /',
+        'GET /console/{file}',
+        'POST /v1/slack/interactions',
       ].sort(),
     );
     const crm = doc.paths['/v1/accounts/events'].post;
@@ -445,19 +538,28 @@ describe('GET /openapi.json', () => {
     expect(events.security).toEqual([{ bearerAuth: [] }, { webhookSignature: [], webhookTimestamp: [] }]);
     expect(doc.paths['/healthz'].get.security).toEqual([]);
     expect(doc.paths['/v1/partners'].get.parameters.map((p) => p.name).sort()).toEqual(
-      ['health', 'manager', 'pageSize', 'pageToken', 'phase', 'segment'],
+      ['health', 'manager', 'pageSize', 'pageToken', 'phase', 'q', 'segment'],
     );
     const migrations = doc.paths['/v1/playbooks/{version}/migrations'].post;
     expect(migrations['x-roles']).toEqual(['ops']);
     expect(migrations.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/MigrationRequestBody' });
     expect(doc.components.schemas.MigrationRequestBody.required).toEqual(['dryRun']);
     expect(Object.keys(migrations.responses).sort()).toEqual(['200', '400', '401', '403', '404', '413', '415', '503']);
-    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['basicAuth', 'bearerAuth', 'preferencesLink', 'webhookSignature', 'webhookTimestamp']);
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual([
+      'basicAuth',
+      'bearerAuth',
+      'preferencesLink',
+      'slackSignature',
+      'slackTimestamp',
+      'webhookSignature',
+      'webhookTimestamp',
+    ]);
     expect(doc.paths['/v1/preferences/{recipientId}'].patch.security).toEqual([{ bearerAuth: [] }, { preferencesLink: [] }]);
     expect(doc.paths['/unsubscribe'].post.requestBody.content['application/x-www-form-urlencoded'].schema).toEqual({
       $ref: '#/components/schemas/UnsubscribeForm',
     });
     expect(doc.paths['/unsubscribe'].get.responses['200']).toHaveProperty(['content', 'text/html; charset=utf-8']);
+    expect(doc.paths['/v1/slack/interactions'].post.security).toEqual([{ slackSignature: [], slackTimestamp: [] }]);
     // Every reference resolves to a component.
     const refs = JSON.stringify(doc).match(/#\/components\/schemas\/\w+/g) ?? [];
     for (const ref of new Set(refs)) expect(doc.components.schemas).toHaveProperty(ref.split('/').pop()!);
@@ -465,10 +567,120 @@ describe('GET /openapi.json', () => {
   });
 });
 
+describe('the document and the server agree', () => {
+  it('declares the time zones it accepts as an enum, and accepts exactly those', async () => {
+    const doc = (await call<OpenApiDocument>(api, 'GET', '/openapi.json')).body;
+    const zones = (doc.components.schemas.PartnerProfile as { properties: { timezone: { enum: string[] } } }).properties.timezone.enum;
+    expect(zones).toEqual(expect.arrayContaining(['Europe/Berlin', 'Asia/Kolkata', 'America/Los_Angeles', 'UTC']));
+    for (const timezone of ['Asia/Kolkata', zones[0], zones[zones.length - 1]]) {
+      expect((await call(api, 'POST', '/v1/partners', { ...ops, body: profile({ timezone }) })).status).toBe(201);
+    }
+    const alias = await call(api, 'POST', '/v1/partners', { ...ops, body: profile({ timezone: 'europe/berlin' }) });
+    expect(alias).toMatchObject({ status: 400, body: { fields: [{ field: 'timezone', message: expect.stringContaining('use Europe/Berlin') }] } });
+  });
+
+  it('validates the manager filter with the pattern it declares, and echoes it within that pattern', async () => {
+    const doc = (await call<OpenApiDocument>(api, 'GET', '/openapi.json')).body;
+    const param = doc.paths['/v1/reports/onboarding'].get.parameters.find((p) => p.name === 'manager') as unknown as {
+      schema: { pattern: string; maxLength: number; format?: string };
+    };
+    expect(param.schema).toMatchObject({ maxLength: 254, pattern: expect.any(String) });
+    expect(param.schema.format).toBeUndefined(); // no validator-specific e-mail format to disagree with
+    const pattern = new RegExp(param.schema.pattern);
+    const long = `${'a'.repeat(80)}.b@vendor.example`;
+    const reporting = await h.startApi({ API_KEYS: `manager:${KEYS.manager}` }, { reports: createReportsProvider(h.env.client) });
+    const report = await call<{ filter: { manager: string } }>(reporting, 'GET', `/v1/reports/onboarding?manager=${encodeURIComponent(long)}`, manager);
+    expect(report.status).toBe(200);
+    expect(pattern.test(report.body.filter.manager)).toBe(true);
+    const bad = await call(api, 'GET', `/v1/reports/onboarding?manager=${encodeURIComponent('a..b@vendor.example')}`, manager);
+    expect(pattern.test('a..b@vendor.example')).toBe(false);
+    expect(bad).toMatchObject({ status: 400, body: { fields: [{ field: 'manager' }] } });
+  });
+});
+
+describe('the web console and cross-site requests', () => {
+  it('serves the console page with a strict Content-Security-Policy, and only its own listed files', async () => {
+    const page = await fetch(`${api.url}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toMatch(/script-src 'self' 'sha256-[A-Za-z0-9+/=]+'/);
+    expect(csp).toContain("frame-ancestors 'none'");
+    const html = await page.text();
+    expect(html).toContain('<script type="module" src="/console/app.js"></script>');
+    for (const [file, type] of [
+      ['app.js', /^text\/javascript/],
+      ['preact.mjs', /^text\/javascript/],
+      ['chart.umd.js', /^text\/javascript/],
+      ['pico.min.css', /^text\/css/],
+    ] as const) {
+      const res = await fetch(`${api.url}/console/${file}`);
+      expect({ file, status: res.status, type: res.headers.get('content-type') }).toEqual({ file, status: 200, type: expect.stringMatching(type) });
+    }
+    expect((await fetch(`${api.url}/console/..%2Fpackage.json`)).status).toBe(400);
+    expect((await fetch(`${api.url}/console/secrets.js`)).status).toBe(400);
+  });
+
+  it('refuses state-changing requests a browser makes for another site, with or without keys', async () => {
+    const p = await started();
+    const path = `/v1/partners/${p.partnerId}/events`;
+    const body = { eventId: uniq('x'), type: 'kickoff_completed' };
+    const evil = await call(api, 'POST', path, { ...system, body, headers: { origin: 'https://evil.example' } });
+    expect(evil).toMatchObject({ status: 403, body: { message: 'a cross-site request cannot change anything here' } });
+    const labelled = await call(api, 'POST', path, { ...system, body, headers: { 'sec-fetch-site': 'cross-site' } });
+    expect(labelled.status).toBe(403);
+    // The console itself (same origin), and programs that send no Origin, go through.
+    expect((await call(api, 'POST', path, { ...system, body, headers: { origin: api.url, 'sec-fetch-site': 'same-origin' } })).status).toBe(202);
+    expect((await call(api, 'POST', path, { ...system, body: { ...body, eventId: uniq('y') } })).status).toBe(202);
+    // Reading stays possible (the key is what protects it).
+    expect((await call(api, 'GET', `/v1/partners/${p.partnerId}`, { ...manager, headers: { origin: 'https://evil.example' } })).status).toBe(200);
+
+    const open = await h.startApi({});
+    // fetch cannot set Host: a DNS-rebinding page would reach us under its own name.
+    const rebound = await rawRequest(open, 'GET', `/v1/partners/${p.partnerId}`, { host: 'evil.example' });
+    expect({ status: rebound.status, message: JSON.parse(rebound.body).message }).toEqual({ status: 403, message: expect.stringContaining('loopback host name') });
+    expect((await rawRequest(open, 'GET', `/v1/partners/${p.partnerId}`, { host: 'localhost:3000' })).status).toBe(200);
+    expect((await rawRequest(open, 'GET', `/v1/partners/${p.partnerId}`, { host: '[::1]:3000' })).status).toBe(200);
+    const openEvil = await call(open, 'POST', path, { body: { ...body, eventId: uniq('z') }, headers: { origin: 'http://evil.example' } });
+    expect(openEvil.status).toBe(403);
+  });
+});
+
 describe('any route', () => {
   it('answers JSON 404 for an unknown route, with the request id', async () => {
     const res = await call(api, 'GET', '/v2/nothing', manager);
     expect(res).toMatchObject({ status: 404, body: { error: 'not_found', requestId: expect.any(String) } });
+    // Before any body is read: a body with no content type is not what answers.
+    expect(await call(api, 'DELETE', '/v2/nothing', { raw: 'x', headers: { 'content-type': 'text/plain' } })).toMatchObject({ status: 404 });
+  });
+
+  it('answers 405 with Allow for a method a known path does not declare, before auth and body parsing', async () => {
+    for (const [method, path, allow] of [
+      ['TRACE', '/v1/partners', 'GET, HEAD, OPTIONS, POST'],
+      ['DELETE', '/v1/partners/acme', 'GET, HEAD, OPTIONS, PATCH'],
+      ['QUERY', '/v1/partners/acme/timeline', 'GET, HEAD, OPTIONS'],
+      ['PUT', '/v1/partners/acme/decisions', 'OPTIONS, POST'],
+      ['POST', '/healthz', 'GET, HEAD, OPTIONS'],
+    ] as const) {
+      const res = await rawRequest(api, method, path);
+      expect({ method, path, status: res.status, allow: res.headers.allow, error: JSON.parse(res.body).error }).toEqual({
+        method,
+        path,
+        status: 405,
+        allow,
+        error: 'method_not_allowed',
+      });
+    }
+    const options = await rawRequest(api, 'OPTIONS', '/v1/partners');
+    expect({ status: options.status, allow: options.headers.allow }).toEqual({ status: 204, allow: 'GET, HEAD, OPTIONS, POST' });
+  });
+
+  it('drops __proto__ and constructor.prototype keys like any unknown field (the documents allow extra fields)', async () => {
+    const p = await started();
+    const raw = `{"eventId":"proto-1","type":"kickoff_completed","__proto__":{"polluted":true},"data":{"constructor":{"prototype":{"x":1}}}}`;
+    const res = await call(api, 'POST', `/v1/partners/${p.partnerId}/events`, { ...system, raw });
+    expect(res).toMatchObject({ status: 202, body: { eventIds: ['proto-1'] } });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it('honours an incoming X-Request-Id and echoes it, or generates one', async () => {

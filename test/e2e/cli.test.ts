@@ -50,7 +50,7 @@ function profileFile(overrides = {}): { file: string; partnerId: string; email: 
 it('prints help for the CLI and each command', async () => {
   const top = await cli(['--help']);
   expect(top.code).toBe(0);
-  for (const command of ['start', 'event', 'status', 'list', 'decide', 'timeline', 'report']) expect(top.stdout).toContain(command);
+  for (const command of ['start', 'event', 'status', 'list', 'decide', 'waive', 'timeline', 'report']) expect(top.stdout).toContain(command);
   const decide = await cli(['decide', '--help']);
   expect(decide).toMatchObject({ code: 0, stdout: expect.stringContaining('--decision <advance|extend|offboard>') });
 });
@@ -83,13 +83,28 @@ it('starts, sends events, shows status, lists, decides and shows the timeline', 
   expect(listed.partners[0]).toMatchObject({ partnerId, phase: 'foundation' });
   expect((await cli(['list', '--manager', email])).stdout).toMatch(new RegExp(`PARTNER\\s+NAME[\\s\\S]*${partnerId}\\s+Acme Cloud GmbH\\s+core`));
 
-  const decided = await cli(['decide', partnerId, '--decision', 'extend', '--days', '7', '--by', 'Dana', '--json']);
-  expect(decided.code).toBe(0);
-  expect(JSON.parse(decided.stdout)).toMatchObject({ accepted: 1, eventIds: [expect.stringMatching(/^decision-/)] });
+  // Day 5: no checkpoint awaits a decision; the workflow's reason, exit code 5 (conflict).
+  const refused = await cli(['decide', partnerId, '--decision', 'extend', '--days', '7', '--by', 'Dana']);
+  expect(refused).toMatchObject({ code: 5, stderr: expect.stringContaining('409 refused: no checkpoint is awaiting a decision') });
 
-  const timeline = await cli(['timeline', partnerId, '--json']);
+  // Signed 31 days ago: the foundation checkpoint awaits a decision.
+  const late = profileFile({ contractSignedAt: new Date(Date.now() - 31 * 24 * 3600_000).toISOString() });
+  expect((await cli(['start', '--file', late.file])).code).toBe(0);
+  await eventually(
+    async () => JSON.parse((await cli(['status', late.partnerId, '--json'])).stdout) as OnboardingState,
+    (s) => s.awaitingDecision,
+  );
+  const before = JSON.parse((await cli(['status', late.partnerId, '--json'])).stdout) as OnboardingState;
+  const waived = await cli(['waive', late.partnerId, 'portal_access', '--reason', 'granted in the old portal', '--by', 'Dana']);
+  expect(waived).toMatchObject({ code: 0, stdout: expect.stringMatching(/^waived portal_access: .* is in foundation, deadline /) });
+  const decided = await cli(['decide', late.partnerId, '--decision', 'extend', '--days', '7', '--phase', 'foundation', '--by', 'Dana']);
+  const deadline = new Date(Date.parse(before.phaseDeadline!) + 7 * 24 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
+  expect(decided).toMatchObject({ code: 0, stdout: `extended: ${late.partnerId} is in foundation, deadline ${deadline} UTC (1 extension)\n` });
+
+  const timeline = await cli(['timeline', late.partnerId, '--json']);
   const entries = (JSON.parse(timeline.stdout) as Timeline).entries;
-  expect(entries.map((e) => e.kind)).toEqual(expect.arrayContaining(['started', 'event', 'decision']));
+  expect(entries.find((e) => e.kind === 'decision')).toMatchObject({ decision: { decision: 'extend', days: 7, by: 'Dana' }, outcome: 'accepted', via: 'update' });
+  expect(entries.find((e) => e.kind === 'event' && e.type === 'milestone_waived')).toMatchObject({ outcome: 'accepted', via: 'update' });
   expect((await cli(['timeline', partnerId])).stdout).toMatch(/training_completed lms-1 accepted/);
 });
 

@@ -93,3 +93,32 @@ it('follows a continue-as-new chain: one summary, idempotent start, a timeline o
   expect(events).toHaveLength(n + 1);
   expect(events.filter((e) => e.outcome === 'accepted')).toHaveLength(n);
 });
+
+it('shows the partner in the Temporal UI: a static summary at start, current details kept up to date, timers that say why', async () => {
+  // Signed 31 days ago: the foundation checkpoint awaits a decision at once.
+  const p = profile({ name: 'Acme UI GmbH', contractSignedAt: new Date(Date.now() - 31 * 24 * 3600_000).toISOString() });
+  await client.start(p);
+  const handle = h.env.client.workflow.getHandle(onboardingWorkflowId(p.partnerId));
+  const description = await handle.describe();
+  expect(await description.staticSummary()).toBe('Acme UI GmbH · core partner · sales track');
+  expect(await description.staticDetails()).toContain('Manager: Dana Ruiz <dana@vendor.example>');
+
+  // What the UI reads: the SDK's metadata query (no command, no billed action for the workflow).
+  const details = async () => (await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata')).currentDetails ?? '';
+  const before = await eventually(details, (d) => d.includes('checkpoint awaits a decision'));
+  expect(before).toMatch(/^\*\*Acme UI GmbH\*\* · core · sales track\nPhase \*\*foundation\*\* · health \*\*(behind|at risk)\*\* · checkpoint awaits a decision\nDay 31 \(as of /);
+  expect(before).toMatch(/ · foundation ends \d{4}-\d\d-\d\d \d\d:\d\d UTC\nNext due: [^\n]+, \d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
+
+  await client.decide(p.partnerId, { decision: 'advance', by: 'Dana' });
+  const after = await eventually(details, (d) => d.includes('Phase **activation**'));
+  expect(after).not.toContain('awaits a decision');
+
+  const history = await handle.fetchHistory();
+  const summaries = await Promise.all(
+    (history.events ?? [])
+      .filter((e) => e.timerStartedEventAttributes)
+      .map(async (e) => h.env.client.options.loadedDataConverter.payloadConverter.fromPayload<string>(e.userMetadata!.summary!)),
+  );
+  expect(summaries.length).toBeGreaterThan(0);
+  for (const summary of summaries) expect(summary).toMatch(/^until \d{4}-\d\d-\d\d \d\d:\d\d UTC: .+/);
+});

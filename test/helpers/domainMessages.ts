@@ -19,9 +19,14 @@ import type { PartnerProfile, Segment } from '../../workflows/types';
 const DAY = 24 * 3_600_000;
 const SEGMENTS: Segment[] = ['core', 'strategic', 'transactional'];
 
-function run(playbook: Playbook, profile: PartnerProfile, script: (sim: Simulation, start: number) => void): Simulation {
+function run(
+  playbook: Playbook,
+  profile: PartnerProfile,
+  script: (sim: Simulation, start: number) => void,
+  options: { legacyDigest?: boolean } = {},
+): Simulation {
   const start = Date.parse(profile.contractSignedAt!);
-  const sim = new Simulation(profile, playbook, start);
+  const sim = new Simulation(profile, playbook, start, options);
   script(sim, start);
   return sim;
 }
@@ -36,8 +41,10 @@ function extras(playbook: Playbook): Simulation[] {
     run(playbook, { ...base, partnerId: 'quiet-co' }, (sim, start) => sim.until(start + 3 * DAY)),
     // No contacts yet: partner e-mails wait, the manager hears once.
     run(playbook, { ...base, partnerId: 'no-contacts', contacts: [] }, (sim, start) => sim.until(start + 2 * DAY)),
-    // A digest manager: pings buffered, one digest a day.
-    run(playbook, { ...base, partnerId: 'digest-co', partnerManager: { ...base.partnerManager, digest: true } }, (sim, start) => sim.until(start + 14 * DAY)),
+    // A digest manager, as runs started before the one digest across partners: pings buffered, one digest a day.
+    run(playbook, { ...base, partnerId: 'digest-co', partnerManager: { ...base.partnerManager, digest: true } }, (sim, start) => sim.until(start + 14 * DAY), {
+      legacyDigest: true,
+    }),
     // A manager hands over; the partner graduates to a success manager, reaches a tier, then goes quiet.
     run(playbook, { ...base, partnerId: 'grown-co', successManager: { name: 'Sam Rivera', email: 'sam.rivera@vendor.example', slackUserId: 'U0SAM' } }, (sim, start) => {
       sim.until(start + 3 * DAY);

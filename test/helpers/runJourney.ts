@@ -54,17 +54,18 @@ export async function fetchRunChain(client: Client, workflowId: string, firstRun
   return runs;
 }
 
-/** `dataConverter`: the worker's (e.g. payload encryption; give `env.client` the same one). */
+/** `dataConverter`: the worker's (e.g. payload encryption; give `env.client` the same one). `overrides`: profile fields. */
 export async function runHappyPath(
   env: TestWorkflowEnvironment,
   segment: Segment,
   endDay = 130,
   dataConverter?: OnboardingWorkerOptions['dataConverter'],
+  overrides: Partial<ReturnType<typeof profileFor>> = {},
 ): Promise<JourneyRun> {
   const taskQueue = uniq('journey');
   const worker = await createTestWorker(env, taskQueue, undefined, { dataConverter });
   return worker.runUntil(async () => {
-    const profile = profileFor(segment, uniq(segment));
+    const profile = profileFor(segment, uniq(segment), overrides);
     const { handle, startedAt } = await startPartner(env, taskQueue, profile);
     await driveJourney(env, handle, startedAt, withIds(HAPPY_PATHS[segment], segment, profile.partnerId));
     await sleepUntilDay(env, startedAt, endDay);

@@ -15,6 +15,7 @@ import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
 import { programDigestReader } from '../../client/reports/digest';
 import { preferenceSourceFor } from '../../client/preferences';
 import { accountActivitiesFor } from '../../client/accounts';
+import { listDigestEntries } from '../../client/digests';
 import { parseConfig, type Config } from '../../config/env';
 import { createOnboardingWorker, type OnboardingWorkerOptions } from '../../workers/createWorker';
 import { buildWorkflowBundle } from '../../workers/workflowBundle';
@@ -92,7 +93,14 @@ export async function createTestWorker(
     connection: env.nativeConnection,
     namespace: env.namespace,
     taskQueue,
-    activities: createActivitiesFromConfig(config, DEFAULT_PLAYBOOK.program, undefined, undefined, preferenceSourceFor(env.client, config, 0)),
+    activities: createActivitiesFromConfig(
+      config,
+      DEFAULT_PLAYBOOK.program,
+      undefined,
+      undefined,
+      preferenceSourceFor(env.client, config, 0),
+      () => listDigestEntries(env.client),
+    ),
     reportActivities: createReportActivities({ readDigest: programDigestReader(env.client, DEFAULT_PLAYBOOK) }),
     accountActivities: accountActivitiesFor(env.client, taskQueue, DEFAULT_PLAYBOOK),
     workflowBundle: await workflowBundle(),

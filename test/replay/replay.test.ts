@@ -67,6 +67,34 @@ test('a conflict between two partners is recorded on both sides and in the accou
   }
 });
 
+/** Updates accepted in a history, by name (a refused Update leaves no event). */
+function acceptedUpdates(file: string): (string | null | undefined)[] {
+  const events = load(file).events ?? [];
+  return events.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes).map((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name);
+}
+
+test('decisions by Update are recorded with the current default playbook and before it, and refused ones left no event', () => {
+  // The journey (test/helpers/decisionJourney.ts) also tries an unknown milestone, the wrong phase and a second decision.
+  for (const file of [`core-decisions-by-update-${DEFAULT_PLAYBOOK.version}.json`, 'core-decisions-by-update.json']) {
+    expect(files).toContain(file);
+    expect(acceptedUpdates(file)).toEqual(['waiveMilestone', 'decideCheckpoint']);
+  }
+  expect(files).toContain(`core-decisions-by-signal-${DEFAULT_PLAYBOOK.version}.json`);
+});
+
+test("a digest manager's partner is recorded behind the cross-partner-digest patch, publishing its digest entry", () => {
+  const file = `core-digest-manager-${DEFAULT_PLAYBOOK.version}.json`;
+  expect(files).toContain(file);
+  const events = load(file).events ?? [];
+  const patches = events
+    .map((e) => e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data)
+    .filter((data): data is Uint8Array => Boolean(data))
+    .map((data) => (JSON.parse(Buffer.from(data).toString()) as { id: string }).id);
+  expect(patches).toContain('cross-partner-digest');
+  expect(events.some((e) => e.workflowPropertiesModifiedEventAttributes?.upsertedMemo?.fields?.digest)).toBe(true);
+  expect(acceptedUpdates(file)).toEqual(['waiveMilestone', 'decideCheckpoint']);
+});
+
 test.each(plaintext)('%s replays without nondeterminism', async (file) => {
   const history = load(file);
   expect(history.events?.length).toBeGreaterThan(10);

@@ -1,6 +1,6 @@
 import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
 import type { Playbook } from '../../workflows/playbook';
-import { isFinished, nextWakeAt } from '../../workflows/domain';
+import { applyEvent, isFinished, nextWakeAt, tryEvent } from '../../workflows/domain';
 import { DAY, Sim, T0, iso, profile } from './harness';
 
 const contacts = [{ role: 'sales', name: 'Lee', email: 'lee@acme.example' }];
@@ -194,5 +194,40 @@ describe('health', () => {
     });
     sim.event('portal_access_granted');
     expect(sim.view().health).toBe('behind'); // opportunity_discovery (day 14) is still overdue
+  });
+});
+
+describe('tryEvent: the rules Update validators run as a dry run', () => {
+  const atCheckpoint = () => foundationWithGap().day(30);
+
+  it('refuses without recording anything, and leaves the state untouched', () => {
+    const sim = atCheckpoint();
+    const before = JSON.stringify(sim.state);
+    const result = tryEvent(sim.state, { eventId: 'd1', type: 'checkpoint_decision', data: { decision: 'advance', phase: 'momentum' } }, sim.now);
+    expect(result).toMatchObject({
+      outcome: 'refused',
+      reason: 'the momentum checkpoint is not the one awaiting a decision (the foundation checkpoint is)',
+    });
+    expect(JSON.stringify(sim.state)).toBe(before);
+    expect(result.state.rejectedEvents).toEqual([]);
+  });
+
+  it('applies what applyEvent applies, and names a repeat', () => {
+    const sim = atCheckpoint();
+    const event = { eventId: 'd1', type: 'checkpoint_decision', data: { decision: 'extend', days: 5, phase: 'foundation' } };
+    const result = tryEvent(sim.state, event, sim.now);
+    expect(result.outcome).toBe('applied');
+    expect(JSON.stringify(result.state)).toBe(JSON.stringify(applyEvent(sim.state, event, sim.now)));
+    expect(tryEvent(result.state, event, sim.now)).toMatchObject({ outcome: 'duplicate' });
+  });
+
+  it('refuses a waiver of a milestone that is done or already waived, and of an unknown one (signals record it)', () => {
+    const sim = atCheckpoint();
+    expect(tryEvent(sim.state, { eventId: 'w1', type: 'milestone_waived', data: { milestoneId: 'kickoff_call', reason: 'x' } }, sim.now)).toMatchObject({
+      outcome: 'refused',
+      reason: "milestone 'kickoff_call' is already done",
+    });
+    sim.event('milestone_waived', { milestoneId: 'nope', reason: 'x' }, { eventId: 'w2' });
+    expect(sim.view().rejectedEvents).toEqual([expect.objectContaining({ eventId: 'w2', reason: "unknown milestone 'nope' for core partners" })]);
   });
 });

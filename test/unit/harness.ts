@@ -32,8 +32,8 @@ export type { Sent };
 export class Sim extends Simulation {
   private seq = 0;
 
-  constructor(p: PartnerProfile = profile(), playbook: Playbook = DEFAULT_PLAYBOOK, nowMs = T0) {
-    super(p, playbook, nowMs);
+  constructor(p: PartnerProfile = profile(), playbook: Playbook = DEFAULT_PLAYBOOK, nowMs = T0, options: { legacyDigest?: boolean } = {}) {
+    super(p, playbook, nowMs, options);
   }
 
   /** Applies an event now (or `occurredAt`), then advances like the shell does. */

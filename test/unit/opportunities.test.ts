@@ -35,6 +35,7 @@ describe('opportunity lifecycle', () => {
       owner: 'ae@vendor.example',
       qualifiedAt: iso(T0 + 6 * DAY),
       closedAt: iso(T0 + 9 * DAY),
+      slaDueAt: iso(T0 + 6 * DAY), // registered + 24 h
       slaBreached: false,
       // Named by an account: checked with the account registry, which nobody else holds here.
       accountKey: 'globex',

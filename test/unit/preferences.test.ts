@@ -250,10 +250,11 @@ describe('essential rules in the playbook', () => {
     expect(request(new Sim(profile(), optedOut), 'welcome')).not.toHaveProperty('essential');
   });
 
-  it('a digest manager\'s digest is essential when one of its pings is', () => {
+  it('a digest manager\'s digest is essential when one of its pings is (runs from before the one digest across partners)', () => {
     const digestProfile = profile({ partnerManager: { name: 'Dana Ruiz', email: 'dana@vendor.example', slackUserId: 'U0123', digest: true } });
-    // A registration left unanswered: its SLA ping lands in a digest next to ordinary pings.
-    const sim = new Sim(digestProfile)
+    // A registration left unanswered: its SLA ping lands in a digest next to ordinary pings. Only runs started
+    // before the cross-partner digest flush a digest of their own (new runs: test/activities/managerDigests.test.ts).
+    const sim = new Sim(digestProfile, DEFAULT_PLAYBOOK, T0, { legacyDigest: true })
       .event('training_completed', { module: 'business_101' })
       .event('opportunity_registered', { opportunityId: 'opp-1' })
       .day(3);

@@ -177,14 +177,14 @@ describe('requests and deliveries', () => {
   });
 });
 
-describe('daily digest for managers who want one', () => {
+describe('daily digest per partner, as runs started before the one digest across partners do', () => {
   it('buffers Slack pings and sends one digest at 09:00 UTC; escalations go out at once', () => {
     const signed = at('2026-11-27T14:00:00Z'); // Friday afternoon
     const p = profile({
       contractSignedAt: iso(signed),
       partnerManager: { name: 'Dana Ruiz', email: 'dana@vendor.example', slackUserId: 'U0123', digest: true },
     });
-    const sim = new Sim(p, DEFAULT_PLAYBOOK, signed);
+    const sim = new Sim(p, DEFAULT_PLAYBOOK, signed, { legacyDigest: true });
     sim.until(at('2026-11-28T10:00:00Z')).event('training_completed', { module: 'business_101' });
     sim.until(at('2026-11-30T10:00:00Z')).event('opportunity_registered', { opportunityId: 'opp-1' });
     sim.until(at('2026-11-30T11:00:00Z')).event('opportunity_registered', { opportunityId: 'opp-2' });
@@ -223,7 +223,7 @@ describe('offboarding with a digest pending', () => {
   it('flushes the digest at once: nothing wakes up later', () => {
     const signed = at('2026-11-27T14:00:00Z');
     const p = profile({ contractSignedAt: iso(signed), partnerManager: { name: 'Dana', email: 'dana@vendor.example', digest: true } });
-    const sim = new Sim(p, DEFAULT_PLAYBOOK, signed);
+    const sim = new Sim(p, DEFAULT_PLAYBOOK, signed, { legacyDigest: true });
     sim.until(at('2026-11-29T20:00:00Z')).event('offboarded', { reason: 'contract terminated' });
     expect(sim.keys()).toEqual(['welcome:partner', 'manager_digest:1', 'manager_digest:2']);
     expect(digestKeys(sim.sentOf('manager_digest:2')?.request)).toEqual(['access_overdue:manager', 'offboarded:manager']);

@@ -55,10 +55,12 @@ export function withPolicy(request: NotificationRequest, c: Candidate): Notifica
 
 /** A digest is essential when any of its pings is (it is never deferred: it is no rule instance). */
 export function digestPolicy(s: DomainState, request: NotificationRequest, items: DigestEntry[]): NotificationRequest {
-  const rules = notificationRules(s);
-  const essential = items.some((item) => {
-    const rule = rules.find((r) => r.id === item.key.split(':')[0]);
-    return isEssentialRule(item.kind, rule?.kind === item.kind ? rule.essential : undefined);
-  });
+  const essential = items.some((item) => isEssentialItem(s, item));
   return essential ? { ...request, essential } : request;
+}
+
+/** Whether a buffered ping is essential: its rule's flag in the partner's playbook, else its kind's default. */
+export function isEssentialItem(s: DomainState, item: Pick<DigestEntry, 'key' | 'kind'>): boolean {
+  const rule = notificationRules(s).find((r) => r.id === item.key.split(':')[0]);
+  return isEssentialRule(item.kind, rule?.kind === item.kind ? rule.essential : undefined);
 }

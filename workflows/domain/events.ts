@@ -11,27 +11,43 @@ import { decide, offboard, progress } from './progress';
 import { DAY, LIMITS, addOccurrence, clone, iso, isOpen, milestoneDef, pushBounded, segmentPlan, type DomainState } from './state';
 
 export function applyEvent(state: DomainState, raw: unknown, nowMs: number): DomainState {
+  const result = tryEvent(state, raw, nowMs);
+  if (result.outcome !== 'refused') return result.state;
+  return rejected(result.state, result.eventId, result.type, result.reason, nowMs);
+}
+
+/** What one event does: applied, a repeat (nothing changes), or refused with the reason. */
+export type EventResult =
+  | { outcome: 'applied' | 'duplicate'; state: DomainState }
+  /** `state` is the work copy as the refusal left it (a gated registration still announces the gate). */
+  | { outcome: 'refused'; state: DomainState; eventId: string; type: string; reason: string };
+
+/**
+ * The rules of `applyEvent` without recording a refusal: Update validators run
+ * it as a dry run (a refused Update leaves no trace), signals through
+ * `applyEvent` record the refusal in `rejectedEvents`.
+ */
+export function tryEvent(state: DomainState, raw: unknown, nowMs: number): EventResult {
   const parsed = parseEvent(raw);
   if (!parsed.ok) {
     const envelope = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
-    return rejected(
-      clone(state),
-      typeof envelope.eventId === 'string' && envelope.eventId ? envelope.eventId.slice(0, 128) : '(missing)',
-      typeof envelope.type === 'string' && envelope.type ? envelope.type.slice(0, 64) : '(invalid)',
-      `invalid event: ${parsed.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`,
-      nowMs,
-    );
+    return {
+      outcome: 'refused',
+      state: clone(state),
+      eventId: typeof envelope.eventId === 'string' && envelope.eventId ? envelope.eventId.slice(0, 128) : '(missing)',
+      type: typeof envelope.type === 'string' && envelope.type ? envelope.type.slice(0, 64) : '(invalid)',
+      reason: `invalid event: ${parsed.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`,
+    };
   }
   const event = parsed.value;
-  if (state.seenEventIds.includes(event.eventId)) return state;
+  if (state.seenEventIds.includes(event.eventId)) return { outcome: 'duplicate', state };
   const s = clone(state);
-  if (s.offboardedAtMs !== null) {
-    return rejected(s, event.eventId, event.type, 'the partner was offboarded: onboarding has ended', nowMs);
-  }
+  const refuse = (reason: string): EventResult => ({ outcome: 'refused', state: s, eventId: event.eventId, type: event.type, reason });
+  if (s.offboardedAtMs !== null) return refuse('the partner was offboarded: onboarding has ended');
 
   const atMs = eventTime(event, nowMs);
   const reason = apply(s, event, atMs, nowMs);
-  if (reason) return rejected(s, event.eventId, event.type, reason, nowMs);
+  if (reason) return refuse(reason);
 
   // Only applied events count as seen: a rejected one may be sent again once it fits.
   pushBounded(s.seenEventIds, event.eventId, LIMITS.seenEventIds);
@@ -39,7 +55,7 @@ export function applyEvent(state: DomainState, raw: unknown, nowMs: number): Dom
   completeFromEvent(s, event, atMs);
   completeDerived(s, atMs);
   progress(s, nowMs);
-  return s;
+  return { outcome: 'applied', state: s };
 }
 
 /** When it happened: `occurredAt` unless missing or in the future, else receipt. */
@@ -102,6 +118,8 @@ function apply(s: DomainState, event: PartnerEvent, atMs: number, nowMs: number)
     case 'milestone_waived': {
       const m = milestoneDef(s, event.data.milestoneId);
       if (!m) return `unknown milestone '${event.data.milestoneId}' for ${s.profile.segment} partners`;
+      const done = s.completions[m.id];
+      if (done) return `milestone '${m.id}' is already ${done.waived ? 'waived' : 'done'}`;
       waive(s, m, atMs, event.data.reason, event.data.by);
       return undefined;
     }

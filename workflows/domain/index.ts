@@ -5,15 +5,16 @@
  */
 import type { DomainState } from './state';
 
-export { applyEvent } from './events';
+export { applyEvent, tryEvent, type EventResult } from './events';
 export { changeProfile, changedFields, profileChangeRefusal } from './profile';
 export { accountWork, applyConflictNotice, recordSettlement, settleWithoutRegistry } from './conflicts';
 export { recordDelivery } from './deliveries';
 export { canonicalJson, migrate, type MigrationOutcome } from './migrate';
+export { managerDigestEntry, withCrossPartnerDigest } from './digest';
 export { reportSummary } from './report';
-export { advance, nextWakeAt } from './schedule';
+export { advance, nextWake, nextWakeAt, type WakeUp } from './schedule';
 export { initState, upgradeState, type DomainState, type PinnedPlaybook } from './state';
-export { searchAttributes, toView } from './view';
+export { currentDetails, searchAttributes, staticDetails, staticSummary, toView } from './view';
 
 /** Offboarded: nothing more will happen. (Graduated partners live on: recurring reviews.) */
 export function isFinished(state: DomainState): boolean {

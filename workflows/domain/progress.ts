@@ -101,6 +101,9 @@ export function decide(s: DomainState, decision: CheckpointDecision, nowMs: numb
   const pending = pendingCheckpoint(s);
   const phase = currentPhase(s);
   if (!pending || !phase) return 'no checkpoint is awaiting a decision';
+  if (decision.phase && decision.phase !== pending.phase) {
+    return `the ${decision.phase} checkpoint is not the one awaiting a decision (the ${pending.phase} checkpoint is)`;
+  }
   Object.assign(pending, {
     decidedAtMs: nowMs,
     ...(decision.by ? { decidedBy: decision.by } : {}),

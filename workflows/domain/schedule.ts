@@ -6,6 +6,7 @@
  */
 import type { NotificationRequest } from '../notifications';
 import { nextDigestMoment } from './businessHours';
+import { DIGEST_NEWS_DAYS } from './digest';
 import { decisionWindowEndMs, respondedAtMs } from './health';
 import { progress } from './progress';
 import { digestEntry, digestMessage, messageFor } from './messages';
@@ -48,7 +49,8 @@ export function advance(state: DomainState, nowMs: number): { state: DomainState
     const entry = c.audience === 'manager' && digests(s) ? digestEntry(c.key, message, c.atMs) : null;
     if (entry) {
       s.digest.items.push(entry);
-      s.digest.flushAtMs ??= nextDigestMoment(nowMs, s.playbook.digestHourUtc);
+      // Cross-partner: the manager's one digest reads them from this workflow's memo; nothing to flush here.
+      if (!s.digest.crossPartner) s.digest.flushAtMs ??= nextDigestMoment(nowMs, s.playbook.digestHourUtc);
     } else {
       requests.push(withPolicy(address(s, c.key, message, c.audience), c));
       issued.push(c);
@@ -57,6 +59,10 @@ export function advance(state: DomainState, nowMs: number): { state: DomainState
   settleDeferrals(s, new Set(due.map((c) => c.key)));
   // The buffer goes out at the digest hour, or at once when onboarding ends (nothing wakes up later).
   if (s.digest.flushAtMs !== null && (s.digest.flushAtMs <= nowMs || s.offboardedAtMs !== null)) requests.push(flushDigest(s, nowMs));
+  // Cross-partner news is kept for the digests of the next few days only.
+  if (s.digest.crossPartner) {
+    s.digest.items = s.digest.items.filter((i) => Date.parse(i.at) > nowMs - DIGEST_NEWS_DAYS * DAY).slice(-LIMITS.outbox);
+  }
 
   // A recorded fact stays in the outbox until every request announcing it went out, and one
   // advance longer for those just issued: a recipient's quiet hours may defer one (./deferrals.ts).
@@ -76,43 +82,61 @@ function flushDigest(s: DomainState, nowMs: number): NotificationRequest {
   return digestPolicy(s, address(s, `manager_digest:${s.digest.sent}`, digestMessage(s, items, nowMs), 'manager'), items);
 }
 
+/** The next moment the workflow must wake up, and why (the timer's summary in the Temporal UI). */
+export interface WakeUp {
+  at: number;
+  why: string;
+}
+
+const words = (id: string) => id.replace(/_/g, ' ');
+
 /**
  * The earliest moment after which anything changes: a notification due (after
  * the delivery policy), the digest, a checkpoint or decision window, or a
  * moment health changes (a milestone becoming overdue or at-risk overdue, an
  * SLA mark, a review overdue). Null when finished.
  */
-export function nextWakeAt(s: DomainState, nowMs: number): number | null {
+export function nextWake(s: DomainState, nowMs: number): WakeUp | null {
   if (s.offboardedAtMs !== null) return null;
-  const actions = candidates(s)
-    .map((c) => sendAt(s, c, nowMs))
-    .filter((t): t is number => t !== null);
-  if (s.digest.flushAtMs !== null) actions.push(s.digest.flushAtMs);
+  const actions: WakeUp[] = [];
+  for (const c of candidates(s)) {
+    const at = sendAt(s, c, nowMs);
+    if (at !== null) actions.push({ at, why: `send ${words(c.rule.kind)} (${c.audience})` });
+  }
+  if (s.digest.flushAtMs !== null) actions.push({ at: s.digest.flushAtMs, why: 'send the manager digest' });
 
-  const changes: number[] = [];
+  const changes: WakeUp[] = [];
   const phase = currentPhase(s);
   const overdueLimit = s.playbook.atRiskOverdueDays * DAY;
   if (phase) {
     const windowEnd = decisionWindowEndMs(s);
-    if (!pendingCheckpoint(s)) actions.push(phaseDeadlineMs(s, phase));
-    else if (s.autoExtensions < s.playbook.checkpointPolicy.maxAutoExtensions) actions.push(windowEnd!);
-    else changes.push(windowEnd!);
+    if (!pendingCheckpoint(s)) actions.push({ at: phaseDeadlineMs(s, phase), why: `${phase} checkpoint` });
+    else if (s.autoExtensions < s.playbook.checkpointPolicy.maxAutoExtensions) actions.push({ at: windowEnd!, why: `${phase} decision window ends: default extension` });
+    else changes.push({ at: windowEnd!, why: `${phase} decision window ends` });
     for (const m of planMilestones(s)) {
       if (!isOpen(s, m.id)) continue;
       // Overdue strictly after the due moment.
-      changes.push(dueMs(s, m) + 1);
-      if (m.requiredAtCheckpoint) changes.push(dueMs(s, m) + overdueLimit + 1);
+      changes.push({ at: dueMs(s, m) + 1, why: `${m.id} overdue` });
+      if (m.requiredAtCheckpoint) changes.push({ at: dueMs(s, m) + overdueLimit + 1, why: `${m.id} overdue ${s.playbook.atRiskOverdueDays} days` });
     }
     const sla = s.playbook.opportunitySla;
     for (const o of s.opportunities) {
       if (o.registeredAtMs === null || respondedAtMs(o) !== null) continue;
-      changes.push(o.registeredAtMs + sla.responseHours * HOUR, o.registeredAtMs + sla.escalationHours * HOUR);
+      changes.push(
+        { at: o.registeredAtMs + sla.responseHours * HOUR, why: `${o.opportunityId} response SLA (${sla.responseHours} h)` },
+        { at: o.registeredAtMs + sla.escalationHours * HOUR, why: `${o.opportunityId} escalation (${sla.escalationHours} h)` },
+      );
     }
   } else if (s.reviews.nextDueMs !== null) {
-    changes.push(s.reviews.nextDueMs + overdueLimit + 1);
+    changes.push({ at: s.reviews.nextDueMs + overdueLimit + 1, why: 'business review overdue' });
   }
   const quiet = s.playbook.ongoing?.inactivityDays;
-  if (s.phase === 'graduated' && quiet !== undefined) changes.push(s.lastActivityMs + quiet * DAY + 1);
-  const times = [...actions, ...changes.filter((t) => t > nowMs)];
-  return times.length ? Math.min(...times) : null;
+  if (s.phase === 'graduated' && quiet !== undefined) changes.push({ at: s.lastActivityMs + quiet * DAY + 1, why: `${quiet} days without activity` });
+  let next: WakeUp | null = null;
+  for (const w of [...actions, ...changes.filter((c) => c.at > nowMs)]) if (!next || w.at < next.at) next = w;
+  return next;
+}
+
+export function nextWakeAt(s: DomainState, nowMs: number): number | null {
+  return nextWake(s, nowMs)?.at ?? null;
 }

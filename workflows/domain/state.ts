@@ -173,7 +173,12 @@ export interface DomainState {
   /** Keys of every notification already returned by `advance` (or put in the digest). */
   requested: string[];
   pendingDeliveries: PendingDelivery[];
-  digest: { items: DigestEntry[]; flushAtMs: number | null; sent: number };
+  /**
+   * A digest manager's pings. Per partner (runs started before the cross-partner digest): buffered and
+   * flushed once a day by this workflow. Cross-partner (`crossPartner`): kept a few days as news for the
+   * manager's one daily digest across partners (../digestEntry.ts), which this workflow never sends itself.
+   */
+  digest: { items: DigestEntry[]; flushAtMs: number | null; sent: number; crossPartner?: boolean };
   notifications: NotificationView[];
   /** Playbook versions (./migrate.ts): the pinned playbook's hash (absent: started before versions were published). */
   playbookHash?: string;

@@ -2,8 +2,9 @@
  * The query result (`OnboardingState` of the contract) and the search
  * attributes, both computed from the state at an instant.
  */
-import { partnerRoles, primaryRole, type Health, type LifecyclePhase, type MilestoneStatus, type OnboardingState, type Segment } from '../types';
+import { partnerRoles, primaryRole, type Health, type LifecyclePhase, type MilestoneStatus, type OnboardingState, type PartnerProfile, type Segment } from '../types';
 import { accountCheckView, conflictViews } from './conflicts';
+import type { WakeUp } from './schedule';
 import { healthAt, slaMissed } from './health';
 import { DAY, HOUR, activeManager, currentPhase, dueMs, iso, pendingCheckpoint, phaseDeadlineMs, planMilestones, type DomainState } from './state';
 
@@ -68,6 +69,7 @@ export function toView(s: DomainState, nowMs: number): OnboardingState {
       ...(o.owner !== undefined ? { owner: o.owner } : {}),
       qualifiedAt: isoOrNull(o.qualifiedAtMs),
       closedAt: isoOrNull(o.closedAtMs),
+      slaDueAt: o.registeredAtMs === null ? null : iso(o.registeredAtMs + s.playbook.opportunitySla.responseHours * HOUR),
       slaBreached: slaMissed(o, s.playbook.opportunitySla.responseHours, t),
       ...accountCheckView(s, o.opportunityId),
     })),
@@ -105,4 +107,41 @@ export function searchAttributes(
   nowMs: number,
 ): { phase: LifecyclePhase; segment: Segment; manager: string; health: Health } {
   return { phase: s.phase, segment: s.profile.segment, manager: activeManager(s).email, health: healthAt(s, nowMs) };
+}
+
+// ---------------------------------------------------------------------------
+// What the Temporal UI shows of a partner (no billed action: the UI reads the
+// static summary from the start request and the current details by query)
+// ---------------------------------------------------------------------------
+
+const minute = (ms: number) => `${iso(ms).slice(0, 16).replace('T', ' ')} UTC`;
+const words = (code: string) => code.replace(/_/g, ' ');
+
+/** One line, set once at start: who the partner is. */
+export function staticSummary(profile: PartnerProfile): string {
+  const roles = partnerRoles(profile);
+  return `${profile.name} · ${profile.segment} partner · ${roles.join(' + ')} track${roles.length > 1 ? 's' : ''}`;
+}
+
+/** A few lines for the start request's static details: the partner's id, manager and contract. */
+export function staticDetails(profile: PartnerProfile, startMs: number): string {
+  return [
+    `**${profile.name}** (\`${profile.partnerId}\`)`,
+    `Manager: ${profile.partnerManager.name} <${profile.partnerManager.email}>`,
+    `Contract signed: ${minute(startMs)}`,
+  ].join('\n');
+}
+
+/** The current details (Temporal markdown): phase, health, day and the next due moment. */
+export function currentDetails(s: DomainState, nowMs: number, wake: WakeUp | null): string {
+  const t = s.offboardedAtMs ?? nowMs;
+  const day = Math.max(0, Math.floor((t - s.startMs) / DAY));
+  const phase = currentPhase(s);
+  const lines = [
+    `**${s.profile.name}** · ${s.profile.segment} · ${partnerRoles(s.profile).join(' + ')} track`,
+    `Phase **${words(s.phase)}** · health **${words(healthAt(s, t))}**${pendingCheckpoint(s) ? ' · checkpoint awaits a decision' : ''}`,
+    `Day ${day} (as of ${minute(nowMs)})${phase ? ` · ${phase} ends ${minute(phaseDeadlineMs(s, phase))}` : ''}`,
+    wake ? `Next due: ${wake.why}, ${minute(wake.at)}` : 'Nothing more is due',
+  ];
+  return lines.join('\n');
 }
