@@ -109,7 +109,8 @@ export class AccountsClient implements AccountRegistryPort {
   async decide(account: string, decision: ConflictDecision): Promise<AccountState> {
     const key = this.key(account);
     if (!decision.conflictId.startsWith(`${key.key}#`)) {
-      throw new InvalidInputError([{ field: 'conflictId', message: `is not a conflict of account ${key.key} (conflict ids read ${key.key}#<n>)` }]);
+      // A well-formed decision the account cannot take: refused like one the registry refuses (409), not a malformed request.
+      throw new AccountRequestRefusedError(`${decision.conflictId} is not a conflict of account ${key.key} (its conflict ids read ${key.key}#<n>)`);
     }
     try {
       return await this.client.workflow.getHandle(accountWorkflowId(key.key)).executeUpdate(decideAccountConflictUpdate, { args: [decision] });
@@ -123,7 +124,8 @@ export class AccountsClient implements AccountRegistryPort {
 
   private key(account: string): AccountKey {
     const key = accountKeyOf(account);
-    if (!key) throw new InvalidInputError([{ field: 'account', message: 'must be a domain or an account name with letters or digits' }]);
+    // No account can have this key (no letter or digit, no domain): nobody registered it.
+    if (!key) throw new AccountNotFoundError(account);
     return key;
   }
 

@@ -29,7 +29,9 @@ export class MethodGuard {
     const guard = new MethodGuard();
     app.addHook('onRoute', (route) => guard.add(route.url ?? route.path, route.method));
     app.addHook('onRequest', async (req, reply) => {
-      if (!req.is404) return;
+      // The router would serve GET /v1/accounts/events as /v1/accounts/{account}; the document (like
+      // OpenAPI's matching) says a literal path is its own route only, so it is decided here too.
+      if (!req.is404 && !guard.literalLacks(pathOf(req), req.method)) return;
       const allow = guard.allowed(pathOf(req));
       if (!allow) throw new HttpError(404, 'not_found', `no route ${req.method} ${pathOf(req)}`);
       if (req.method === 'OPTIONS') return reply.code(204).header('allow', allow).send();
@@ -46,12 +48,23 @@ export class MethodGuard {
     this.paths.set(url, entry);
   }
 
-  /** The `Allow` value for a concrete path, or null when no route has this path. */
+  /** True when a route names this path literally but not this method (HEAD goes with GET). */
+  literalLacks(path: string, method: string): boolean {
+    const literal = this.paths.get(path);
+    if (!literal) return false;
+    const m = method.toUpperCase() === 'HEAD' ? 'GET' : method.toUpperCase();
+    return !literal.methods.has(m);
+  }
+
+  /**
+   * The `Allow` value for a concrete path, or null when no route has this path.
+   * A path a route names literally is that route's alone, as in the router:
+   * `/v1/accounts/events` is not also `/v1/accounts/{account}`.
+   */
   allowed(path: string): string | null {
-    const methods = new Set<string>();
-    for (const { pattern, methods: declared } of this.paths.values()) {
-      if (pattern.test(path)) for (const m of declared) methods.add(m);
-    }
+    const literal = this.paths.get(path);
+    const matching = literal ? [literal] : [...this.paths.values()].filter(({ pattern }) => pattern.test(path));
+    const methods = new Set<string>(matching.flatMap(({ methods: declared }) => [...declared]));
     if (!methods.size) return null;
     if (methods.has('GET')) methods.add('HEAD');
     methods.add('OPTIONS');

@@ -661,6 +661,9 @@ describe('any route', () => {
       ['QUERY', '/v1/partners/acme/timeline', 'GET, HEAD, OPTIONS'],
       ['PUT', '/v1/partners/acme/decisions', 'OPTIONS, POST'],
       ['POST', '/healthz', 'GET, HEAD, OPTIONS'],
+      // A literal path is its own route only: /v1/accounts/events is not also /v1/accounts/{account} (Schemathesis ST205).
+      ['GET', '/v1/accounts/events', 'OPTIONS, POST'],
+      ['DELETE', '/v1/accounts/initech.example', 'GET, HEAD, OPTIONS'],
     ] as const) {
       const res = await rawRequest(api, method, path);
       expect({ method, path, status: res.status, allow: res.headers.allow, error: JSON.parse(res.body).error }).toEqual({
@@ -673,6 +676,8 @@ describe('any route', () => {
     }
     const options = await rawRequest(api, 'OPTIONS', '/v1/partners');
     expect({ status: options.status, allow: options.headers.allow }).toEqual({ status: 204, allow: 'GET, HEAD, OPTIONS, POST' });
+    const events = await rawRequest(api, 'OPTIONS', '/v1/accounts/events');
+    expect({ status: events.status, allow: events.headers.allow }).toEqual({ status: 204, allow: 'OPTIONS, POST' });
   });
 
   it('drops __proto__ and constructor.prototype keys like any unknown field (the documents allow extra fields)', async () => {

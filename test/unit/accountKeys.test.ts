@@ -1,4 +1,7 @@
-import { accountKey, accountKeyOf, normaliseDomain, normaliseName } from '../../workflows/accounts/keys';
+import fc from 'fast-check';
+import { AccountEvent } from '../../workflows/accounts/schema';
+import { PartnerEvent } from '../../workflows/types';
+import { accountKey, accountKeyOf, DOMAIN_PATTERN, normaliseDomain, normaliseName } from '../../workflows/accounts/keys';
 
 describe('account keys', () => {
   it.each([
@@ -33,6 +36,32 @@ describe('account keys', () => {
     ['Inc.', 'inc'],
   ])('name %j -> %s', (input, key) => {
     expect(normaliseName(input)).toBe(key);
+  });
+
+  it('keeps www when it is all there is before the top-level domain', () => {
+    expect(normaliseDomain('www.example')).toBe('www.example');
+    expect(normaliseDomain('https://www.example/x')).toBe('www.example');
+  });
+
+  // The API declares DOMAIN_PATTERN in /openapi.json; whatever matches it must get a key, or a
+  // schema-valid request would be refused (Schemathesis ST202 found `www.example` and the like).
+  it('gives every string the declared domain pattern accepts a key', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(DOMAIN_PATTERN), (d) => {
+        expect(normaliseDomain(d)).not.toBeNull();
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('refuses, naming the field, a domain outside the declared pattern, in partner and CRM events alike', () => {
+    for (const domain of ['', 'initech', 'in itech.example', ' initech.example']) {
+      const partner = PartnerEvent.safeParse({ eventId: 'e', type: 'opportunity_registered', data: { opportunityId: 'o', domain } });
+      expect(partner.success).toBe(false);
+      expect(partner.error!.issues.map((i) => i.path.join('.'))).toContain('data.domain');
+      const crm = AccountEvent.safeParse({ eventId: 'e', type: 'direct_ownership_claimed', data: { domain } });
+      expect(crm.error!.issues.map((i) => i.path.join('.'))).toContain('data.domain');
+    }
   });
 
   it('has nothing to compare in punctuation alone', () => {

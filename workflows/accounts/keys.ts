@@ -32,12 +32,28 @@ export interface AccountKey {
   label: string;
 }
 
+const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+const TLD = '[A-Za-z][A-Za-z0-9-]{0,61}[A-Za-z0-9]';
+
+/**
+ * What the API accepts as a domain (declared as is in /openapi.json): a host name
+ * with a dot, optionally written as a URL (scheme, user, port, path) or an e-mail
+ * address. Printable ASCII only, no spaces. Every string it matches has a
+ * registry key (`normaliseDomain` is never null for it).
+ */
+export const DOMAIN_PATTERN = new RegExp(
+  `^(?:[A-Za-z][A-Za-z0-9+.-]*://)?(?:[A-Za-z0-9._%+-]+@)?(?:${LABEL}\\.)+${TLD}\\.?(?::[0-9]{1,5})?(?:[/?#][!-~]*)?$`,
+);
+
 /** `https://www.Initech.example:443/about` -> `initech.example`; null when it is not a host name with a dot. */
 export function normaliseDomain(input: string): string | null {
   let d = input.trim().toLowerCase();
   d = d.replace(/^[a-z][a-z0-9+.-]*:\/\//, '');
   d = d.split(/[/?#]/)[0] ?? '';
-  d = d.replace(/^[^@]*@/, '').replace(/:\d+$/, '').replace(/\.$/, '').replace(/^www\d*\./, '');
+  d = d.replace(/^[^@]*@/, '').replace(/:\d+$/, '').replace(/\.$/, '');
+  // `www.` does not tell two sites apart, unless it is all there is before the top-level domain (`www.example`).
+  const bare = d.replace(/^www\d*\./, '');
+  if (bare.includes('.')) d = bare;
   return HOSTNAME.test(d) ? d : null;
 }
 
