@@ -79,7 +79,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
   const app = Fastify({
     bodyLimit: BODY_LIMIT_BYTES,
     // Longer than any declared path parameter (an account: 253 characters, up to 12 bytes each once percent-encoded), so that a long one gets the route's 400 naming it, not 414.
-    maxParamLength: 4096,
+    routerOptions: { maxParamLength: 4096 },
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();

@@ -344,7 +344,10 @@ describe('a manager decides', () => {
     // Refusals leave the conflict open, with the reason.
     expect((await http('POST', `/v1/accounts/${domain}/decisions`, { conflictId, winner: 'someone-else' })).status).toBe(409);
     expect((await http('POST', `/v1/accounts/${domain}/decisions`, { conflictId: `${domain}#9`, winner: b.id })).status).toBe(409);
-    expect((await http('POST', `/v1/accounts/${uniq('nobody')}.example/decisions`, { conflictId: 'x.example#1', winner: b.id })).status).toBe(400);
+    // A conflict id of another account: well-formed, but not this account's to decide (409 with the reason).
+    const foreign = await http<{ error: string; message: string }>('POST', `/v1/accounts/${uniq('nobody')}.example/decisions`, { conflictId: 'x.example#1', winner: b.id });
+    expect(foreign.status).toBe(409);
+    expect(foreign.body.message).toMatch(/^x\.example#1 is not a conflict of account nobody-\S+\.example/);
     expect((await http('GET', `/v1/accounts/${uniq('nobody')}.example`)).status).toBe(404);
 
     const decided = await http<AccountState>('POST', `/v1/accounts/${domain}/decisions`, { conflictId, winner: b.id, by: 'pat@vendor.example', note: 'Litware brought the customer' });
