@@ -2,10 +2,11 @@
  * Builds the onboarding worker. Used by `npm run worker`, `npm start` and the
  * tests, so all of them run the same workflow code and activities.
  */
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Worker, type BundleOptions, type WorkerOptions } from '@temporalio/worker';
 import type { Activities } from '../activities';
 import type { ReportActivities } from '../activities/reports';
 import type { AccountActivities } from '../activities/accounts';
+import type { WorkerTuning } from '../config/env';
 
 export interface OnboardingWorkerOptions {
   connection: NativeConnection;
@@ -22,18 +23,33 @@ export interface OnboardingWorkerOptions {
   shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
   /** The payload codec and failure converter of client/encryption.ts, when encryption is on. */
   dataConverter?: WorkerOptions['dataConverter'];
+  /** Cache size and concurrency (WORKER_* variables); the SDK's defaults when absent. */
+  tuning?: WorkerTuning;
 }
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 
+/** How the workflow code is bundled: every bundle of it (worker, tests, benchmarks) uses these. */
+export function workflowBundlerOptions(): Pick<BundleOptions, 'preloadModules'> {
+  return {};
+}
+
 export function createOnboardingWorker(opts: OnboardingWorkerOptions): Promise<Worker> {
+  const { tuning } = opts;
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace ?? 'default',
     taskQueue: opts.taskQueue,
     activities: { ...opts.activities, ...opts.reportActivities, ...opts.accountActivities },
-    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(opts.workflowBundle
+      ? { workflowBundle: opts.workflowBundle }
+      : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: workflowBundlerOptions() }),
     ...(opts.dataConverter && { dataConverter: opts.dataConverter }),
+    ...(tuning && {
+      maxCachedWorkflows: tuning.maxCachedWorkflows,
+      maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTasks,
+      maxConcurrentActivityTaskExecutions: tuning.maxConcurrentActivities,
+    }),
     // Notifications are short; give them time to finish so a restart does not cut one in half.
     shutdownGraceTime: opts.shutdownGraceTime ?? '10 seconds',
   });

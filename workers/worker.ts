@@ -47,6 +47,7 @@ export async function runWorker(config: Config, playbook: Playbook, address: str
       dataConverter: converter,
       ...(config.workflowBundlePath && { workflowBundle: { codePath: config.workflowBundlePath } }),
       accountActivities: accountActivitiesFor(client, config.temporal.taskQueue, playbook),
+      tuning: config.worker,
     });
     // Alongside polling: the schedule is not worth a delayed start.
     void scheduleDigest(client, config, log);
@@ -60,6 +61,7 @@ export async function runWorker(config: Config, playbook: Playbook, address: str
       playbook: playbook.version,
       workflows: config.workflowBundlePath ? `bundle ${config.workflowBundlePath}` : 'bundled from source',
       payloadEncryption: converter ? `on, encrypting with key "${config.encryption.keys[0]!.id}"` : 'off',
+      ...config.worker,
     });
     if (!config.preferences.secrets.length) {
       log.warn('PREFERENCES_SECRET is not set: e-mails go out without an unsubscribe link (preferences still apply, set through the API or the CLI)');
