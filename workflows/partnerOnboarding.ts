@@ -68,6 +68,7 @@ import {
 import type { MigrationRequest } from './migration';
 import { deliverNotification, settleAccounts } from './proxies';
 import type { DeliveryResult, NotificationRequest } from './notifications';
+import { pinnedPlaybook } from './pinnedPlaybook';
 import { parseProfile, parseProfileChange, type FieldError, type OnboardingState, type PartnerProfile } from './types';
 import { VisibilityPublisher } from './visibility';
 
@@ -106,12 +107,19 @@ export async function partnerOnboarding(profile: PartnerProfile, options: Onboar
       'MissingPlaybook',
     );
   }
-  let state: DomainState = options.carried ? upgradeState(options.carried) : initState(parsed.value, options.playbook!, Date.now());
+  // The pinned playbook: the worker's shared instance of the same version, hash and content (./pinnedPlaybook.ts).
+  let state: DomainState = options.carried
+    ? upgradeState({ ...options.carried, playbook: pinnedPlaybook(options.carried.playbook, options.carried.playbookHash) })
+    : initState(parsed.value, pinnedPlaybook(options.playbook!, options.playbookHash), Date.now());
   if (!options.carried && options.playbookHash) state = { ...state, playbookHash: options.playbookHash };
   // A digest manager gets one digest across all partners (workflows/managerDigests.ts); runs started before
   // that keep flushing their own daily digest, as their histories say. Every new run (a manager may turn
   // the digest on later), so the marker is in every new history: an event, not a billed action.
   if (!options.carried && patched(CROSS_PARTNER_DIGEST_PATCH)) state = withCrossPartnerDigest(state);
+  // The SDK holds the start arguments for the whole run: let go of their copies of
+  // the playbook and of the carried state, which `state` replaces (docs/operations.md).
+  delete options.playbook;
+  delete options.carried;
   let dirty = true;
   let wokeByTimer = false;
 
@@ -157,7 +165,7 @@ export async function partnerOnboarding(profile: PartnerProfile, options: Onboar
       const outcome = migrate(state, request, Date.now());
       // Validated in the same workflow task: only a replay of an older history could get here.
       if (!outcome.ok) throw ApplicationFailure.nonRetryable(outcome.reason, outcome.code);
-      state = outcome.state;
+      state = { ...outcome.state, playbook: pinnedPlaybook(outcome.state.playbook, request.hash) };
       dirty = true;
       wokeByTimer = false;
       upsertMemo({ [PLAYBOOK_MEMO_KEY]: { version: request.playbook.version, hash: request.hash } });

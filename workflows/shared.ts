@@ -27,11 +27,12 @@
 import * as defaultPlaybook from './defaultPlaybook';
 import * as domain from './domain';
 import * as notifications from './notifications';
+import * as pinnedPlaybook from './pinnedPlaybook';
 import * as report from './report';
 import * as types from './types';
 
 /** Modules whose instances the workflows share. */
-export const SHARED_MODULES = { types, report, notifications, domain, defaultPlaybook };
+export const SHARED_MODULES = { types, report, notifications, domain, defaultPlaybook, pinnedPlaybook };
 
 /** webpack's module factories, by module id (absent outside a webpack bundle). */
 declare const __webpack_modules__: Record<string, unknown> | undefined;
