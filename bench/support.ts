@@ -45,14 +45,18 @@ export async function startBenchServer(dataDir = tempDir('bench-temporal')): Pro
 /** A TypeScript entry point in a process of its own (tsx), with an IPC channel. */
 export function spawnTs(
   script: string,
-  options: { args?: string[]; env?: NodeJS.ProcessEnv; nodeArgs?: string[]; quiet?: boolean } = {},
+  options: { args?: string[]; env?: NodeJS.ProcessEnv; nodeArgs?: string[]; log?: string } = {},
 ): ChildProcess {
-  return fork(path.resolve(ROOT, script), options.args ?? [], {
+  const out = options.log ? fs.openSync(options.log, 'a') : 'ignore';
+  const child = fork(path.resolve(ROOT, script), options.args ?? [], {
     cwd: ROOT,
     execArgv: ['--import', 'tsx', ...(options.nodeArgs ?? [])],
     env: { ...process.env, ...options.env },
-    stdio: options.quiet === false ? ['ignore', 'inherit', 'inherit', 'ipc'] : ['ignore', 'ignore', 'inherit', 'ipc'],
+    // stdout (JSON logs) to the log file or nowhere; stderr to the log file, else here.
+    stdio: ['ignore', out, options.log ? out : 'inherit', 'ipc'],
   });
+  if (typeof out === 'number') fs.closeSync(out);
+  return child;
 }
 
 /** Stops a child with SIGTERM (SIGKILL after 15 s) and waits for it. */
@@ -144,3 +148,45 @@ export async function pool<T>(items: T[], limit: number, fn: (item: T, index: nu
 }
 
 export const ratio = (value: number, floor: number): string => `${(value / floor).toFixed(2)}x`;
+
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+/** CPU seconds (user + system) a process has used, all threads, from /proc; NaN off Linux. */
+export function cpuSeconds(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS; // utime, stime
+  } catch {
+    return NaN;
+  }
+}
+
+/** CPU seconds per thread name (comm) of a process: the JS main thread, the workflow thread, the SDK's Rust threads. */
+export function cpuSecondsByThread(pid: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  try {
+    for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+      const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out[name] = (out[name] ?? 0) + (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    }
+  } catch {
+    // gone, or not Linux
+  }
+  return out;
+}
+
+/** The pid of the process whose command line contains `needle` (e.g. the dev server's database file). */
+export function findPid(needle: string): number | undefined {
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(needle)) return Number(entry);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return undefined;
+}

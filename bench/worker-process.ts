@@ -140,6 +140,7 @@ async function main(): Promise<void> {
   };
   const gc = (globalThis as { gc?: () => void }).gc;
   process.on('message', (request: Request) => {
+    if (!['status', 'measure', 'snapshot'].includes(request.cmd)) return; // e.g. bench/profile-hook.mjs's
     void (async () => {
       try {
         if (request.cmd === 'measure') {
