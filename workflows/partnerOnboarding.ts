@@ -297,11 +297,18 @@ async function deliver(request: NotificationRequest): Promise<DeliveryResult> {
   }
 }
 
+/** Runs recorded before it re-armed the timer for every later moment, too, replay without it. */
+const KEEP_EARLIER_TIMER_PATCH = 'keep-earlier-timer';
+
 /**
  * One durable timer for the next due moment. Re-arming with the same moment
  * keeps the running timer, so a signal does not cost a new timer (each timer is
- * a billed action on Temporal Cloud). Each timer says in the Temporal UI what
- * it waits for.
+ * a billed action on Temporal Cloud). So does re-arming with a later moment (an
+ * event completed what was due first): the running timer fires early, the loop
+ * finds nothing due and arms the later moment then. Most events move the next
+ * moment later, and a cancelled and restarted timer costs a billed timer, two
+ * history events and a workflow-side failure object each time. Each timer says
+ * in the Temporal UI what it waits for.
  */
 class WakeUpTimer {
   private at: number | null = null;
@@ -311,6 +318,8 @@ class WakeUpTimer {
   arm(wake: WakeUp | null): void {
     const at = wake?.at ?? null;
     if (at === this.at && !this.fired) return;
+    const running = !this.fired && this.at !== null;
+    if (running && (at === null || at > this.at!) && patched(KEEP_EARLIER_TIMER_PATCH)) return;
     this.cancel();
     this.fired = false;
     this.at = at;
