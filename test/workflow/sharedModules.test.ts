@@ -4,14 +4,16 @@
  * context). This checks that validation and the domain behave inside that
  * sandbox exactly as outside it, for generated events (valid and invalid, every
  * type), in two workflows on one worker one after the other (a cache shared
- * between them must not make the second differ), and that a workflow started
- * with a copy of the default playbook pins the shared one without changing what
- * the query shows.
+ * between them must not make the second differ), and that sharing pinned
+ * playbooks by version and hash (workflows/pinnedPlaybook.ts) keeps every
+ * partner on exactly the content it pinned.
  */
 import fc from 'fast-check';
+import { playbookHash } from '../../client/playbooks';
 import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
 import { applyEvent, initState, toView } from '../../workflows/domain';
-import { partnerEventSignal } from '../../workflows/messages';
+import { WORKFLOW_TYPE, onboardingWorkflowId, partnerEventSignal } from '../../workflows/messages';
+import type { Playbook } from '../../workflows/playbook';
 import { EVENT_TYPES, parseEvent } from '../../workflows/types';
 import { stateOf } from '../helpers/drive';
 import { profileFor } from '../helpers/journeys';
@@ -95,5 +97,36 @@ describe('modules shared across cached workflows', () => {
     await expect(handle.result()).rejects.toMatchObject({
       cause: { message: expect.stringMatching(/^invalid PartnerProfile: partnerId: must match .*; partnerManager\.email: must be an e-mail address$/) },
     });
+  });
+
+  it('keep every partner on exactly the playbook it pinned, when playbooks are shared by version and hash', async () => {
+    // The same version published with other content (another hash), as on another deployment.
+    const a = JSON.parse(JSON.stringify(DEFAULT_PLAYBOOK)) as Playbook;
+    const b = JSON.parse(JSON.stringify(DEFAULT_PLAYBOOK)) as Playbook;
+    for (const m of b.segments.core.milestones) m.title = `${m.title} (B)`;
+    const [hashA, hashB] = [playbookHash(a), playbookHash(b)];
+    expect(hashB).not.toBe(hashA);
+    // In this order on one worker: A is shared first; B under A's hash (a start input whose
+    // hash does not match its content) must still run B; A and B again.
+    const cases: [string, Playbook, string, boolean][] = [
+      ['a1', a, hashA, false], ['b1', b, hashB, true], ['b-as-a', b, hashA, true], ['a2', a, hashA, false], ['b2', b, hashB, true],
+    ];
+    for (const [name, playbook, hash, isB] of cases) {
+      const profile = profileFor('core', uniq(`pinned-${name}`));
+      const handle = await server.env.client.workflow.start(WORKFLOW_TYPE, {
+        taskQueue: server.taskQueue,
+        workflowId: onboardingWorkflowId(profile.partnerId),
+        args: [profile, { playbook: JSON.parse(JSON.stringify(playbook)) as Playbook, playbookHash: hash }],
+      });
+      await handle.signal(partnerEventSignal, { eventId: `${name}-kickoff`, type: 'kickoff_completed' });
+      const state = await stateOf(handle);
+      await handle.terminate('checked');
+      expect(state.playbookHash).toBe(hash);
+      expect(state.milestones.length).toBeGreaterThan(5);
+      for (const m of state.milestones) {
+        expect([name, m.title.endsWith(' (B)')]).toEqual([name, isB]);
+        expect(m.title).toBe(playbook.segments.core.milestones.find((d) => d.id === m.id)!.title);
+      }
+    }
   });
 });
