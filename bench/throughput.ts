@@ -3,7 +3,7 @@
  * floor measured in the same run on the same server: raw client signals to an
  * empty signal-counting workflow (bench/baseline/workflows.ts).
  *
- *   npx tsx bench/throughput.ts [--partners 100] [--events 20] [--clients 16] [--rounds 3] [--profile]
+ *   npx tsx bench/throughput.ts [--partners 100] [--events 20] [--clients 16] [--rounds 3] [--mix journey|repeat] [--profile]
  *
  * One dev server configured like `npm start`'s. The product runs as it ships:
  * `npm run worker` (workers/worker.ts) and `npm run api` (client/api/server.ts),
@@ -61,16 +61,26 @@ const { values } = parseArgs({
     clients: { type: 'string', default: '16' },
     rounds: { type: 'string', default: '3' },
     profile: { type: 'boolean', default: false },
+    mix: { type: 'string', default: 'journey' },
   },
 });
+if (values.mix !== 'journey' && values.mix !== 'repeat') throw new Error('--mix must be journey or repeat');
 const PARTNERS = Number(values.partners);
 const EVENTS = Number(values.events);
 const CLIENTS = Number(values.clients);
 const ROUNDS = Number(values.rounds);
 
-/** A core partner's onboarding as its systems report it, in order. */
+/**
+ * Each partner's events, in order. `journey` (default): a core partner's
+ * onboarding as its systems report it: milestones, opportunities, two phase
+ * changes and their notifications. `repeat`: the same event again and again under
+ * new ids (community_event_attended, as bench/api-latency.ts's burst sends): the
+ * first completes a milestone, the rest change nothing but the seen ids, so it
+ * measures the path from the API into the workflow alone.
+ */
 function journey(partnerId: string): PartnerEvent[] {
   const id = (n: string) => `${partnerId}-${n}`;
+  if (values.mix === 'repeat') return Array.from({ length: EVENTS }, (_, i) => ({ eventId: id(`community-${i}`), type: 'community_event_attended' }));
   const all: PartnerEvent[] = [
     { eventId: id('kickoff'), type: 'kickoff_completed' },
     { eventId: id('portal'), type: 'portal_access_granted', data: { systems: ['portal', 'training', 'deal_registration'] } },
@@ -313,7 +323,7 @@ async function main(): Promise<void> {
         rows.push({ round, variant: variant === 'floor' ? 'floor: raw signals, empty workflow' : 'product: POST /events, partnerOnboarding', 'events/s': Math.round(r.eventsPerSecond), seconds: r.seconds.toFixed(2), check: r.verified });
       }
     }
-    console.log(`\nthroughput: ${PARTNERS} partners x ${EVENTS} events, ${CLIENTS} concurrent clients, one dev server (${server.address})`);
+    console.log(`\nthroughput: ${PARTNERS} partners x ${EVENTS} events (${values.mix}), ${CLIENTS} concurrent clients, one dev server (${server.address})`);
     console.table(rows);
     console.log('CPU ms per event, by process (and by thread of the product worker), during the timed window:');
     console.table(cpuRows);
