@@ -22,6 +22,7 @@ import workerThreads from 'node:worker_threads';
 import { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivitiesFromConfig } from '../activities';
+import { accountActivitiesFor } from '../client/accounts';
 import { createReportActivities } from '../activities/reports';
 import { parseConfig } from '../config/env';
 import { programDigestReader } from '../client/reports/digest';
@@ -113,6 +114,7 @@ async function main(): Promise<void> {
       taskQueue: config.temporal.taskQueue,
       activities: createActivitiesFromConfig(config, DEFAULT_PLAYBOOK.program),
       reportActivities: createReportActivities({ readDigest: programDigestReader(client, DEFAULT_PLAYBOOK) }),
+      accountActivities: accountActivitiesFor(client, config.temporal.taskQueue, DEFAULT_PLAYBOOK),
       workflowBundle: await productBundle(),
       tuning,
     });
