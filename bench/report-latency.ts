@@ -1,27 +1,64 @@
 /**
- * Latency of the onboarding report at 1,000 and 10,000 partners: how long
- * `buildReport` (uncached) takes to page through visibility and aggregate.
+ * The onboarding report at scale, and how fresh it is.
  *
- *   npx tsx bench/report-latency.ts [1000 10000 ...]
+ *   npx tsx bench/report-latency.ts [--sizes 10000,100000] [--live 20] [--events-per-partner 6] [--rate 1]
  *
- * It measures the report path, not the workflow: the partners' workflows are
- * started WITHOUT a worker (they never run), each with the search attributes and
- * a realistic `report` memo that a running workflow would have published,
- * generated from varied synthetic summaries (seeded, so runs compare). The
- * server is the CLI's dev server with its in-memory SQLite store (no pragma
- * tuning). Prints figures; asserts nothing.
+ * On a dev server configured like `npm start`'s (SQLite file, WAL), partners are
+ * started in steps up to each size WITHOUT a worker (they never run), each with
+ * the search attributes (OnboardingReportAt included) and a realistic `report`
+ * memo a running workflow would have published, generated from varied synthetic
+ * summaries (seeded, so runs compare). For each size it prints:
+ *   - visibility: `buildReport`, every memo listed from visibility per report
+ *     (the path before the projection; the weekly digest still uses it);
+ *   - cold, no snapshot: the API's projection (client/reports/projection.ts)
+ *     started with an empty DATA_DIR: a full listing, then the first report;
+ *   - warm: a report from the projection in memory (aggregation only, no cache);
+ *   - cold, from the snapshot: a new projection on the same DATA_DIR: snapshot
+ *     loaded, changes since caught up, first report.
+ * Then freshness at the largest size: a worker (bench/worker-process.ts, the
+ * product's) runs `--live` onboardings started like the API starts them; events
+ * that change a partner's summary (milestones, indicators, opportunities) are
+ * signalled at `--rate` per second, and for each the time from the signal to the
+ * projection (syncing every 5 s, as in the API) holding the new summary is taken:
+ * p50/p99 seconds from event to report. Prints figures; asserts nothing.
  */
 import type { Client } from '@temporalio/client';
+import { Client as TemporalClient, Connection } from '@temporalio/client';
 import { buildReport } from '../client/reports';
+import { ReportProjection } from '../client/reports/projection';
+import { startOnboarding } from '../client/onboardingClient';
 import { DEFAULT_PLAYBOOK } from '../workflows/defaultPlaybook';
-import { createDevEnv } from '../test/helpers/temporal';
-import { SA_HEALTH, SA_MANAGER, SA_PHASE, SA_SEGMENT, WORKFLOW_TYPE, onboardingWorkflowId } from '../workflows/messages';
+import {
+  SA_HEALTH,
+  SA_MANAGER,
+  SA_PHASE,
+  SA_REPORT_AT,
+  SA_SEGMENT,
+  WORKFLOW_TYPE,
+  onboardingWorkflowId,
+  partnerEventSignal,
+} from '../workflows/messages';
 import { REPORT_MEMO_KEY, REPORT_SCHEMA_VERSION, type ReportSummary } from '../workflows/report';
-import { LifecyclePhase, Phase, type Health, type Segment } from '../workflows/types';
+import { LifecyclePhase, Phase, type Health, type PartnerEvent, type Segment } from '../workflows/types';
+import { parseArgs } from 'node:util';
+import { percentile, pool, ready, sleep, spawnTs, startBenchServer, stopChild, tempDir } from './support';
+
+const { values } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '10000,100000' },
+    live: { type: 'string', default: '20' },
+    'events-per-partner': { type: 'string', default: '6' },
+    rate: { type: 'string', default: '1' },
+  },
+});
+const SIZES = values.sizes.split(',').map(Number);
+const LIVE = Number(values.live);
+const EVENTS_PER_PARTNER = Number(values['events-per-partner']);
+const RATE = Number(values.rate);
 
 const DAY = 86_400_000;
 const STARTS_IN_FLIGHT = 64;
-const RUNS = 5;
+const RUNS = 3;
 
 /** mulberry32: a small seeded PRNG. */
 function prng(seed: number): () => number {
@@ -81,84 +118,179 @@ function syntheticSummary(random: () => number, nowMs: number): ReportSummary {
 
 async function startPartners(client: Client, from: number, to: number, nowMs: number): Promise<void> {
   const random = prng(from + 1);
-  let next = from;
   const t0 = Date.now();
-  const startOne = async (i: number) => {
-    const partnerId = `bench-${i}`;
-    const summary = syntheticSummary(random, nowMs);
-    await client.workflow.start(WORKFLOW_TYPE, {
-      taskQueue: 'report-bench-no-worker',
-      workflowId: onboardingWorkflowId(partnerId),
-      args: [],
-      memo: { partnerId, name: `Bench Partner ${i}`, [REPORT_MEMO_KEY]: summary },
-      typedSearchAttributes: [
-        { key: SA_PHASE, value: summary.phase },
-        { key: SA_SEGMENT, value: summary.segment },
-        { key: SA_MANAGER, value: summary.manager },
-        { key: SA_HEALTH, value: summary.health },
-      ],
-    });
-  };
-  await Promise.all(
-    Array.from({ length: STARTS_IN_FLIGHT }, async () => {
-      while (next < to) {
-        const i = next++;
-        await startOne(i);
-        if ((i + 1) % 1000 === 0) process.stderr.write(`  started ${i + 1} (${Math.round((i + 1 - from) / ((Date.now() - t0) / 1000))}/s)\n`);
-      }
-    }),
+  await pool(
+    Array.from({ length: to - from }, (_, k) => from + k),
+    STARTS_IN_FLIGHT,
+    async (i) => {
+      const partnerId = `bench-${i}`;
+      const summary = syntheticSummary(random, nowMs);
+      await client.workflow.start(WORKFLOW_TYPE, {
+        taskQueue: 'report-bench-no-worker',
+        workflowId: onboardingWorkflowId(partnerId),
+        args: [],
+        memo: { partnerId, name: `Bench Partner ${i}`, [REPORT_MEMO_KEY]: summary },
+        typedSearchAttributes: [
+          { key: SA_PHASE, value: summary.phase },
+          { key: SA_SEGMENT, value: summary.segment },
+          { key: SA_MANAGER, value: summary.manager },
+          { key: SA_HEALTH, value: summary.health },
+          { key: SA_REPORT_AT, value: new Date(nowMs) },
+        ],
+      });
+      if ((i + 1) % 5000 === 0) process.stderr.write(`  started ${i + 1} (${Math.round((i + 1 - from) / ((Date.now() - t0) / 1000))}/s)\n`);
+    },
   );
 }
 
-async function waitForVisibility(client: Client, count: number): Promise<number> {
-  const t0 = Date.now();
+async function waitForVisibility(client: Client, count: number): Promise<void> {
   const query = `WorkflowType = '${WORKFLOW_TYPE}' AND ExecutionStatus != 'ContinuedAsNew'`;
   for (;;) {
     const { count: visible } = await client.workflowService.countWorkflowExecutions({ namespace: client.options.namespace, query });
-    if (Number(visible) >= count) return Date.now() - t0;
-    await new Promise((r) => setTimeout(r, 250));
+    if (Number(visible) >= count) return;
+    await sleep(500);
+  }
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const t = process.hrtime.bigint();
+  const value = await fn();
+  return [value, Number(process.hrtime.bigint() - t) / 1e6];
+}
+
+const gc = (globalThis as { gc?: () => void }).gc;
+function heapMB(): number {
+  gc?.();
+  return process.memoryUsage().heapUsed / 1048576;
+}
+
+/** Events that each change the summary of a core partner, in order. */
+function changes(partnerId: string): PartnerEvent[] {
+  const id = (n: string) => `${partnerId}-${n}`;
+  return [
+    { eventId: id('portal'), type: 'portal_access_granted' },
+    { eventId: id('contacts'), type: 'contacts_designated', data: { contacts: [{ role: 'technical', name: 'Kim', email: 'kim@partner.example' }] } },
+    { eventId: id('b101'), type: 'training_completed', data: { module: 'business_101' } },
+    { eventId: id('opp'), type: 'opportunity_identified', data: { opportunityId: 'opp-1' } },
+    { eventId: id('product'), type: 'training_completed', data: { module: 'product' } },
+    { eventId: id('assessment'), type: 'assessment_completed', data: { assessment: 'product', score: 90 } },
+    { eventId: id('registered'), type: 'opportunity_registered', data: { opportunityId: 'opp-1', amount: 1000 } },
+    { eventId: id('survey'), type: 'survey_completed', data: { score: 8 } },
+  ].slice(0, EVENTS_PER_PARTNER) as PartnerEvent[];
+}
+
+/** Seconds from each event's signal to the projection holding a new summary for that partner. */
+async function freshness(client: Client, address: string, projection: ReportProjection): Promise<number[]> {
+  const taskQueue = 'report-bench-live';
+  const worker = spawnTs('bench/worker-process.ts', {
+    env: { BENCH_VARIANT: 'project', TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: taskQueue, DATA_DIR: tempDir('bench-report-live') },
+  });
+  try {
+    await ready(worker, 'live worker');
+    const ids = Array.from({ length: LIVE }, (_, i) => `live-${i}`);
+    await pool(ids, 8, async (partnerId) => {
+      await startOnboarding(client, { taskQueue, playbook: DEFAULT_PLAYBOOK }, {
+        partnerId,
+        name: `Live ${partnerId}`,
+        segment: 'core',
+        role: 'sales',
+        timezone: 'UTC',
+        partnerManager: { name: 'Dana', email: 'dana@vendor.example' },
+        contacts: [{ role: 'sales', name: 'Lee', email: 'lee@partner.example' }],
+      });
+    });
+    // Let the starts settle and reach the projection.
+    await sleep(15_000);
+    const schedule = Array.from({ length: EVENTS_PER_PARTNER }, (_, n) => ids.map((p) => ({ partnerId: p, event: changes(p)[n]! }))).flat();
+    process.stderr.write(`freshness: ${schedule.length} events at ${RATE}/s to ${LIVE} live partners...\n`);
+    const started = Date.now();
+    const latencies = await Promise.all(
+      schedule.map(async ({ partnerId, event }, n) => {
+        await sleep(Math.max(0, started + (n * 1000) / RATE - Date.now()));
+        // Events of one partner are 1/RATE * LIVE s apart: the previous one has long been applied.
+        const before = JSON.stringify(projection.row(partnerId)?.summary ?? null);
+        const t0 = Date.now();
+        await client.workflow.getHandle(onboardingWorkflowId(partnerId)).signal(partnerEventSignal, event);
+        for (;;) {
+          if (JSON.stringify(projection.row(partnerId)?.summary ?? null) !== before) return (Date.now() - t0) / 1000;
+          if (Date.now() - t0 > 180_000) return Infinity;
+          await sleep(100);
+        }
+      }),
+    );
+    return latencies;
+  } finally {
+    await stopChild(worker);
   }
 }
 
 async function main(): Promise<void> {
-  const sizes = (process.argv.slice(2).length ? process.argv.slice(2) : ['1000', '10000']).map(Number);
-  const env = await createDevEnv();
+  const server = await startBenchServer();
+  const connection = await Connection.connect({ address: server.address });
+  const client = new TemporalClient({ connection });
   const nowMs = Date.now();
   const rows: Record<string, string | number>[] = [];
+  let fresh: number[] = [];
   try {
     let started = 0;
-    for (const size of sizes) {
+    for (const [index, size] of SIZES.entries()) {
       process.stderr.write(`starting partners ${started + 1}..${size} (no worker)...\n`);
       const t0 = Date.now();
-      await startPartners(env.client, started, size, nowMs);
-      const startSeconds = (Date.now() - t0) / 1000;
+      await startPartners(client, started, size, nowMs);
+      const startsPerSecond = Math.round((size - started) / ((Date.now() - t0) / 1000));
       started = size;
-      const visibleAfterMs = await waitForVisibility(env.client, size);
-      const timings: number[] = [];
-      let last;
-      for (let i = 0; i < RUNS; i++) {
-        const t = process.hrtime.bigint();
-        last = await buildReport(env.client, {}, Date.now());
-        timings.push(Number(process.hrtime.bigint() - t) / 1e6);
-      }
-      timings.sort((a, b) => a - b);
+      await waitForVisibility(client, size);
+
+      process.stderr.write(`  visibility: buildReport x${RUNS}...\n`);
+      const visibilityMs: number[] = [];
+      for (let i = 0; i < RUNS; i++) visibilityMs.push((await timed(() => buildReport(client, {}, Date.now())))[1]);
+
+      const dataDir = tempDir('bench-report-projection');
+      const heapBefore = heapMB();
+      process.stderr.write('  projection: cold, no snapshot...\n');
+      const cold = new ReportProjection(client, { dataDir, cacheTtlMs: 0, syncIntervalMs: 5_000 });
+      const [coldReport, coldMs] = await timed(() => cold.start().report({}));
+      const heapPerPartnerKB = ((heapMB() - heapBefore) * 1024) / cold.size;
+      const warmMs: number[] = [];
+      for (let i = 0; i < RUNS * 2; i++) warmMs.push((await timed(() => cold.report({}, Date.now())))[1]);
+      const filteredMs = (await timed(() => cold.report({ segment: 'core', manager: 'manager-7@vendor.example' }, Date.now())))[1];
+      const last = index === SIZES.length - 1;
+      if (last) fresh = await freshness(client, server.address, cold);
+      await cold.stop(); // writes the snapshot
+
+      process.stderr.write('  projection: cold, from the snapshot...\n');
+      const restarted = new ReportProjection(client, { dataDir, cacheTtlMs: 0 });
+      const [, snapshotMs] = await timed(() => restarted.start().report({}));
+      const caughtUp = restarted.last;
+      await restarted.stop();
+
       rows.push({
         partners: size,
-        startsPerSecond: Math.round((size - (rows.length ? sizes[rows.length - 1]! : 0)) / startSeconds),
-        visibleAfterMs,
-        reported: last!.partners,
-        pages: last!.source.pages,
-        memoKiB: Math.round(last!.source.memoBytes / 1024),
-        bytesPerPartner: Math.round(last!.source.memoBytes / last!.partners),
-        p50Ms: Math.round(timings[Math.floor(RUNS / 2)]!),
-        maxMs: Math.round(timings[RUNS - 1]!),
+        'starts/s': startsPerSecond,
+        reported: coldReport.partners,
+        'visibility p50 ms': Math.round(percentile(visibilityMs, 50)),
+        'cold, no snapshot ms': Math.round(coldMs),
+        'warm p50 ms': Math.round(percentile(warmMs, 50)),
+        'warm max ms': Math.round(Math.max(...warmMs)),
+        'warm filtered ms': Math.round(filteredMs),
+        'cold, snapshot ms': Math.round(snapshotMs),
+        'catch-up rows': caughtUp?.rows ?? '-',
+        'API heap KB/partner': heapPerPartnerKB.toFixed(2),
       });
     }
   } finally {
-    await env.teardown();
+    await connection.close();
+    await server.stop();
   }
   console.table(rows);
-  console.log(`buildReport uncached, ${RUNS} runs per size; pages of up to 1,000 executions from ListWorkflowExecutions`);
+  console.log('visibility: every memo listed from visibility per report (pages of 1,000); warm: aggregation of the in-memory projection, uncached;');
+  console.log('cold: a new projection (empty DATA_DIR, or its snapshot) up to its first report');
+  const finite = fresh.filter(Number.isFinite);
+  console.log(
+    `\nfreshness at ${SIZES[SIZES.length - 1]} partners: ${fresh.length} events to ${LIVE} live partners at ${RATE}/s, projection synced every 5 s; ` +
+      `seconds from event to report: p50 ${percentile(finite, 50).toFixed(1)}, p99 ${percentile(finite, 99).toFixed(1)}, max ${Math.max(...finite).toFixed(1)}` +
+      (finite.length < fresh.length ? `; ${fresh.length - finite.length} not seen within 180 s` : ''),
+  );
 }
 
 main().catch((err: unknown) => {

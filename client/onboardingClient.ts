@@ -13,6 +13,7 @@ import {
   SA_HEALTH,
   SA_MANAGER,
   SA_PHASE,
+  SA_REPORT_AT,
   SA_SEGMENT,
   WORKFLOW_TYPE,
   acknowledgeOpportunityUpdate,
@@ -108,6 +109,7 @@ export async function startOnboarding(client: Client, options: OnboardingClientO
         { key: SA_SEGMENT, value: profile.segment },
         { key: SA_MANAGER, value: profile.partnerManager.email },
         { key: SA_HEALTH, value: 'on_track' },
+        { key: SA_REPORT_AT, value: new Date(now) },
       ],
     });
     return { partnerId: profile.partnerId, workflowId, runId: handle.firstExecutionRunId, created: true };

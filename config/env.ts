@@ -130,6 +130,32 @@ const preferenceSecrets = z.string().transform((value, ctx): string[] => {
   return secrets;
 });
 
+/** A whole number in [min, max], from an environment string. */
+const count = (min: number, max: number) => {
+  const message = `must be a whole number from ${min} to ${max}`;
+  return z.coerce.number({ message }).int({ message }).min(min, { message }).max(max, { message });
+};
+
+/**
+ * Worker sizing (docs/operations.md, "Sizing a worker"). The defaults fit a
+ * worker in a 2 GB container: see WORKER_DEFAULTS.
+ */
+export interface WorkerTuning {
+  /** Workflows kept in the worker's cache (sticky); each costs memory, a miss costs a replay. */
+  maxCachedWorkflows: number;
+  /** Workflow tasks run at once (at most maxCachedWorkflows). */
+  maxConcurrentWorkflowTasks: number;
+  /** Activities (notification deliveries) run at once. */
+  maxConcurrentActivities: number;
+}
+
+export const WORKER_DEFAULTS: WorkerTuning = {
+  // About 0.3 MB each over a ~350 MB base: ~1.2 GB, room to spare in 2 GB (bench/memory.ts).
+  maxCachedWorkflows: 3000,
+  maxConcurrentWorkflowTasks: 40,
+  maxConcurrentActivities: 100,
+};
+
 const optional = <T extends z.ZodTypeAny>(schema: T) =>
   z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 
@@ -191,6 +217,11 @@ export const EnvSchema = z.object({
   PAYLOAD_ENCRYPTION_KEYS: optional(encryptionKeys),
   CODEC_CORS_ORIGINS: optional(origins),
   WORKFLOW_BUNDLE_PATH: optional(z.string().min(1)),
+  WORKER_MAX_CACHED_WORKFLOWS: optional(
+    count(0, 1_000_000).refine((n) => n !== 1, { message: 'must be 0 (no cache) or at least 2' }),
+  ),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: optional(count(2, 10_000)),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: optional(count(1, 10_000)),
 });
 
 export interface Config {
@@ -237,6 +268,7 @@ export interface Config {
    * recipients reach it, which the links point at.
    */
   preferences: { secrets: string[]; publicUrl: string };
+  worker: WorkerTuning;
 }
 
 /** A PEM file or inline PEM data, with the variable it came from (for error messages). */
@@ -279,8 +311,16 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const profile = r.success ? loadProfile(r.data, problems) : undefined;
   // Also on a failed parse, for the pairing problems (its result is then unused).
   const tls = tlsSettings(r.success ? r.data : (env as unknown as Env), profile, problems);
+  if (r.success) {
+    const cache = r.data.WORKER_MAX_CACHED_WORKFLOWS ?? WORKER_DEFAULTS.maxCachedWorkflows;
+    const tasks = r.data.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS;
+    if (tasks !== undefined && cache > 0 && tasks > cache) {
+      problems.push(`WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: must not exceed WORKER_MAX_CACHED_WORKFLOWS (${cache}) (got ${JSON.stringify(env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS)})`);
+    }
+  }
   if (!r.success || problems.length) throw new ConfigError(problems);
   const e = r.data;
+  const maxCachedWorkflows = e.WORKER_MAX_CACHED_WORKFLOWS ?? WORKER_DEFAULTS.maxCachedWorkflows;
   const dataDir = path.resolve(e.DATA_DIR ?? './data');
   const httpHost = e.HTTP_HOST ?? '127.0.0.1';
   const httpPort = e.HTTP_PORT ?? 3000;
@@ -328,6 +368,14 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     workflowBundlePath: e.WORKFLOW_BUNDLE_PATH ? path.resolve(e.WORKFLOW_BUNDLE_PATH) : undefined,
     preferences: { secrets: e.PREFERENCES_SECRET ?? [], publicUrl: e.PUBLIC_URL ?? `http://${linkHost}:${httpPort}` },
+    worker: {
+      maxCachedWorkflows,
+      // The SDK needs at least 2, and no more than the cache holds (a cache of 0 takes any number).
+      maxConcurrentWorkflowTasks:
+        e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS ??
+        (maxCachedWorkflows === 0 ? WORKER_DEFAULTS.maxConcurrentWorkflowTasks : Math.min(WORKER_DEFAULTS.maxConcurrentWorkflowTasks, maxCachedWorkflows)),
+      maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES ?? WORKER_DEFAULTS.maxConcurrentActivities,
+    },
   };
 }
 

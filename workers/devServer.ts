@@ -12,7 +12,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Config } from '../config/env';
-import { SEARCH_ATTRIBUTE_KEYS } from '../workflows/messages';
+import { SEARCH_ATTRIBUTE_KEYS, SEARCH_ATTRIBUTE_TYPE_NAMES } from '../workflows/messages';
 import { HOW_TO_GET_TEMPORAL, MissingBinaryError, devServerExecutable } from './temporalBinaries';
 
 export interface DevServer {
@@ -32,7 +32,7 @@ export async function startDevServer(config: Config, log: (msg: string) => void)
   const { devPort, uiPort, namespace } = config.temporal;
   const address = `127.0.0.1:${devPort}`;
   const uiUrl = `http://127.0.0.1:${uiPort}`;
-  const searchAttributes = SEARCH_ATTRIBUTE_KEYS.map((key) => `${key.name}=Keyword`);
+  const searchAttributes = SEARCH_ATTRIBUTE_KEYS.map((key) => `${key.name}=${SEARCH_ATTRIBUTE_TYPE_NAMES[key.type]}`);
 
   const exe = devServerExecutable();
   if (exe.type === 'cached-download') {

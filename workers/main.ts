@@ -8,7 +8,7 @@ import { Runtime } from '@temporalio/worker';
 import { createApiServer } from '../client/api';
 import { connectClient } from '../client/connection';
 import { playbookHash, publishCurrentPlaybook } from '../client/playbooks';
-import { createReportsProvider } from '../client/reports';
+import { ReportProjection } from '../client/reports/projection';
 import { loadConfigOrExit } from '../config/env';
 import { loadPlaybookOrExit } from '../config/loadPlaybook';
 import { startDevServer, type DevServer } from './devServer';
@@ -52,7 +52,10 @@ async function main(): Promise<void> {
     const hash = playbookHash(playbook);
     const published = await publishCurrentPlaybook(client, { taskQueue: config.temporal.taskQueue, currentHash: hash }, playbook);
     log.info(published.created ? 'playbook published' : 'playbook already published', { version: published.version, hash });
-    const api = await createApiServer({ client, config, playbook, reports: createReportsProvider(client) });
+    // The report's projection: every partner's summary, synced from visibility, saved under DATA_DIR.
+    const projection = new ReportProjection(client, { dataDir: config.dataDir, log: (m, f) => log.info(m, f) }).start();
+    running.push({ name: 'report projection', stop: () => projection.stop() });
+    const api = await createApiServer({ client, config, playbook, reports: projection.provider() });
     await api.listen({ host: config.http.host, port: config.http.port });
     running.push({ name: 'API', stop: () => api.close() });
   } catch (err) {

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import { Client } from '@temporalio/client';
-import { Runtime } from '@temporalio/worker';
+import { Runtime, type NativeConnection } from '@temporalio/worker';
 import { createActivitiesFromConfig, sentLogFromConfig } from '../activities';
 import { SENT_LOG_RETENTION_MS, type SentLog } from '../activities/sentLog';
 import { createReportActivities } from '../activities/reports';
@@ -23,6 +23,7 @@ import { createOnboardingWorker } from './createWorker';
 import { ensureDigestSchedule, ensureManagerDigestSchedule } from './digestSchedule';
 import { createLogger, type Logger } from './logger';
 import { runtimeOptions } from './runtime';
+import { missingSearchAttributes, missingSearchAttributesMessage } from './searchAttributes';
 
 export async function runWorker(config: Config, playbook: Playbook, address: string, signal: AbortSignal): Promise<void> {
   const log = createLogger('worker', config.logLevel);
@@ -33,6 +34,7 @@ export async function runWorker(config: Config, playbook: Playbook, address: str
   const sentLog = sentLogFromConfig(config, (err) => log.warn('sent-log connection lost; reconnecting on next use', { error: err.message }));
   const pruning = prunePeriodically(sentLog, log);
   try {
+    await checkSearchAttributes(connection, config.temporal.namespace, log);
     // With PAYLOAD_ENCRYPTION_KEYS: the same codec for this client (schedule arguments, report memos) and the worker.
     const converter = dataConverter(config);
     const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: converter });
@@ -47,6 +49,7 @@ export async function runWorker(config: Config, playbook: Playbook, address: str
       dataConverter: converter,
       ...(config.workflowBundlePath && { workflowBundle: { codePath: config.workflowBundlePath } }),
       accountActivities: accountActivitiesFor(client, config.temporal.taskQueue, playbook),
+      tuning: config.worker,
     });
     // Alongside polling: the schedule is not worth a delayed start.
     void scheduleDigest(client, config, log);
@@ -60,6 +63,7 @@ export async function runWorker(config: Config, playbook: Playbook, address: str
       playbook: playbook.version,
       workflows: config.workflowBundlePath ? `bundle ${config.workflowBundlePath}` : 'bundled from source',
       payloadEncryption: converter ? `on, encrypting with key "${config.encryption.keys[0]!.id}"` : 'off',
+      ...config.worker,
     });
     if (!config.preferences.secrets.length) {
       log.warn('PREFERENCES_SECRET is not set: e-mails go out without an unsubscribe link (preferences still apply, set through the API or the CLI)');
@@ -91,6 +95,18 @@ function prunePeriodically(sentLog: SentLog, log: Logger): NodeJS.Timeout {
   const timer = setInterval(prune, 3_600_000);
   timer.unref();
   return timer;
+}
+
+/** Missing search attributes stop the worker; a namespace that does not let us list them is only logged. */
+async function checkSearchAttributes(connection: NativeConnection, namespace: string, log: Logger): Promise<void> {
+  let missing: string[];
+  try {
+    missing = await missingSearchAttributes(connection, namespace);
+  } catch (err) {
+    log.warn('could not list the namespace search attributes; not checked', { error: (err as Error).message });
+    return;
+  }
+  if (missing.length) throw new Error(missingSearchAttributesMessage(namespace, missing));
 }
 
 /** A schedule that cannot be written is logged, not fatal: onboardings do not depend on it. */

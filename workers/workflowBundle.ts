@@ -14,13 +14,14 @@ import path from 'node:path';
 import { bundleWorkflowCode, type Logger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { FAILURE_CONVERTER_PATH } from '../client/encryption';
 import { createLogger } from './logger';
-import { WORKFLOWS_PATH } from './createWorker';
+import { WORKFLOWS_PATH, workflowBundlerOptions } from './createWorker';
 
 export function buildWorkflowBundle(logger?: Logger): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
     // Inert unless a worker runs with payload encryption (client/encryption.ts).
     failureConverterPath: FAILURE_CONVERTER_PATH,
+    ...workflowBundlerOptions(),
     ...(logger && { logger }),
   });
 }

@@ -47,9 +47,20 @@ export const SA_PHASE = defineSearchAttributeKey('OnboardingPhase', SearchAttrib
 export const SA_SEGMENT = defineSearchAttributeKey('PartnerSegment', SearchAttributeType.KEYWORD);
 export const SA_MANAGER = defineSearchAttributeKey('PartnerManager', SearchAttributeType.KEYWORD);
 export const SA_HEALTH = defineSearchAttributeKey('OnboardingHealth', SearchAttributeType.KEYWORD);
+/**
+ * When the partner's report summary (memo `report`) last changed: the report's
+ * projection reads only the partners changed since its last sync (docs/reports.md).
+ */
+export const SA_REPORT_AT = defineSearchAttributeKey('OnboardingReportAt', SearchAttributeType.DATETIME);
 
-/** The contract's search attributes, all Keyword: the one list servers register and tests use. */
-export const SEARCH_ATTRIBUTE_KEYS = [SA_PHASE, SA_SEGMENT, SA_MANAGER, SA_HEALTH] as const;
+/** Our search attributes: the one list servers register and tests use. */
+export const SEARCH_ATTRIBUTE_KEYS = [SA_PHASE, SA_SEGMENT, SA_MANAGER, SA_HEALTH, SA_REPORT_AT] as const;
+
+/** The type names the Temporal CLI takes (`--search-attribute Name=Type`, `--type Type`). */
+export const SEARCH_ATTRIBUTE_TYPE_NAMES: Partial<Record<SearchAttributeType, string>> = {
+  [SearchAttributeType.KEYWORD]: 'Keyword',
+  [SearchAttributeType.DATETIME]: 'Datetime',
+};
 
 /** Memo key of a digest manager's partner entry (workflows/digestEntry.ts), read by the manager digest. */
 export const DIGEST_MEMO_KEY = 'digest';

@@ -68,6 +68,7 @@ import {
 import type { MigrationRequest } from './migration';
 import { deliverNotification, settleAccounts } from './proxies';
 import type { DeliveryResult, NotificationRequest } from './notifications';
+import { pinnedPlaybook } from './pinnedPlaybook';
 import { parseProfile, parseProfileChange, type FieldError, type OnboardingState, type PartnerProfile } from './types';
 import { VisibilityPublisher } from './visibility';
 
@@ -106,12 +107,19 @@ export async function partnerOnboarding(profile: PartnerProfile, options: Onboar
       'MissingPlaybook',
     );
   }
-  let state: DomainState = options.carried ? upgradeState(options.carried) : initState(parsed.value, options.playbook!, Date.now());
+  // The pinned playbook: the worker's shared instance of the same version, hash and content (./pinnedPlaybook.ts).
+  let state: DomainState = options.carried
+    ? upgradeState({ ...options.carried, playbook: pinnedPlaybook(options.carried.playbook, options.carried.playbookHash) })
+    : initState(parsed.value, pinnedPlaybook(options.playbook!, options.playbookHash), Date.now());
   if (!options.carried && options.playbookHash) state = { ...state, playbookHash: options.playbookHash };
   // A digest manager gets one digest across all partners (workflows/managerDigests.ts); runs started before
   // that keep flushing their own daily digest, as their histories say. Every new run (a manager may turn
   // the digest on later), so the marker is in every new history: an event, not a billed action.
   if (!options.carried && patched(CROSS_PARTNER_DIGEST_PATCH)) state = withCrossPartnerDigest(state);
+  // The SDK holds the start arguments for the whole run: let go of their copies of
+  // the playbook and of the carried state, which `state` replaces (docs/operations.md).
+  delete options.playbook;
+  delete options.carried;
   let dirty = true;
   let wokeByTimer = false;
 
@@ -157,7 +165,7 @@ export async function partnerOnboarding(profile: PartnerProfile, options: Onboar
       const outcome = migrate(state, request, Date.now());
       // Validated in the same workflow task: only a replay of an older history could get here.
       if (!outcome.ok) throw ApplicationFailure.nonRetryable(outcome.reason, outcome.code);
-      state = outcome.state;
+      state = { ...outcome.state, playbook: pinnedPlaybook(outcome.state.playbook, request.hash) };
       dirty = true;
       wokeByTimer = false;
       upsertMemo({ [PLAYBOOK_MEMO_KEY]: { version: request.playbook.version, hash: request.hash } });
@@ -289,11 +297,18 @@ async function deliver(request: NotificationRequest): Promise<DeliveryResult> {
   }
 }
 
+/** Runs recorded before it re-armed the timer for every later moment, too, replay without it. */
+const KEEP_EARLIER_TIMER_PATCH = 'keep-earlier-timer';
+
 /**
  * One durable timer for the next due moment. Re-arming with the same moment
  * keeps the running timer, so a signal does not cost a new timer (each timer is
- * a billed action on Temporal Cloud). Each timer says in the Temporal UI what
- * it waits for.
+ * a billed action on Temporal Cloud). So does re-arming with a later moment (an
+ * event completed what was due first): the running timer fires early, the loop
+ * finds nothing due and arms the later moment then. Most events move the next
+ * moment later, and a cancelled and restarted timer costs a billed timer, two
+ * history events and a workflow-side failure object each time. Each timer says
+ * in the Temporal UI what it waits for.
  */
 class WakeUpTimer {
   private at: number | null = null;
@@ -303,6 +318,8 @@ class WakeUpTimer {
   arm(wake: WakeUp | null): void {
     const at = wake?.at ?? null;
     if (at === this.at && !this.fired) return;
+    const running = !this.fired && this.at !== null;
+    if (running && (at === null || at > this.at!) && patched(KEEP_EARLIER_TIMER_PATCH)) return;
     this.cancel();
     this.fired = false;
     this.at = at;

@@ -11,6 +11,14 @@ import { Health, LifecyclePhase, Phase, Segment } from './types';
 export const REPORT_MEMO_KEY = 'report';
 export const REPORT_SCHEMA_VERSION = 1;
 
+/**
+ * `OnboardingReportAt` is re-stamped for a change only when the stamp is older
+ * than this (or when search attributes are upserted anyway): a burst of events
+ * costs one stamp. A reader of the changes since T reads from T minus this
+ * window (client/reports/projection.ts), so it misses none.
+ */
+export const REPORT_STAMP_WINDOW_MS = 60_000;
+
 const days = z.number().nullable();
 /** Milestone ids (snake_case) separated by single spaces: ids cost no quotes. */
 const idList = z.string().regex(/^[a-z][a-z0-9_]*( [a-z][a-z0-9_]*)*$/);

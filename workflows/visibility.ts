@@ -1,16 +1,27 @@
 /**
  * What the workflow publishes to Temporal visibility: the contract's search
- * attributes, and the report summary as memo key `report` (../report.ts). Each
- * upsert is a billed action, so both are upserted only when they changed, and
- * the report only when the shell says the moment is already paid for.
+ * attributes, the report summary as memo key `report` (../report.ts), and when
+ * that summary last changed (`OnboardingReportAt`). Everything is upserted only
+ * when it changed.
+ *
+ * The summary goes out in the same workflow task as the change it reflects, a
+ * signal's or a timer's (docs/reports.md): a memo upsert is not a billed action
+ * on Temporal Cloud (its Actions page lists search-attribute upserts, not memo
+ * upserts); the `OnboardingReportAt` stamp is, so it rides in the same
+ * UpsertSearchAttributes command as a phase or health change when there is one.
+ * A digest manager's entry for this partner (memo key `digest`) goes out in the
+ * same memo upsert whenever it changed.
  */
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { patched, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { managerDigestEntry, reportSummary, searchAttributes, type DomainState } from './domain';
-import { DIGEST_MEMO_KEY, SA_HEALTH, SA_MANAGER, SA_PHASE, SA_SEGMENT } from './messages';
-import { REPORT_MEMO_KEY } from './report';
+import { DIGEST_MEMO_KEY, SA_HEALTH, SA_MANAGER, SA_PHASE, SA_REPORT_AT, SA_SEGMENT } from './messages';
+import { REPORT_MEMO_KEY, REPORT_STAMP_WINDOW_MS } from './report';
 
 /** Runs recorded before the report memo existed replay without it. */
 const REPORT_MEMO_PATCH = 'report-memo';
+/** Runs recorded before the report went out with every change replay the older rule (status changes and timer wake-ups). */
+const REPORT_ON_CHANGE_PATCH = 'report-on-change';
 
 export class VisibilityPublisher {
   private attributes = '';
@@ -23,19 +34,29 @@ export class VisibilityPublisher {
   /** A digest manager's entry for this partner, as last published (none for other managers). */
   private digest = JSON.stringify(workflowInfo().memo?.[DIGEST_MEMO_KEY] ?? null);
 
+  /** `OnboardingReportAt` as last upserted (the start's, or the previous run's). */
+  private stampedAtMs = workflowInfo().typedSearchAttributes.get(SA_REPORT_AT)?.getTime() ?? null;
+
   /**
-   * Upserts the search attributes that changed; the report with them, in the run's first task, or when
-   * `reportDue`. A digest manager's entry goes out whenever it changed: a decision or an answer must not
-   * linger in tomorrow's digest.
+   * Upserts what changed. Older runs: the search attributes that changed; the report with them, in
+   * the run's first task, or when `reportDue`; a digest manager's entry whenever it changed (a
+   * decision or an answer must not linger in tomorrow's digest).
    */
   publish(state: DomainState, reportDue: boolean): void {
-    const digestChanged = this.digestEntryJson(state) !== this.digest;
-    if (this.publishAttributes(state) || reportDue || this.firstTask || digestChanged) this.publishReport(state);
+    if (patched(REPORT_ON_CHANGE_PATCH)) this.publishChanges(state);
+    else {
+      const digestChanged = this.digestEntryJson(state) !== this.digest;
+      if (this.publishAttributes(state) || reportDue || this.firstTask || digestChanged) this.publishReport(state);
+    }
     this.firstTask = false;
   }
 
-  /** Upserts the report summary and the digest entry, those that changed, in one memo upsert. */
+  /** Upserts the report summary and the digest entry, those that changed (before the run ends or continues as new). */
   publishReport(state: DomainState): void {
+    if (patched(REPORT_ON_CHANGE_PATCH)) {
+      this.publishChanges(state);
+      return;
+    }
     const summary = reportSummary(state, Date.now());
     const fingerprint = JSON.stringify(summary);
     const digest = this.digestEntryJson(state);
@@ -52,20 +73,52 @@ export class VisibilityPublisher {
     return JSON.stringify(managerDigestEntry(state, Date.now()));
   }
 
+  /**
+   * The search attributes that changed, with the `OnboardingReportAt` stamp when the summary
+   * changed, in one search-attribute upsert; the summary and the digest entry, those that
+   * changed, in one memo upsert.
+   */
+  private publishChanges(state: DomainState): void {
+    const nowMs = Date.now();
+    const updates: SearchAttributeUpdatePair[] = this.attributeUpdates(state, nowMs);
+    const summary = reportSummary(state, nowMs);
+    const fingerprint = JSON.stringify(summary);
+    const reportChanged = fingerprint !== this.report;
+    const stale = this.stampedAtMs === null || nowMs - this.stampedAtMs >= REPORT_STAMP_WINDOW_MS;
+    if (reportChanged && (stale || updates.length)) {
+      updates.push({ key: SA_REPORT_AT, value: new Date(nowMs) });
+      this.stampedAtMs = nowMs;
+    }
+    if (updates.length) upsertSearchAttributes(updates);
+    const digest = this.digestEntryJson(state);
+    const memo: Record<string, unknown> = {};
+    if (reportChanged) memo[REPORT_MEMO_KEY] = summary;
+    if (digest !== this.digest) memo[DIGEST_MEMO_KEY] = JSON.parse(digest) as unknown;
+    if (!Object.keys(memo).length) return;
+    upsertMemo(memo);
+    this.report = fingerprint;
+    this.digest = digest;
+  }
+
   /** Returns true when it upserted. */
   private publishAttributes(state: DomainState): boolean {
-    const sa = searchAttributes(state, Date.now());
+    const updates = this.attributeUpdates(state, Date.now());
+    if (updates.length) upsertSearchAttributes(updates);
+    return updates.length > 0;
+  }
+
+  /** The contract's search attributes whose values changed. */
+  private attributeUpdates(state: DomainState, nowMs: number): SearchAttributeUpdatePair[] {
+    const sa = searchAttributes(state, nowMs);
     const fingerprint = `${sa.phase}|${sa.segment}|${sa.manager}|${sa.health}`;
-    if (fingerprint === this.attributes) return false;
+    if (fingerprint === this.attributes) return [];
     this.attributes = fingerprint;
     const current = workflowInfo().typedSearchAttributes;
-    const updates = [
+    return [
       { key: SA_PHASE, value: sa.phase },
       { key: SA_SEGMENT, value: sa.segment },
       { key: SA_MANAGER, value: sa.manager },
       { key: SA_HEALTH, value: sa.health },
     ].filter(({ key, value }) => current.get(key) !== value);
-    if (updates.length) upsertSearchAttributes(updates);
-    return updates.length > 0;
   }
 }

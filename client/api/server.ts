@@ -7,7 +7,7 @@ import { processLogger } from '../../config/logging';
 import { loadPlaybookOrExit } from '../../config/loadPlaybook';
 import { connectClient } from '../connection';
 import { CurrentPlaybookConflictError, playbookHash, publishCurrentPlaybook } from '../playbooks';
-import { createReportsProvider } from '../reports';
+import { ReportProjection } from '../reports/projection';
 import { createApiServer } from './app';
 import { assertSafeBinding } from './auth';
 
@@ -35,8 +35,13 @@ export async function main(): Promise<void> {
     if (err instanceof CurrentPlaybookConflictError) exitWith(2, `config error: ${err.message}`);
     throw err;
   });
-  const app = await createApiServer({ client, config, playbook, reports: createReportsProvider(client) });
+  // The report's projection: every partner's summary, synced from visibility, saved under DATA_DIR.
+  const logTo: { app?: { log: { info(fields: object, message: string): void } } } = {};
+  const projection = new ReportProjection(client, { dataDir: config.dataDir, log: (m, f) => logTo.app?.log.info(f ?? {}, m) });
+  const app = await createApiServer({ client, config, playbook, reports: projection.provider() });
+  logTo.app = app;
   app.log.info({ version: playbook.version, hash }, 'playbook published');
+  projection.start();
   await app.listen({ host: config.http.host, port: config.http.port });
 
   let stopping = false;
@@ -45,6 +50,7 @@ export async function main(): Promise<void> {
     stopping = true;
     app.log.info({ signal }, 'shutting down');
     await app.close();
+    await projection.stop();
     await client.connection.close();
     process.exit(0);
   };

@@ -38,12 +38,19 @@ const sum = (ns: number[]) => ns.reduce((a, b) => a + b, 0);
 const present = <T>(values: (T | null)[]): T[] => values.filter((v): v is T => v !== null);
 
 export function quantile(values: number[], q: number): number | null {
-  if (!values.length) return null;
-  const sorted = [...values].sort((a, b) => a - b);
+  return quantileOfSorted(Float64Array.from(values).sort(), q);
+}
+
+/** `quantile` of values sorted ascending (a typed array sorts numbers without a comparator). */
+function quantileOfSorted(sorted: ArrayLike<number>, q: number): number | null {
+  if (!sorted.length) return null;
   const pos = (sorted.length - 1) * q;
   const lo = Math.floor(pos);
   return sorted[lo]! + (sorted[Math.ceil(pos)]! - sorted[lo]!) * (pos - lo);
 }
+
+/** The order `localeCompare` gives, at a fraction of its cost per comparison. */
+const byLocale = new Intl.Collator().compare;
 
 function meets(value: number, target: Target): boolean {
   return target.op === '<' ? value < target.value : value > target.value;
@@ -61,41 +68,96 @@ function indicator(value: number | null, n: number, unit: Unit, target: Target |
 
 const ratio = (part: number, whole: number) => (whole ? part / whole : null);
 
-/** Time from the contract to now, or to the offboarding (the partner's clock stopped then). */
-function elapsedMs(s: ReportSummary, nowMs: number): number {
-  return (s.offboardedAt ? Date.parse(s.offboardedAt) : nowMs) - Date.parse(s.contractSignedAt);
+/**
+ * What a report reads from a summary besides its numbers: its dates parsed and
+ * its late milestones split. Summaries are immutable and the API's projection
+ * keeps them between reports, so this is worked out once per summary, not once
+ * per indicator and report (docs/reports.md: 100,000 partners).
+ */
+interface Derived {
+  contractMs: number;
+  offboardedMs: number | null;
+  late: [Phase, string[]][];
+}
+const derivedCache = new WeakMap<ReportSummary, Derived>();
+
+function derived(s: ReportSummary): Derived {
+  let d = derivedCache.get(s);
+  if (!d) {
+    d = {
+      contractMs: Date.parse(s.contractSignedAt),
+      offboardedMs: s.offboardedAt ? Date.parse(s.offboardedAt) : null,
+      late: (Object.entries(s.late) as [Phase, string | undefined][]).flatMap(([phase, ids]) => (ids ? [[phase, ids.split(' ')] as [Phase, string[]]] : [])),
+    };
+    derivedCache.set(s, d);
+  }
+  return d;
+}
+
+/** Time from the contract to now, or to the offboarding (the partner's clock stopped then), per summary. */
+function elapsedMsOf(summaries: ReportSummary[], nowMs: number): Float64Array {
+  return Float64Array.from(summaries, (s) => {
+    const d = derived(s);
+    return (d.offboardedMs ?? nowMs) - d.contractMs;
+  });
 }
 
 function leading(
   summaries: ReportSummary[],
-  nowMs: number,
+  elapsed: Float64Array,
   pick: (i: ReportSummary['indicators']) => number | null,
   unit: 'hours' | 'days',
   limit: number,
 ): LeadingIndicator {
   const target: Target = { op: '<', value: limit };
-  const values = present(summaries.map((s) => pick(s.indicators)));
+  const limitMs = limit * (unit === 'hours' ? HOUR : DAY);
+  const values: number[] = [];
+  let within = 0;
   // Partners past the target without it have missed it too: they count against the share.
-  const missing = summaries.filter((s) => pick(s.indicators) === null && elapsedMs(s, nowMs) >= limit * (unit === 'hours' ? HOUR : DAY));
-  const share = ratio(values.filter((v) => v < limit).length, values.length + missing.length);
-  const p90 = quantile(values, 0.9);
+  let missing = 0;
+  summaries.forEach((s, i) => {
+    const v = pick(s.indicators);
+    if (v === null) {
+      if (elapsed[i]! >= limitMs) missing += 1;
+      return;
+    }
+    values.push(v);
+    if (v < limit) within += 1;
+  });
+  const sorted = Float64Array.from(values).sort();
+  const share = ratio(within, values.length + missing);
+  const p90 = quantileOfSorted(sorted, 0.9);
   return {
-    ...indicator(quantile(values, 0.5), values.length, unit, target),
+    ...indicator(quantileOfSorted(sorted, 0.5), values.length, unit, target),
     p90: p90 === null ? null : round(p90, unit),
     shareMeetingTarget: share === null ? null : round(share, 'ratio'),
   };
 }
 
-function stalls(summaries: ReportSummary[], phase: Phase): { milestoneId: string; partners: number }[] {
-  const counts = new Map<string, number>();
-  for (const s of summaries) for (const id of s.late[phase]?.split(' ') ?? []) counts.set(id, (counts.get(id) ?? 0) + 1);
-  return [...counts]
-    .map(([milestoneId, partners]) => ({ milestoneId, partners }))
-    .sort((a, b) => b.partners - a.partners || a.milestoneId.localeCompare(b.milestoneId));
+/** Per phase, the milestones overdue or completed late, most frequent first: one pass over the summaries. */
+function stallsByPhase(summaries: ReportSummary[]): Record<Phase, { milestoneId: string; partners: number }[]> {
+  const counts = Object.fromEntries(Phase.options.map((p) => [p, new Map<string, number>()])) as Record<Phase, Map<string, number>>;
+  for (const s of summaries) {
+    for (const [phase, ids] of derived(s).late) {
+      const map = counts[phase];
+      if (map) for (const id of ids) map.set(id, (map.get(id) ?? 0) + 1);
+    }
+  }
+  return Object.fromEntries(
+    Phase.options.map((phase) => [
+      phase,
+      [...counts[phase]]
+        .map(([milestoneId, partners]) => ({ milestoneId, partners }))
+        .sort((a, b) => b.partners - a.partners || byLocale(a.milestoneId, b.milestoneId)),
+    ]),
+  ) as Record<Phase, { milestoneId: string; partners: number }[]>;
 }
 
-const countBy = <K extends string>(keys: readonly K[], values: K[]) =>
-  Object.fromEntries(keys.map((k) => [k, values.filter((v) => v === k).length])) as Record<K, number>;
+function countBy<K extends string>(keys: readonly K[], values: K[]): Record<K, number> {
+  const counts = Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
+  for (const v of values) if (v in counts) counts[v] += 1;
+  return counts;
+}
 
 export function aggregate(
   all: ReportRow[],
@@ -106,13 +168,15 @@ export function aggregate(
 ): OnboardingReport {
   const rows = filter.startMonth ? all.filter((r) => r.summary.contractSignedAt.startsWith(filter.startMonth!)) : all;
   const summaries = rows.map((r) => r.summary);
+  const sinceContractMs = Float64Array.from(summaries, (s) => nowMs - derived(s).contractMs);
+  const elapsed = elapsedMsOf(summaries, nowMs);
 
   const ended = summaries.filter(
-    (s) => s.phase === 'graduated' || s.phase === 'offboarded' || nowMs >= Date.parse(s.contractSignedAt) + s.planDays * DAY,
+    (s, i) => s.phase === 'graduated' || s.phase === 'offboarded' || sinceContractMs[i]! >= s.planDays * DAY,
   );
   const graduated = ended.filter((s) => s.phase === 'graduated').length;
   const dealDays = present(summaries.map((s) => s.indicators.deal));
-  const yearIn = summaries.filter((s) => s.indicators.deal !== null || nowMs - Date.parse(s.contractSignedAt) >= 365 * DAY);
+  const yearIn = summaries.filter((s, i) => s.indicators.deal !== null || sinceContractMs[i]! >= 365 * DAY);
   const activated = yearIn.filter((s) => s.indicators.deal !== null && s.indicators.deal <= 365).length;
   const scores = present(summaries.map((s) => s.indicators.satisfaction));
   // Each certification's first attempt counts: a partner with two roles attempts two (older memos: the primary one).
@@ -121,28 +185,26 @@ export function aggregate(
   const registered = sum(summaries.map((s) => s.opps.registered));
   const won = sum(summaries.map((s) => s.opps.won));
 
-  const funnel = Phase.options.map((phase) => ({
-    phase,
-    current: summaries.filter((s) => s.phase === phase).length,
-    stalls: stalls(summaries, phase),
-  }));
+  const byPhase = countBy(LifecyclePhase.options, summaries.map((s) => s.phase));
+  const stalls = stallsByPhase(summaries);
+  const funnel = Phase.options.map((phase) => ({ phase, current: byPhase[phase], stalls: stalls[phase] }));
   const [topBottleneck] = funnel
     .flatMap(({ phase, stalls: list }) => list.map((m) => ({ phase, ...m })))
     .sort((a, b) => b.partners - a.partners);
-  const atRisk = rows.filter((r) => r.summary.health === 'at_risk').sort((a, b) => a.partnerId.localeCompare(b.partnerId));
+  const atRisk = rows.filter((r) => r.summary.health === 'at_risk').sort((a, b) => byLocale(a.partnerId, b.partnerId));
 
   return {
     generatedAt: new Date(nowMs).toISOString(),
     filter,
     partners: rows.length,
     unprojected: visibility.unprojected,
-    byPhase: countBy(LifecyclePhase.options, summaries.map((s) => s.phase)),
+    byPhase,
     byHealth: countBy(Health.options, summaries.map((s) => s.health)),
     leading: {
-      timeToPortalAccessHours: leading(summaries, nowMs, (i) => i.portal, 'hours', 48),
-      timeToFirstTrainingDays: leading(summaries, nowMs, (i) => i.training, 'days', 14),
-      timeToFirstRegistrationDays: leading(summaries, nowMs, (i) => i.registration, 'days', 45),
-      timeToFirstEngagementDays: leading(summaries, nowMs, (i) => i.engagement, 'days', 60),
+      timeToPortalAccessHours: leading(summaries, elapsed, (i) => i.portal, 'hours', 48),
+      timeToFirstTrainingDays: leading(summaries, elapsed, (i) => i.training, 'days', 14),
+      timeToFirstRegistrationDays: leading(summaries, elapsed, (i) => i.registration, 'days', 45),
+      timeToFirstEngagementDays: leading(summaries, elapsed, (i) => i.engagement, 'days', 60),
     },
     lagging: {
       completionRate: indicator(ratio(graduated, ended.length), ended.length, 'ratio', { op: '>', value: 0.8 }),

@@ -12,7 +12,7 @@ import { visibilityQuery } from '../visibility';
 import type { ReportRow, Visibility } from './aggregate';
 
 /** The server's largest page (frontend.visibilityMaxPageSize). */
-const PAGE_SIZE = 1000;
+export const PAGE_SIZE = 1000;
 
 export async function collectSummaries(client: Client, filter: ReportQuery): Promise<{ rows: ReportRow[]; visibility: Visibility }> {
   const query = visibilityQuery({ segment: filter.segment, manager: filter.manager });
@@ -39,7 +39,8 @@ export async function collectSummaries(client: Client, filter: ReportQuery): Pro
   return { rows, visibility };
 }
 
-async function toRow(
+/** A visibility row's report row, or null when it has no readable `report` memo; `bytes`: the memo's size. */
+export async function toRow(
   client: Client,
   info: temporal.api.workflow.v1.IWorkflowExecutionInfo,
 ): Promise<{ row: ReportRow; bytes: number } | null> {

@@ -18,6 +18,9 @@ import { createApiServer } from '../../client/api';
 import type { OnboardingReport } from '../../client/apiTypes';
 import { OnboardingClient } from '../../client/onboardingClient';
 import { buildReport, createReportsProvider } from '../../client/reports';
+import { ReportProjection } from '../../client/reports/projection';
+import { SA_REPORT_AT } from '../../workflows/messages';
+import { REPORT_STAMP_WINDOW_MS } from '../../workflows/report';
 import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
 import { parseConfig } from '../../config/env';
 import { createOnboardingWorker } from '../../workers/createWorker';
@@ -140,5 +143,70 @@ describe('over HTTP and the CLI', () => {
     expect(table.stdout).toContain(partnerId('p7'));
     expect(csv.stdout.split('\n')).toContain('lagging,completionRate,0.429,ratio,> 0.8,false,7,,');
     expect(JSON.parse(json.stdout)).toMatchObject({ partners: 8, topBottleneck: EXPECTED.topBottleneck });
+  });
+});
+
+describe("the API's projection (incremental, saved under DATA_DIR)", () => {
+  let projectionDir: string;
+  beforeAll(() => {
+    projectionDir = fs.mkdtempSync(path.join(os.tmpdir(), 'onboarding-projection-'));
+  });
+  afterAll(() => fs.rmSync(projectionDir, { recursive: true, force: true }));
+
+  const projected = (projection: ReportProjection, key: string) => projection.row(partnerId(key))?.summary;
+  let p4RequiredDone = -1;
+
+  it('gives the same report as the full listing, then picks up a change by its OnboardingReportAt stamp', async () => {
+    await settledReport();
+    const projection = new ReportProjection(env.client, { dataDir: projectionDir, syncIntervalMs: 60_000 }).start();
+    try {
+      expectCohortReport(await projection.report({ manager }), partnerId);
+      expect(projection.last).toMatchObject({ kind: 'full' });
+      const before = projected(projection, 'p3')!;
+      expect(before.indicators.training).toBeNull();
+      p4RequiredDone = projected(projection, 'p4')!.required.done;
+
+      // A bare event (no phase or health change): the summary and its stamp go out in the same workflow task.
+      const sentAt = Date.now();
+      await new OnboardingClient(env.client, { taskQueue: 'unused', playbook: DEFAULT_PLAYBOOK }).sendEvents(partnerId('p3'), [
+        { eventId: `${run}-p3-b101`, type: 'training_completed', data: { module: 'business_101' } },
+      ]);
+      const after = await eventually(
+        async () => (await projection.sync(), projected(projection, 'p3')!),
+        (s) => s.indicators.training !== null,
+        30_000,
+      );
+      expect(projection.last).toMatchObject({ kind: 'changes' });
+      expect(after.required.done).toBe(before.required.done + 1);
+      const described = await env.client.workflow.getHandle(`onboarding-${partnerId('p3')}`).describe();
+      expect((described.memo?.report as typeof after).indicators.training).toBe(after.indicators.training);
+      // Stamped within the stamp window of the change (a burst of changes shares one stamp).
+      expect(described.typedSearchAttributes.get(SA_REPORT_AT)!.getTime()).toBeGreaterThanOrEqual(sentAt - REPORT_STAMP_WINDOW_MS - 1000);
+    } finally {
+      await projection.stop();
+    }
+    expect(fs.existsSync(path.join(projectionDir, 'report-projection.json'))).toBe(true);
+  });
+
+  it('starts from its snapshot and catches up on what changed while it was down', async () => {
+    await new OnboardingClient(env.client, { taskQueue: 'unused', playbook: DEFAULT_PLAYBOOK }).sendEvents(partnerId('p4'), [
+      { eventId: `${run}-p4-opp`, type: 'opportunity_registered', data: { opportunityId: 'opp-9' } },
+    ]);
+    const restarted = new ReportProjection(env.client, { dataDir: projectionDir, syncIntervalMs: 60_000 }).start();
+    try {
+      await restarted.ready();
+      expect(restarted.last).toMatchObject({ kind: 'changes' }); // from the snapshot, not a full listing
+      expect(restarted.size).toBeGreaterThanOrEqual(COHORT.length);
+      const p4 = await eventually(
+        async () => (await restarted.sync(), projected(restarted, 'p4')!),
+        (s) => s.required.done > p4RequiredDone,
+        30_000,
+      );
+      expect(p4.required.done).toBe(p4RequiredDone + 1); // first_opportunity_registered
+      expect(p4.opps.registered).toBe(1);
+      expect(projected(restarted, 'p3')!.indicators.training).not.toBeNull(); // kept from the snapshot
+    } finally {
+      await restarted.stop();
+    }
   });
 });

@@ -6,6 +6,9 @@
  *   npx tsx test/replay/record.ts                    # <segment>-happy-path-<playbook version>.json
  *   npx tsx test/replay/record.ts --encrypted        # core-happy-path-<playbook version>-encrypted.json,
  *                                                    # with payload encryption (./encryptionKey.ts)
+ *   npx tsx test/replay/record.ts --suffix=NAME      # <segment>-happy-path-<playbook version>-NAME.json: recordings
+ *                                                    # of a new patch next to those of the same version before it
+ *                                                    # (e.g. report-on-change)
  *   npx tsx test/replay/record.ts decisions          # core-decisions-by-signal-<playbook version>.json: a checkpoint
  *                                                    # decided and a milestone waived by signal (dev server)
  *   npx tsx test/replay/record.ts decision-updates   # core-decisions-by-update-<playbook version>.json: the same by
@@ -26,7 +29,8 @@ import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
 import type { Segment } from '../../workflows/types';
 import { replayDataConverter } from './encryptionKey';
 
-async function happyPaths(encrypted: boolean): Promise<void> {
+async function happyPaths(encrypted: boolean, suffixArg: string | undefined): Promise<void> {
+  const suffix = suffixArg ? `-${suffixArg}` : '';
   const dataConverter = encrypted ? replayDataConverter() : undefined;
   const env = await createTimeSkippingEnv(dataConverter ? { dataConverter } : {});
   try {
@@ -34,7 +38,7 @@ async function happyPaths(encrypted: boolean): Promise<void> {
     for (const segment of segments) {
       const run = await runHappyPath(env, segment, undefined, dataConverter);
       // Named by the default playbook's version: older recordings stay, and keep replaying.
-      const name = `${segment}-happy-path-${DEFAULT_PLAYBOOK.version}${encrypted ? '-encrypted' : ''}.json`;
+      const name = `${segment}-happy-path-${DEFAULT_PLAYBOOK.version}${encrypted ? '-encrypted' : ''}${suffix}.json`;
       const file = path.join(__dirname, 'histories', name);
       const onboarding = run.runs[0]!; // contract to graduation; later runs are the ongoing reviews
       fs.writeFileSync(file, historyToJSON(onboarding) + '\n');
@@ -79,7 +83,7 @@ async function digestManager(): Promise<void> {
 const mode = process.argv.slice(2).find((arg) => !arg.startsWith('--')) ?? 'happy';
 const run =
   mode === 'happy'
-    ? happyPaths(process.argv.includes('--encrypted'))
+    ? happyPaths(process.argv.includes('--encrypted'), process.argv.find((arg) => arg.startsWith('--suffix='))?.slice('--suffix='.length))
     : mode === 'decisions'
       ? decisions(`core-decisions-by-signal-${DEFAULT_PLAYBOOK.version}`, 'signals')
       : mode === 'decision-updates'

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, parseConfig } from '../../config/env';
+import { ConfigError, WORKER_DEFAULTS, parseConfig } from '../../config/env';
 
 function problems(env: NodeJS.ProcessEnv): string[] {
   try {
@@ -103,5 +103,26 @@ describe('environment', () => {
     expect(parseConfig({}).sentLog.databaseUrl).toBeUndefined();
     expect(parseConfig({ SENT_LOG_DATABASE_URL: 'postgres://u:p@db:5432/onboarding' }).sentLog.databaseUrl).toBe('postgres://u:p@db:5432/onboarding');
     expect(problems({ SENT_LOG_DATABASE_URL: 'mysql://u:secret@db/x' })).toEqual(['SENT_LOG_DATABASE_URL: must be a URL (postgres: or postgresql:)']);
+  });
+
+  it('sizes the worker from WORKER_* variables, with defaults for a 2 GB container', () => {
+    expect(parseConfig({}).worker).toEqual(WORKER_DEFAULTS);
+    expect(
+      parseConfig({ WORKER_MAX_CACHED_WORKFLOWS: '500', WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '20', WORKER_MAX_CONCURRENT_ACTIVITIES: '8' }).worker,
+    ).toEqual({ maxCachedWorkflows: 500, maxConcurrentWorkflowTasks: 20, maxConcurrentActivities: 8 });
+    // A small cache caps the default concurrency (the SDK allows no more tasks than cached workflows).
+    expect(parseConfig({ WORKER_MAX_CACHED_WORKFLOWS: '10' }).worker.maxConcurrentWorkflowTasks).toBe(10);
+    // No cache: every task replays its history; concurrency keeps its default.
+    expect(parseConfig({ WORKER_MAX_CACHED_WORKFLOWS: '0' }).worker).toMatchObject({ maxCachedWorkflows: 0, maxConcurrentWorkflowTasks: WORKER_DEFAULTS.maxConcurrentWorkflowTasks });
+  });
+
+  it('rejects worker sizes the SDK would not take, naming the variable', () => {
+    expect(problems({ WORKER_MAX_CACHED_WORKFLOWS: '1' })).toEqual([expect.stringMatching(/^WORKER_MAX_CACHED_WORKFLOWS: must be 0 \(no cache\) or at least 2/)]);
+    expect(problems({ WORKER_MAX_CACHED_WORKFLOWS: 'lots' })).toEqual([expect.stringMatching(/^WORKER_MAX_CACHED_WORKFLOWS: must be a whole number/)]);
+    expect(problems({ WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '1' })).toEqual([expect.stringMatching(/^WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: must be a whole number from 2/)]);
+    expect(problems({ WORKER_MAX_CONCURRENT_ACTIVITIES: '2.5' })).toEqual([expect.stringMatching(/^WORKER_MAX_CONCURRENT_ACTIVITIES: must be a whole number/)]);
+    expect(problems({ WORKER_MAX_CACHED_WORKFLOWS: '100', WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '200' })).toEqual([
+      expect.stringMatching(/^WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: must not exceed WORKER_MAX_CACHED_WORKFLOWS \(100\)/),
+    ]);
   });
 });

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { Connection } from '@temporalio/client';
-import { SEARCH_ATTRIBUTE_KEYS } from '../../workflows/messages';
+import { SEARCH_ATTRIBUTE_KEYS, SEARCH_ATTRIBUTE_TYPE_NAMES } from '../../workflows/messages';
 import { ClusterError, childExited, freeLowPort, openLog, stopChild, tail, waitFor } from './process';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
@@ -174,7 +174,7 @@ export class TemporalServer {
         PATH: `${path.dirname(temporalCli())}${path.delimiter}${process.env.PATH ?? ''}`,
         TEMPORAL_ADDRESS: this.address,
         TEMPORAL_NAMESPACE: namespace,
-        SEARCH_ATTRIBUTES: SEARCH_ATTRIBUTE_KEYS.map((key) => key.name).join(' '),
+        SEARCH_ATTRIBUTES: SEARCH_ATTRIBUTE_KEYS.map((key) => `${key.name}:${SEARCH_ATTRIBUTE_TYPE_NAMES[key.type]}`).join(' '),
         SETUP_PAUSE_SECONDS: '1',
         ...(tls && { TEMPORAL_TLS_SERVER_CA_CERT_PATH: tls.caFile, TEMPORAL_TLS_SERVER_NAME: tls.serverName }),
       };

@@ -1,0 +1,347 @@
+/**
+ * Events per second from the HTTP API to applied in the workflow, against the
+ * floor measured in the same run on the same server: raw client signals to an
+ * empty signal-counting workflow (bench/baseline/workflows.ts).
+ *
+ *   npx tsx bench/throughput.ts [--partners 100] [--events 20] [--clients 16] [--rounds 3] [--mix journey|repeat] [--profile]
+ *
+ * One dev server configured like `npm start`'s. The product runs as it ships:
+ * `npm run worker` (workers/worker.ts) and `npm run api` (client/api/server.ts),
+ * each in a process of its own with the default configuration; the baseline
+ * worker runs in a third process (bench/worker-process.ts). Each round:
+ *   - floor: `partners` empty workflows; `clients` concurrent loops send each
+ *     one `events` signals with the product's event payloads, straight from a
+ *     Temporal client;
+ *   - product: `partners` onboardings started through the API; `clients`
+ *     concurrent HTTP clients POST the same events one per request (each
+ *     client owns a set of partners, so each partner gets its events in order).
+ * A run is over when every signal has been applied: no workflow has a workflow
+ * task pending (DescribeWorkflowExecution, after the last send). The clock runs
+ * from the first send to then. Afterwards every workflow is checked: the empty
+ * ones counted every signal; each onboarding shows the milestones and
+ * opportunities the pure domain computes for the same events (nothing lost).
+ * The variants alternate in order from round to round.
+ *
+ * With --profile the worker and API processes load bench/profile-hook.ts, and
+ * their CPU profiles over each product round's timed window (the worker's
+ * workflow thread has its own) are summarized after the round.
+ * Prints figures; asserts nothing.
+ */
+import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import { DEFAULT_PLAYBOOK } from '../workflows/defaultPlaybook';
+import { applyEvent, initState, toView } from '../workflows/domain';
+import { onboardingStateQuery, onboardingWorkflowId } from '../workflows/messages';
+import type { PartnerEvent, PartnerProfile } from '../workflows/types';
+import { BASELINE_WORKFLOW_TYPE, countedSignal, signalCountQuery } from './baseline/workflows';
+import { printCpuSummary, summarizeCpuProfile } from './cpu-profile';
+import {
+  cpuSeconds,
+  cpuSecondsByThread,
+  findPid,
+  ask,
+  freePort,
+  median,
+  pool,
+  ratio,
+  ready,
+  sleep,
+  spawnTs,
+  startBenchServer,
+  stopChild,
+  tempDir,
+} from './support';
+
+const { values } = parseArgs({
+  options: {
+    partners: { type: 'string', default: '100' },
+    events: { type: 'string', default: '20' },
+    clients: { type: 'string', default: '16' },
+    rounds: { type: 'string', default: '3' },
+    profile: { type: 'boolean', default: false },
+    mix: { type: 'string', default: 'journey' },
+  },
+});
+if (values.mix !== 'journey' && values.mix !== 'repeat') throw new Error('--mix must be journey or repeat');
+const PARTNERS = Number(values.partners);
+const EVENTS = Number(values.events);
+const CLIENTS = Number(values.clients);
+const ROUNDS = Number(values.rounds);
+
+/**
+ * Each partner's events, in order. `journey` (default): a core partner's
+ * onboarding as its systems report it: milestones, opportunities, two phase
+ * changes and their notifications. `repeat`: the same event again and again under
+ * new ids (community_event_attended, as bench/api-latency.ts's burst sends): the
+ * first completes a milestone, the rest change nothing but the seen ids, so it
+ * measures the path from the API into the workflow alone.
+ */
+function journey(partnerId: string): PartnerEvent[] {
+  const id = (n: string) => `${partnerId}-${n}`;
+  if (values.mix === 'repeat') return Array.from({ length: EVENTS }, (_, i) => ({ eventId: id(`community-${i}`), type: 'community_event_attended' }));
+  const all: PartnerEvent[] = [
+    { eventId: id('kickoff'), type: 'kickoff_completed' },
+    { eventId: id('portal'), type: 'portal_access_granted', data: { systems: ['portal', 'training', 'deal_registration'] } },
+    { eventId: id('profile'), type: 'profile_completed' },
+    { eventId: id('contacts'), type: 'contacts_designated', data: { contacts: [{ role: 'technical', name: 'Kim Lee', email: 'kim@partner.example' }] } },
+    { eventId: id('agreements'), type: 'agreements_signed', data: { agreements: ['nda', 'data-sharing'] } },
+    { eventId: id('b101'), type: 'training_completed', data: { module: 'business_101' } },
+    { eventId: id('opp-identified'), type: 'opportunity_identified', data: { opportunityId: 'opp-1', account: 'Globex' } },
+    { eventId: id('product'), type: 'training_completed', data: { module: 'product' } },
+    { eventId: id('assessment'), type: 'assessment_completed', data: { assessment: 'product', score: 88 } },
+    { eventId: id('demo'), type: 'demo_shadowed' },
+    { eventId: id('opp-registered'), type: 'opportunity_registered', data: { opportunityId: 'opp-1', account: 'Globex', amount: 40000 } },
+    { eventId: id('opp-ack'), type: 'opportunity_acknowledged', data: { opportunityId: 'opp-1', owner: 'ae@vendor.example' } },
+    { eventId: id('co-selling'), type: 'training_completed', data: { module: 'co_selling' } },
+    { eventId: id('opp-qualified'), type: 'opportunity_qualified', data: { opportunityId: 'opp-1' } },
+    { eventId: id('engagement'), type: 'customer_engagement_completed', data: { opportunityId: 'opp-1', kind: 'meeting' } },
+    { eventId: id('certification'), type: 'certification_completed', data: { track: 'sales', passed: true, score: 91 } },
+    { eventId: id('practical'), type: 'practical_completed', data: { kind: 'role play' } },
+    { eventId: id('community'), type: 'community_event_attended', data: { event: 'partner webinar' } },
+    { eventId: id('team'), type: 'extended_team_met', data: { team: 'marketing' } },
+    { eventId: id('survey'), type: 'survey_completed', data: { score: 9 } },
+  ];
+  return Array.from({ length: EVENTS }, (_, i) => (i < all.length ? all[i]! : { eventId: id(`extra-${i}`), type: 'community_event_attended' }));
+}
+
+function profile(partnerId: string): PartnerProfile {
+  return {
+    partnerId,
+    name: `Throughput ${partnerId}`,
+    segment: 'core',
+    role: 'sales',
+    timezone: 'UTC',
+    partnerManager: { name: 'Dana Ruiz', email: 'dana@vendor.example', slackUserId: 'U0DANA' },
+    contacts: [{ role: 'sales', name: 'Lee Park', email: 'lee@partner.example' }],
+  };
+}
+
+/** Each client's sends: its partners' events, round-robin over its partners, each partner's in order. */
+function schedule(partnerIds: string[]): { partnerId: string; event: PartnerEvent }[][] {
+  return Array.from({ length: CLIENTS }, (_, c) => {
+    const mine = partnerIds.filter((_, i) => i % CLIENTS === c).map((p) => ({ partnerId: p, events: journey(p) }));
+    const out: { partnerId: string; event: PartnerEvent }[] = [];
+    for (let n = 0; n < EVENTS; n++) for (const m of mine) out.push({ partnerId: m.partnerId, event: m.events[n]! });
+    return out;
+  });
+}
+
+/** Until no workflow has a workflow task pending; returns when that was first seen for the last one. */
+async function untilApplied(client: Client, workflowIds: string[], activitiesToo = false): Promise<number> {
+  let pending = [...workflowIds];
+  for (;;) {
+    const still: string[] = [];
+    await pool(pending, 16, async (workflowId) => {
+      const d = await client.workflowService.describeWorkflowExecution({ namespace: 'default', execution: { workflowId } });
+      if (d.pendingWorkflowTask || (activitiesToo && d.pendingActivities?.length)) still.push(workflowId);
+    });
+    if (!still.length) return performance.now();
+    pending = still;
+    await sleep(20);
+  }
+}
+
+/** Switches the CPU profiler of a variant's processes on, and off (writing and returning their profiles), around the timed window. */
+type Profiling = { start(): Promise<void>; stop(): Promise<string[]> } | undefined;
+
+async function printProfiles(title: string, profiling: Profiling): Promise<void> {
+  for (const file of (await profiling?.stop()) ?? []) printCpuSummary(`${title}: ${file}`, summarizeCpuProfile(file, 25));
+}
+
+interface RoundResult {
+  eventsPerSecond: number;
+  seconds: number;
+  verified: string;
+  /** CPU ms per event in each process during the timed window. */
+  cpu: Record<string, number>;
+}
+
+/** The processes whose CPU is accounted: name -> pid (0: this process). */
+type Processes = Record<string, number>;
+
+function cpuNow(processes: Processes): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, pid] of Object.entries(processes)) {
+    if (pid === 0) {
+      const u = process.cpuUsage();
+      out[name] = (u.user + u.system) / 1e6;
+    } else if (name.startsWith('worker:')) {
+      out[name] = cpuSecondsByThread(pid)[name.slice('worker:'.length)] ?? 0;
+    } else out[name] = cpuSeconds(pid);
+  }
+  return out;
+}
+
+function cpuPerEvent(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  const events = PARTNERS * EVENTS;
+  return Object.fromEntries(Object.keys(after).map((k) => [k, Math.round(((after[k]! - before[k]!) * 1000 * 100) / events) / 100]));
+}
+
+async function floorRound(client: Client, taskQueue: string, round: number, processes: Processes, profiling: Profiling): Promise<RoundResult> {
+  const ids = Array.from({ length: PARTNERS }, (_, i) => `tp-floor-${round}-${i}`);
+  await pool(ids, 16, async (partnerId) => {
+    await client.workflow.start(BASELINE_WORKFLOW_TYPE, { taskQueue, workflowId: onboardingWorkflowId(partnerId), args: [] });
+  });
+  await untilApplied(client, ids.map(onboardingWorkflowId));
+  await profiling?.start();
+  const cpu0 = cpuNow(processes);
+  const t0 = performance.now();
+  await Promise.all(
+    schedule(ids).map(async (sends) => {
+      for (const { partnerId, event } of sends) await client.workflow.getHandle(onboardingWorkflowId(partnerId)).signal(countedSignal, event);
+    }),
+  );
+  const t1 = await untilApplied(client, ids.map(onboardingWorkflowId));
+  const cpu = cpuPerEvent(cpu0, cpuNow(processes));
+  await printProfiles(`round ${round} floor`, profiling);
+  const counts = await Promise.all(ids.map((p) => client.workflow.getHandle(onboardingWorkflowId(p)).query(signalCountQuery)));
+  const wrong = counts.filter((n) => n !== EVENTS).length;
+  await pool(ids, 16, (p) => client.workflow.getHandle(onboardingWorkflowId(p)).terminate('bench round over').then(() => undefined));
+  const seconds = (t1 - t0) / 1000;
+  return { eventsPerSecond: (PARTNERS * EVENTS) / seconds, seconds, verified: wrong ? `${wrong} workflows missed signals` : `all ${PARTNERS} counted ${EVENTS}`, cpu };
+}
+
+/** The milestones (completed by events) and opportunities each onboarding must show after the journey. */
+function expected(partnerId: string): string {
+  let s = initState(profile(partnerId), DEFAULT_PLAYBOOK, Date.now());
+  for (const e of journey(partnerId)) s = applyEvent(s, e, Date.now());
+  return fingerprint(toView(s, Date.now()));
+}
+
+function fingerprint(view: ReturnType<typeof toView>): string {
+  const byEvents = (id: string) => DEFAULT_PLAYBOOK.segments.core.milestones.find((m: { id: string }) => m.id === id)?.completion.kind !== 'notification_delivered';
+  const done = view.milestones.filter((m) => byEvents(m.id) && (m.status === 'done' || m.status === 'waived')).map((m) => m.id);
+  return JSON.stringify([view.phase, done.sort(), view.opportunities.map((o) => `${o.opportunityId}:${o.status}`), view.rejectedEvents.length]);
+}
+
+
+async function productRound(client: Client, api: string, round: number, processes: Processes, profiling: Profiling): Promise<RoundResult> {
+  const ids = Array.from({ length: PARTNERS }, (_, i) => `tp-product-${round}-${i}`);
+  const post = async (urlPath: string, body: unknown): Promise<void> => {
+    const res = await fetch(`${api}${urlPath}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    await res.arrayBuffer();
+    if (res.status >= 300) throw new Error(`POST ${urlPath}: HTTP ${res.status}`);
+  };
+  await pool(ids, 16, (partnerId) => post('/v1/partners', profile(partnerId)));
+  await untilApplied(client, ids.map(onboardingWorkflowId), true); // welcome e-mails out of the way
+  await profiling?.start();
+  const cpu0 = cpuNow(processes);
+  const t0 = performance.now();
+  await Promise.all(
+    schedule(ids).map(async (sends) => {
+      for (const { partnerId, event } of sends) await post(`/v1/partners/${partnerId}/events`, event);
+    }),
+  );
+  const t1 = await untilApplied(client, ids.map(onboardingWorkflowId));
+  const cpu = cpuPerEvent(cpu0, cpuNow(processes));
+  await printProfiles(`round ${round} product`, profiling);
+  let wrong = 0;
+  await pool(ids, 16, async (partnerId) => {
+    const state = await client.workflow.getHandle(onboardingWorkflowId(partnerId)).query(onboardingStateQuery);
+    if (fingerprint(state) !== expected(partnerId)) wrong += 1;
+  });
+  await pool(ids, 16, (p) => client.workflow.getHandle(onboardingWorkflowId(p)).terminate('bench round over').then(() => undefined));
+  const seconds = (t1 - t0) / 1000;
+  return { eventsPerSecond: (PARTNERS * EVENTS) / seconds, seconds, verified: wrong ? `${wrong} onboardings differ from the domain` : `all ${PARTNERS} as the domain computes`, cpu };
+}
+
+async function waitHealthy(api: string): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const ok = await fetch(`${api}/healthz`).then((r) => r.status === 200, () => false);
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`the API at ${api} did not become healthy`);
+    await sleep(250);
+  }
+}
+
+async function main(): Promise<void> {
+  const server = await startBenchServer();
+  const connection = await Connection.connect({ address: server.address });
+  const client = new Client({ connection });
+  const profileDir = values.profile ? tempDir('bench-cpu') : undefined;
+  const nodeArgs = profileDir ? ['--import', path.join(__dirname, 'profile-hook.mjs')] : [];
+  const productQueue = 'throughput-product';
+  const floorQueue = 'throughput-floor';
+  const httpPort = await freePort();
+  const api = `http://127.0.0.1:${httpPort}`;
+  const dataDir = tempDir('bench-throughput-data');
+  const common = { TEMPORAL_ADDRESS: server.address, DATA_DIR: dataDir };
+  const log = (name: string) => path.join(dataDir, `${name}.log`);
+  const worker = spawnTs('workers/worker.ts', { nodeArgs, log: log('worker'), env: { ...common, TEMPORAL_TASK_QUEUE: productQueue } });
+  const apiProcess = spawnTs('client/api/server.ts', {
+    nodeArgs,
+    log: log('api'),
+    env: { ...common, TEMPORAL_TASK_QUEUE: productQueue, HTTP_PORT: String(httpPort) },
+  });
+  const floorWorker = spawnTs('bench/worker-process.ts', {
+    nodeArgs,
+    log: log('floor-worker'),
+    env: { ...common, BENCH_VARIANT: 'baseline', TEMPORAL_TASK_QUEUE: floorQueue },
+  });
+  process.stderr.write(`logs of the worker, the API and the floor worker in ${dataDir}\n`);
+  const rows: Record<string, string | number>[] = [];
+  const cpuRows: Record<string, Record<string, number>> = {};
+  try {
+    await Promise.all([waitHealthy(api), ready(floorWorker, 'floor worker')]);
+    const serverPid = findPid(server.dbFile) ?? -1;
+    const profiling = (children: ChildProcess[]): Profiling =>
+      profileDir
+        ? {
+            start: async () => {
+              await Promise.all(children.map((p) => ask(p, { cmd: 'profile-start' })));
+            },
+            stop: async () => {
+              const replies = await Promise.all(children.map((p) => ask<{ files: string[] }>(p, { cmd: 'profile-stop', dir: profileDir })));
+              return replies.flatMap((r) => r.files);
+            },
+          }
+        : undefined;
+    const threads = Object.keys(cpuSecondsByThread(worker.pid!));
+    const floorProcesses: Processes = { 'temporal server': serverPid, 'floor worker': floorWorker.pid!, 'bench (client)': 0 };
+    const productProcesses: Processes = {
+      'temporal server': serverPid,
+      'npm run api': apiProcess.pid!,
+      'npm run worker': worker.pid!,
+      ...Object.fromEntries(threads.map((t) => [`worker:${t}`, worker.pid!])),
+      'bench (client)': 0,
+    };
+    const floor: number[] = [];
+    const product: number[] = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      const order = round % 2 ? (['floor', 'product'] as const) : (['product', 'floor'] as const);
+      for (const variant of order) {
+        process.stderr.write(`round ${round}: ${variant}, ${PARTNERS} x ${EVENTS} events, ${CLIENTS} clients...\n`);
+        const r =
+          variant === 'floor'
+            ? await floorRound(client, floorQueue, round, floorProcesses, profiling([floorWorker]))
+            : await productRound(client, api, round, productProcesses, profiling([worker, apiProcess]));
+        (variant === 'floor' ? floor : product).push(r.eventsPerSecond);
+        cpuRows[`${variant} round ${round}`] = r.cpu;
+        rows.push({ round, variant: variant === 'floor' ? 'floor: raw signals, empty workflow' : 'product: POST /events, partnerOnboarding', 'events/s': Math.round(r.eventsPerSecond), seconds: r.seconds.toFixed(2), check: r.verified });
+      }
+    }
+    console.log(`\nthroughput: ${PARTNERS} partners x ${EVENTS} events (${values.mix}), ${CLIENTS} concurrent clients, one dev server (${server.address})`);
+    console.table(rows);
+    console.log('CPU ms per event, by process (and by thread of the product worker), during the timed window:');
+    console.table(cpuRows);
+    console.table({
+      median: {
+        'floor events/s': Math.round(median(floor)),
+        'product events/s': Math.round(median(product)),
+        'product vs floor': ratio(median(product), median(floor)),
+      },
+    });
+  } finally {
+    await Promise.all([stopChild(apiProcess), stopChild(worker), stopChild(floorWorker)]);
+    await connection.close();
+    await server.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
