@@ -281,6 +281,18 @@ export const TimelineEntry = z.discriminatedUnion('kind', [
     reason: z.string().optional(),
   }),
   z.object({
+    kind: z.literal('playbook_migrated'),
+    ...at,
+    to: z.object({ version: z.string(), hash: z.string() }),
+    from: z
+      .object({ version: z.string(), hash: z.string().nullable() })
+      .optional()
+      .describe('the version the partner left (once the Update completed)'),
+    by: z.string().optional().describe('who asked for the migration'),
+    milestonesAdded: z.array(z.string()).optional(),
+    milestonesRemoved: z.array(z.string()).optional(),
+  }),
+  z.object({
     kind: z.literal('account_conflict'),
     ...at,
     conflictId: z.string().describe('`<account key>#<n>` (docs/accounts.md)'),

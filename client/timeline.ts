@@ -21,6 +21,7 @@ import {
   decideCheckpointUpdate,
   partnerEventSignal,
   updateProfileUpdate,
+  migratePlaybookUpdate,
   waiveMilestoneUpdate,
 } from '../workflows/messages';
 import { ProfileChange, parseEvent, type RejectedEvent } from '../workflows/types';
@@ -47,6 +48,15 @@ const ConflictNotice = z.object({
   other: z.union([z.object({ kind: z.literal('partner'), partnerId: z.string() }), z.object({ kind: z.literal('direct') })]),
   decidedBy: z.string().optional(),
 });
+/** The parts of a `migratePlaybook` Update's input and answer the timeline shows. */
+const MigrationInput = z.object({ playbook: z.object({ version: z.string() }), hash: z.string(), by: z.string().optional() });
+const MigrationOutcome = z.object({
+  diff: z.object({
+    from: z.object({ version: z.string(), hash: z.string().nullable() }),
+    milestones: z.object({ added: z.array(z.object({ id: z.string() })), removed: z.array(z.object({ id: z.string() })) }),
+  }),
+});
+type MigrationEntry = Extract<TimelineEntry, { kind: 'playbook_migrated' }>;
 const SettleResult = z.object({ answers: z.array(z.object({ notice: z.unknown().optional() })) });
 
 /** The Updates through which people decide, and the event each stands for. */
@@ -111,6 +121,7 @@ async function runEntries(converter: LoadedDataConverter, { runId, events }: Run
   const notifications = new Map<string, NotificationEntry>();
   const settles = new Set<string>();
   const updates = new Map<string, SignalEntry>();
+  const migrations = new Map<string, MigrationEntry>();
   let status: SearchStatus = {};
   const decode = async (payloads: temporal.api.common.v1.IPayloads | null | undefined) =>
     (await decodePayloads(converter, payloads?.payloads))[0];
@@ -153,7 +164,7 @@ async function runEntries(converter: LoadedDataConverter, { runId, events }: Run
       const entry = { ...signalEntry({ eventId: id, type, data }, at, runId), via: 'update' as const };
       updates.set(updateId, entry);
       entries.push(entry);
-    } else if (updateDone) {
+    } else if (updateDone && !migrations.has(updateDone.meta?.updateId ?? '')) {
       // Validated before acceptance, so a failure is rare (an older history replayed): say so.
       const entry = updates.get(updateDone.meta?.updateId ?? '');
       if (entry && updateDone.outcome?.failure) Object.assign(entry, { outcome: 'rejected', reason: updateDone.outcome.failure.message ?? 'refused' });
@@ -188,6 +199,21 @@ async function runEntries(converter: LoadedDataConverter, { runId, events }: Run
       if (change.success) {
         const { by, reason, ...fields } = change.data;
         entries.push({ kind: 'profile_changed', at, runId, by, fields: Object.keys(fields), ...(reason ? { reason } : {}) });
+      }
+    } else if (accepted?.acceptedRequest?.input?.name === migratePlaybookUpdate.name) {
+      const request = MigrationInput.safeParse(await decode(accepted.acceptedRequest.input.args));
+      if (request.success) {
+        const { playbook, hash, by } = request.data;
+        const entry: MigrationEntry = { kind: 'playbook_migrated', at, runId, to: { version: playbook.version, hash }, ...(by ? { by } : {}) };
+        migrations.set(accepted.acceptedRequest.meta?.updateId ?? '', entry);
+        entries.push(entry);
+      }
+    } else if (updateDone && migrations.has(updateDone.meta?.updateId ?? '')) {
+      const entry = migrations.get(updateDone.meta?.updateId ?? '')!;
+      const applied = MigrationOutcome.safeParse(updateDone.outcome?.success ? await decode(updateDone.outcome.success) : undefined);
+      if (applied.success) {
+        const { from, milestones } = applied.data.diff;
+        Object.assign(entry, { from, milestonesAdded: milestones.added.map((m) => m.id), milestonesRemoved: milestones.removed.map((m) => m.id) });
       }
     } else if (continued) {
       entries.push({ kind: 'continued_as_new', at, runId, newRunId: continued.newExecutionRunId ?? '' });

@@ -114,6 +114,13 @@ function describeEntry(e: TimelineEntry): string {
       return `profile: ${e.fields.join(', ')} changed by ${e.by}${e.reason ? ` (${e.reason})` : ''}`;
     case 'account_conflict':
       return `conflict ${e.conflictId} ${e.stage} (${e.role}, ${e.opportunityIds.join(', ')} vs ${e.other}): ${e.outcome.replace('_', ' ')}${e.decidedBy ? ` by ${e.decidedBy}` : ''}`;
+    case 'playbook_migrated': {
+      const changes = [
+        e.milestonesAdded?.length && `added ${e.milestonesAdded.join(', ')}`,
+        e.milestonesRemoved?.length && `removed ${e.milestonesRemoved.join(', ')}`,
+      ].filter(Boolean);
+      return `playbook ${e.from ? `${e.from.version} -> ` : ''}${e.to.version}${e.by ? ` by ${e.by}` : ''}${changes.length ? ` (${changes.join('; ')})` : ''}`;
+    }
     case 'continued_as_new':
       return `continued as new run ${e.newRunId}`;
     case 'closed':

@@ -8,7 +8,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import type { MigrationResult, PlaybookDetail, PlaybookList, PublishResult } from '../../client/apiTypes';
+import type { MigrationResult, PlaybookDetail, PlaybookList, PublishResult, Timeline } from '../../client/apiTypes';
 import { playbookHash, publishCurrentPlaybook } from '../../client/playbooks';
 import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
 import { migratePlaybookUpdate, onboardingWorkflowId } from '../../workflows/messages';
@@ -263,6 +263,22 @@ describe('migrating 50 running partners', () => {
     const history = await h.env.client.workflow.getHandle(onboardingWorkflowId(partners[0]!.partnerId)).fetchHistory();
     const updates = (history.events ?? []).filter((e) => e.workflowExecutionUpdateCompletedEventAttributes);
     expect(updates).toHaveLength(1);
+
+    // The timeline shows the move, with who asked and what it changed, to the API and the CLI.
+    const core = partners.find((p) => p.segment === 'core')!;
+    const entries = (await call<Timeline>(api, 'GET', `/v1/partners/${core.partnerId}/timeline`, { key: ADMIN_KEY })).body.entries;
+    const moved = entries.filter((e) => e.kind === 'playbook_migrated');
+    expect(moved).toEqual([
+      expect.objectContaining({
+        to: { version: V2.version, hash: playbookHash(V2) },
+        from: { version: DEFAULT_PLAYBOOK.version, hash: playbookHash(DEFAULT_PLAYBOOK) },
+        by: 'ops@vendor.example',
+        milestonesAdded: expect.arrayContaining(['security_training']),
+        milestonesRemoved: expect.arrayContaining(['target_account_lists']),
+      }),
+    ]);
+    const printed = await cli(['timeline', core.partnerId]);
+    expect(printed.stdout).toMatch(new RegExp(`playbook_migrated +playbook ${DEFAULT_PLAYBOOK.version.replace(/\./g, '\\.')} -> ${V2.version.replace(/\./g, '\\.')} by ops@vendor\\.example \\(added [^)]*security_training`));
   }, 120_000);
 
   it('running it again costs nothing: visibility says every partner is on the version', async () => {

@@ -262,6 +262,17 @@ function describe(e) {
       return `${label(e.notificationKind)} by ${e.channel === 'email' ? 'e-mail' : 'Slack'} to ${e.to.join(', ')}: ${e.status}${e.error ? ` (${e.error})` : ''}`;
     case 'status_changed':
       return [e.phase && `Phase ${e.phase}`, e.health && `health ${label(e.health).toLowerCase()}`].filter(Boolean).join(', ');
+    case 'profile_changed':
+      return `Profile changed by ${e.by}: ${e.fields.join(', ')}${e.reason ? ` (“${e.reason}”)` : ''}`;
+    case 'playbook_migrated': {
+      const changes = [
+        e.milestonesAdded?.length ? `added ${e.milestonesAdded.join(', ')}` : '',
+        e.milestonesRemoved?.length ? `removed ${e.milestonesRemoved.join(', ')}` : '',
+      ].filter(Boolean);
+      return `Moved to playbook ${e.to.version}${e.from ? ` from ${e.from.version}` : ''}${e.by ? ` by ${e.by}` : ''}${changes.length ? `: ${changes.join('; ')}` : ''}`;
+    }
+    case 'account_conflict':
+      return `Account conflict ${e.conflictId} ${e.stage}: ${label(e.outcome).toLowerCase()}${e.decidedBy ? ` by ${e.decidedBy}` : ''}`;
     case 'continued_as_new':
       return 'History continued in a new run';
     case 'closed':
