@@ -5,7 +5,7 @@
  * Pure module: safe to import from workflow code, activities, the API and tests.
  */
 import { z } from 'zod';
-import { DOMAIN_PATTERN } from './accounts/keys';
+import { DOMAIN_PATTERN_SOURCE } from './accounts/keys';
 
 export const PARTNER_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -140,7 +140,7 @@ const opportunityId = z.string().min(1).max(128);
 const accountDomain = z
   .string()
   .max(253)
-  .regex(DOMAIN_PATTERN, { message: 'must be a domain name, e.g. initech.example' });
+  .regex(new RegExp(DOMAIN_PATTERN_SOURCE), { message: 'must be a domain name, e.g. initech.example' });
 const empty = z.object({}).optional();
 
 /** The `data` schema of each event type. */

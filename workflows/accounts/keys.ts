@@ -40,10 +40,12 @@ const TLD = '[A-Za-z][A-Za-z0-9-]{0,61}[A-Za-z0-9]';
  * with a dot, optionally written as a URL (scheme, user, port, path) or an e-mail
  * address. Printable ASCII only, no spaces. Every string it matches has a
  * registry key (`normaliseDomain` is never null for it).
+ *
+ * Exported as its source, not as a RegExp: workflows share this module frozen
+ * (./shared.ts), and zod resets `lastIndex` on the RegExps it tests with, which a
+ * frozen RegExp refuses. Each schema builds its own from the source.
  */
-export const DOMAIN_PATTERN = new RegExp(
-  `^(?:[A-Za-z][A-Za-z0-9+.-]*://)?(?:[A-Za-z0-9._%+-]+@)?(?:${LABEL}\\.)+${TLD}\\.?(?::[0-9]{1,5})?(?:[/?#][!-~]*)?$`,
-);
+export const DOMAIN_PATTERN_SOURCE = `^(?:[A-Za-z][A-Za-z0-9+.-]*://)?(?:[A-Za-z0-9._%+-]+@)?(?:${LABEL}\\.)+${TLD}\\.?(?::[0-9]{1,5})?(?:[/?#][!-~]*)?$`;
 
 /** `https://www.Initech.example:443/about` -> `initech.example`; null when it is not a host name with a dot. */
 export function normaliseDomain(input: string): string | null {

@@ -5,7 +5,7 @@
  * except the playbook format, which takes the rule enum.
  */
 import { z } from 'zod';
-import { DOMAIN_PATTERN } from './keys';
+import { DOMAIN_PATTERN_SOURCE } from './keys';
 
 const iso = z.string().describe('ISO-8601 date-time');
 const isoDate = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time, e.g. 2026-11-27T09:00:00Z' });
@@ -23,7 +23,7 @@ export type ConflictRule = z.infer<typeof ConflictRule>;
 export const AccountDomain = z
   .string()
   .max(253)
-  .regex(DOMAIN_PATTERN, { message: 'must be a domain name, e.g. initech.example' });
+  .regex(new RegExp(DOMAIN_PATTERN_SOURCE), { message: 'must be a domain name, e.g. initech.example' });
 
 export const AccountKeyView = z.object({
   key: z.string().describe('the registry key: the domain, or the normalised name'),
