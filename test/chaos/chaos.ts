@@ -32,7 +32,7 @@ import type { AppProcess } from '../../workers/cluster/app';
 import { freeLowPort, freePort, sleep } from '../../workers/cluster/process';
 import type { OnboardingState, PartnerEvent, PartnerProfile, Segment } from '../../workflows/types';
 import { startFakeSlack, type FakeSlack } from '../activities/fixtures/slackServer';
-import { HAPPY_PATHS, profileFor } from '../helpers/journeys';
+import { HAPPY_PATHS, profileFor, withIds } from '../helpers/journeys';
 
 export interface ChaosOptions {
   dir: string;
@@ -105,10 +105,11 @@ function journeys(count: number): Journey[] {
       partnerManager: { name: `Manager ${manager}`, email: `mgr${manager}@vendor.example`, slackUserId: `U0MGR${manager}` },
       contacts: [{ role: 'sales', name: `Contact ${i + 1}`, email: `contact${i + 1}@${partnerId}.example` }],
     });
-    let n = 0;
     const steps: Journey['steps'] = [];
-    for (const step of HAPPY_PATHS[segment]) {
-      const events = step.events.map((e) => ({ ...e, eventId: `${partnerId}-e${(n += 1)}` }) as PartnerEvent);
+    // Each partner's opportunities name accounts of its own: the same account registered by every
+    // partner would be a channel conflict (the account registry refuses all but the first).
+    for (const step of withIds(HAPPY_PATHS[segment], partnerId, partnerId)) {
+      const events = step.events;
       // Core partners: the first registration waits out its SLA marks before the acknowledgement.
       const ack = events.findIndex((e) => e.type === 'opportunity_acknowledged' && (e.data as { opportunityId?: string }).opportunityId === 'opp-1');
       if (segment === 'core' && ack > 0) {
@@ -181,8 +182,12 @@ async function drive(api: Api, all: Journey[], concurrency: number, log: (line: 
     if (started.status !== 201 && started.status !== 200) throw new Error(`${partnerId}: start answered ${started.status}`);
     // The first workflow task has run (it decides what is due at the start) before any event arrives.
     await api.until(partnerId, 'the welcome e-mail', (s) => hasKinds(s, ['welcome']));
-    for (const step of j.steps) {
+    for (const [i, step] of j.steps.entries()) {
       if (step.waitFor) await api.until(partnerId, step.waitFor.join(' and '), (s) => hasKinds(s, step.waitFor!));
+      // Days pass between two steps of a real journey: the account registry has answered every
+      // registration by the next one (a registration counts once it holds its account, so the
+      // phase it completes can advance before the next step's events arrive).
+      if (i > 0) await api.until(partnerId, 'the account checks', (s) => s.opportunities.every((o) => o.accountCheck !== 'pending'));
       const r = await api.call('POST', `/v1/partners/${partnerId}/events`, step.events);
       if (r.status !== 202) throw new Error(`${partnerId}: events answered ${r.status}: ${JSON.stringify(r.body)}`);
       ids.push(...step.events.map((e) => e.eventId));
