@@ -14,7 +14,11 @@
  *     started with an empty DATA_DIR: a full listing, then the first report;
  *   - warm: a report from the projection in memory (aggregation only, no cache);
  *   - cold, from the snapshot: a new projection on the same DATA_DIR: snapshot
- *     loaded, changes since caught up, first report.
+ *     loaded, changes since caught up, first report;
+ *   - with Debian's PostgreSQL installed (as `npm run cluster` uses it): the
+ *     projection saved to PostgreSQL as an API with REPORT_PROJECTION_DATABASE_URL
+ *     saves a full listing, then cold from PostgreSQL: a new projection with an
+ *     empty DATA_DIR (a replaced API container) up to its first report.
  * Then freshness at the largest size: a worker (bench/worker-process.ts, the
  * product's) runs `--live` onboardings started like the API starts them; events
  * that change a partner's summary (milestones, indicators, opportunities) are
@@ -26,6 +30,11 @@ import type { Client } from '@temporalio/client';
 import { Client as TemporalClient, Connection } from '@temporalio/client';
 import { buildReport } from '../client/reports';
 import { ReportProjection } from '../client/reports/projection';
+import { fileProjectionStore, pgProjectionStore } from '../client/reports/projectionStore';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Postgres, postgresBinDir } from '../workers/cluster/postgres';
+import { freePort as freePgPort } from '../workers/cluster/process';
 import { startOnboarding } from '../client/onboardingClient';
 import { DEFAULT_PLAYBOOK } from '../workflows/defaultPlaybook';
 import {
@@ -224,7 +233,25 @@ async function freshness(client: Client, address: string, projection: ReportProj
   }
 }
 
+/** Debian's PostgreSQL in a directory of its own, or null when it is not installed. */
+async function startPostgres(): Promise<{ url: string; stop(): Promise<void> } | null> {
+  try {
+    postgresBinDir();
+  } catch {
+    process.stderr.write('PostgreSQL not installed (apt-get install postgresql): the PostgreSQL rows are skipped\n');
+    return null;
+  }
+  const dir = tempDir('bench-report-pg');
+  fs.chmodSync(dir, 0o755); // PostgreSQL's own user must reach its data directory when run as root
+  const postgres = new Postgres({ dir: path.join(dir, 'pg'), port: await freePgPort(), logFile: path.join(dir, 'pg.log') });
+  await postgres.init(() => undefined);
+  await postgres.start();
+  await postgres.ensureDatabase('onboarding');
+  return { url: postgres.url('onboarding'), stop: () => postgres.stop() };
+}
+
 async function main(): Promise<void> {
+  const postgres = await startPostgres();
   const server = await startBenchServer();
   const connection = await Connection.connect({ address: server.address });
   const client = new TemporalClient({ connection });
@@ -260,9 +287,27 @@ async function main(): Promise<void> {
 
       process.stderr.write('  projection: cold, from the snapshot...\n');
       const restarted = new ReportProjection(client, { dataDir, cacheTtlMs: 0 });
-      const [, snapshotMs] = await timed(() => restarted.start().report({}));
+      const [snapshotReport, snapshotMs] = await timed(() => restarted.start().report({}));
       const caughtUp = restarted.last;
       await restarted.stop();
+
+      // REPORT_PROJECTION_DATABASE_URL: what an API saves after a full listing, then a replaced API with an empty DATA_DIR.
+      let pgSaveMs: number | string = '-';
+      let pgColdMs: number | string = '-';
+      if (postgres) {
+        process.stderr.write('  projection: saved to PostgreSQL, then cold from PostgreSQL with an empty DATA_DIR...\n');
+        const stored = (await fileProjectionStore(dataDir).load())!;
+        const store = pgProjectionStore({ url: postgres.url, namespace: `bench-${size}` });
+        pgSaveMs = Math.round((await timed(() => store.save(stored, { full: true, upserted: new Set(), deleted: new Set() }, false)))[1]);
+        await store.close();
+        const replaced = new ReportProjection(client, { store: pgProjectionStore({ url: postgres.url, namespace: `bench-${size}` }), cacheTtlMs: 0 });
+        const [fromPg, ms] = await timed(() => replaced.start().report({}));
+        pgColdMs = Math.round(ms);
+        if (fromPg.partners !== snapshotReport.partners || replaced.last?.kind !== 'changes') {
+          throw new Error(`cold from PostgreSQL: ${fromPg.partners} partners by a ${replaced.last?.kind} sync, expected ${snapshotReport.partners} from the table`);
+        }
+        await replaced.stop();
+      }
 
       rows.push({
         partners: size,
@@ -275,16 +320,20 @@ async function main(): Promise<void> {
         'warm filtered ms': Math.round(filteredMs),
         'cold, snapshot ms': Math.round(snapshotMs),
         'catch-up rows': caughtUp?.rows ?? '-',
+        'PostgreSQL save ms': pgSaveMs,
+        'cold, PostgreSQL ms': pgColdMs,
         'API heap KB/partner': heapPerPartnerKB.toFixed(2),
       });
     }
   } finally {
     await connection.close();
     await server.stop();
+    await postgres?.stop();
   }
   console.table(rows);
   console.log('visibility: every memo listed from visibility per report (pages of 1,000); warm: aggregation of the in-memory projection, uncached;');
-  console.log('cold: a new projection (empty DATA_DIR, or its snapshot) up to its first report');
+  console.log('cold: a new projection (empty DATA_DIR, or its snapshot) up to its first report;');
+  console.log('PostgreSQL: a full listing saved to the table (REPORT_PROJECTION_DATABASE_URL), and a new projection with an empty DATA_DIR started from it');
   const finite = fresh.filter(Number.isFinite);
   console.log(
     `\nfreshness at ${SIZES[SIZES.length - 1]} partners: ${fresh.length} events to ${LIVE} live partners at ${RATE}/s, projection synced every 5 s; ` +

@@ -184,6 +184,7 @@ export const EnvSchema = z.object({
   TEMPORAL_PROFILE: optional(z.string().min(1)),
   TEMPORAL_CONFIG_FILE: optional(z.string().min(1)),
   SENT_LOG_DATABASE_URL: optional(url(['postgres:', 'postgresql:'])),
+  REPORT_PROJECTION_DATABASE_URL: optional(url(['postgres:', 'postgresql:'])),
   TEMPORAL_CLI_PATH: optional(z.string().min(1)),
   TEMPORAL_TEST_SERVER_PATH: optional(z.string().min(1)),
   TEMPORAL_DEV_PORT: optional(port),
@@ -243,6 +244,8 @@ export interface Config {
   http: { host: string; port: number; apiKeys: ApiKey[]; webhookSecret?: string };
   /** Unset: marker files in DATA_DIR/sent-log (one host). */
   sentLog: { databaseUrl?: string };
+  /** Where the API keeps the report's projection between runs. Unset: DATA_DIR/report-projection.json. */
+  reportProjection: { databaseUrl?: string };
   email: { smtpUrl?: string; from: string; programLead?: string };
   /** `signingSecret`: verifies POST /v1/slack/interactions, and turns the messages' buttons on. */
   slack: { token?: string; apiUrl?: string; escalationChannel?: string; signingSecret?: string };
@@ -295,7 +298,7 @@ export class ConfigError extends Error {
 const SECRETS = new Set([
   'API_KEYS', 'WEBHOOK_SECRET', 'TEMPORAL_API_KEY', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'ONBOARDING_API_KEY', 'SMTP_URL',
   'TEMPORAL_TLS_CLIENT_KEY_DATA', 'TEMPORAL_TLS_CLIENT_CERT_DATA', 'TEMPORAL_TLS_SERVER_CA_CERT_DATA', 'SENT_LOG_DATABASE_URL',
-  'PAYLOAD_ENCRYPTION_KEYS',
+  'REPORT_PROJECTION_DATABASE_URL', 'PAYLOAD_ENCRYPTION_KEYS',
   'PREFERENCES_SECRET',
 ]);
 
@@ -346,6 +349,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
       webhookSecret: e.WEBHOOK_SECRET,
     },
     sentLog: { databaseUrl: e.SENT_LOG_DATABASE_URL },
+    reportProjection: { databaseUrl: e.REPORT_PROJECTION_DATABASE_URL },
     email: { smtpUrl: e.SMTP_URL, from: e.EMAIL_FROM ?? 'Partner Onboarding <onboarding@localhost>', programLead: e.PROGRAM_LEAD_EMAIL },
     slack: {
       token: e.SLACK_BOT_TOKEN,

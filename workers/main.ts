@@ -9,6 +9,7 @@ import { createApiServer } from '../client/api';
 import { connectClient } from '../client/connection';
 import { playbookHash, publishCurrentPlaybook } from '../client/playbooks';
 import { ReportProjection } from '../client/reports/projection';
+import { projectionStoreFor } from '../client/reports/projectionStore';
 import { loadConfigOrExit } from '../config/env';
 import { loadPlaybookOrExit } from '../config/loadPlaybook';
 import { startDevServer, type DevServer } from './devServer';
@@ -52,8 +53,10 @@ async function main(): Promise<void> {
     const hash = playbookHash(playbook);
     const published = await publishCurrentPlaybook(client, { taskQueue: config.temporal.taskQueue, currentHash: hash }, playbook);
     log.info(published.created ? 'playbook published' : 'playbook already published', { version: published.version, hash });
-    // The report's projection: every partner's summary, synced from visibility, saved under DATA_DIR.
-    const projection = new ReportProjection(client, { dataDir: config.dataDir, log: (m, f) => log.info(m, f) }).start();
+    // The report's projection: every partner's summary, synced from visibility, kept between
+    // runs in PostgreSQL (REPORT_PROJECTION_DATABASE_URL) or under DATA_DIR.
+    const store = projectionStoreFor(config, (err) => log.warn('report projection: database connection lost', { error: err.message }));
+    const projection = new ReportProjection(client, { store, log: (m, f) => log.info(m, f) }).start();
     running.push({ name: 'report projection', stop: () => projection.stop() });
     const api = await createApiServer({ client, config, playbook, reports: projection.provider() });
     await api.listen({ host: config.http.host, port: config.http.port });

@@ -8,6 +8,7 @@ import { loadPlaybookOrExit } from '../../config/loadPlaybook';
 import { connectClient } from '../connection';
 import { CurrentPlaybookConflictError, playbookHash, publishCurrentPlaybook } from '../playbooks';
 import { ReportProjection } from '../reports/projection';
+import { projectionStoreFor } from '../reports/projectionStore';
 import { createApiServer } from './app';
 import { assertSafeBinding } from './auth';
 
@@ -35,9 +36,11 @@ export async function main(): Promise<void> {
     if (err instanceof CurrentPlaybookConflictError) exitWith(2, `config error: ${err.message}`);
     throw err;
   });
-  // The report's projection: every partner's summary, synced from visibility, saved under DATA_DIR.
-  const logTo: { app?: { log: { info(fields: object, message: string): void } } } = {};
-  const projection = new ReportProjection(client, { dataDir: config.dataDir, log: (m, f) => logTo.app?.log.info(f ?? {}, m) });
+  // The report's projection: every partner's summary, synced from visibility, kept between
+  // runs in PostgreSQL (REPORT_PROJECTION_DATABASE_URL) or under DATA_DIR.
+  const logTo: { app?: { log: { info(fields: object, message: string): void; warn(fields: object, message: string): void } } } = {};
+  const store = projectionStoreFor(config, (err) => logTo.app?.log.warn({ error: err.message }, 'report projection: database connection lost'));
+  const projection = new ReportProjection(client, { store, log: (m, f) => logTo.app?.log.info(f ?? {}, m) });
   const app = await createApiServer({ client, config, playbook, reports: projection.provider() });
   logTo.app = app;
   app.log.info({ version: playbook.version, hash }, 'playbook published');

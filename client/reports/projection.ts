@@ -16,19 +16,19 @@
  *
  * A report never queries a workflow (each query is a billed action).
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { SA_REPORT_AT, onboardingWorkflowId } from '../../workflows/messages';
-import { REPORT_SCHEMA_VERSION, REPORT_STAMP_WINDOW_MS } from '../../workflows/report';
+import { REPORT_STAMP_WINDOW_MS } from '../../workflows/report';
 import type { OnboardingReport, ReportQuery } from '../apiTypes';
 import type { ReportsProvider } from '../api/route';
 import { visibilityQuery } from '../visibility';
 import { aggregate, type AggregateOptions, type ReportRow } from './aggregate';
 import { PAGE_SIZE, toRow } from './collect';
+import { fileProjectionStore, type ProjectionChanges, type ProjectionStore, type StoredRow } from './projectionStore';
 
 export interface ProjectionOptions extends AggregateOptions {
-  /** Where the snapshot is kept (DATA_DIR); none: memory only, every start lists every partner. */
+  /** Where the projection is kept between runs: a store, or a DATA_DIR for the file store; none: memory only, every start lists every partner. */
+  store?: ProjectionStore;
   dataDir?: string;
   /** How often changed partners are read from visibility; default 5 s. */
   syncIntervalMs?: number;
@@ -36,7 +36,7 @@ export interface ProjectionOptions extends AggregateOptions {
   overlapMs?: number;
   /** How often every partner is listed again; default 6 h. */
   fullScanIntervalMs?: number;
-  /** How often the snapshot is saved when something changed; default 5 min. */
+  /** How often the file store rewrites its file when something changed; default 5 min. */
   snapshotIntervalMs?: number;
   /** Reports served from memory per filter for this long (the rows change only at a sync); default 2 s. */
   cacheTtlMs?: number;
@@ -44,22 +44,7 @@ export interface ProjectionOptions extends AggregateOptions {
   now?: () => number;
 }
 
-interface Snapshot {
-  v: number;
-  /** The report summary schema the rows have. */
-  summaryV: number;
-  /** Changes stamped before this instant are in the rows. */
-  syncedToMs: number;
-  fullScanAtMs: number;
-  rows: [workflowId: string, partnerId: string, name: string | null, summary: ReportRow['summary'], bytes: number][];
-}
-
-const SNAPSHOT_VERSION = 1;
-const SNAPSHOT_FILE = 'report-projection.json';
-
-interface Row extends ReportRow {
-  bytes: number;
-}
+type Row = StoredRow;
 
 /** What the last sync did, for the report's `source` and for operators. */
 export interface SyncStats {
@@ -76,8 +61,9 @@ export class ReportProjection {
   private syncedToMs: number | null = null;
   private fullScanAtMs = 0;
   private memoBytes = 0;
-  private dirty = false;
-  private snapshotAtMs = 0;
+  private readonly store: ProjectionStore | null;
+  /** Changes the store has not taken yet. */
+  private changes: ProjectionChanges = { full: false, upserted: new Set(), deleted: new Set() };
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private readonly initial: Promise<void>;
@@ -89,7 +75,6 @@ export class ReportProjection {
   private readonly syncIntervalMs: number;
   private readonly overlapMs: number;
   private readonly fullScanIntervalMs: number;
-  private readonly snapshotIntervalMs: number;
   private readonly cacheTtlMs: number;
   private readonly now: () => number;
   private readonly log: NonNullable<ProjectionOptions['log']>;
@@ -101,18 +86,20 @@ export class ReportProjection {
     this.syncIntervalMs = options.syncIntervalMs ?? 5_000;
     this.overlapMs = options.overlapMs ?? REPORT_STAMP_WINDOW_MS + 60_000;
     this.fullScanIntervalMs = options.fullScanIntervalMs ?? 6 * 3_600_000;
-    this.snapshotIntervalMs = options.snapshotIntervalMs ?? 5 * 60_000;
+    this.store = options.store ?? (options.dataDir ? fileProjectionStore(options.dataDir, { intervalMs: options.snapshotIntervalMs, now: options.now }) : null);
     this.cacheTtlMs = options.cacheTtlMs ?? 2_000;
     this.now = options.now ?? Date.now;
     this.log = options.log ?? (() => undefined);
-    this.initial = new Promise<void>((resolve) => (this.startInitial = resolve)).then(() => this.sync());
+    this.initial = new Promise<void>((resolve) => (this.startInitial = resolve)).then(async () => {
+      await this.load();
+      await this.sync();
+    });
     // A rejected first sync is reported to whoever asks for a report; it must not go unhandled meanwhile.
     this.initial.catch(() => undefined);
   }
 
-  /** Loads the snapshot (if any) and starts syncing; the first report waits for the first sync. */
+  /** Loads the stored projection (if any) and starts syncing; the first report waits for the first sync. */
   start(): this {
-    this.loadSnapshot();
     this.startInitial();
     const tick = () => {
       if (this.stopped) return;
@@ -127,12 +114,14 @@ export class ReportProjection {
     return this;
   }
 
-  /** Stops syncing and saves the snapshot. */
+  /** Stops syncing, saves what the store has not taken yet, and closes the store. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    await this.initial.catch(() => undefined);
     await this.running?.catch(() => undefined);
-    this.saveSnapshot(true);
+    await this.persist(true);
+    await this.store?.close();
   }
 
   /** Resolves once the projection holds every partner (the first sync after start is done). */
@@ -204,11 +193,13 @@ export class ReportProjection {
         read += 1;
         if (!row) {
           unprojected.add(workflowId);
-          seen.delete(workflowId);
+          if (seen.delete(workflowId)) this.changes.deleted.add(workflowId);
           return;
         }
         unprojected.delete(workflowId);
-        seen.set(workflowId, { ...row.row, bytes: row.bytes });
+        seen.set(workflowId, { ...row.row, bytes: row.bytes, readAtMs: startedMs });
+        this.changes.upserted.add(workflowId);
+        this.changes.deleted.delete(workflowId);
       });
       nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
       if (full && pages % 20 === 0) this.log('report projection: listing every partner', { read });
@@ -217,55 +208,52 @@ export class ReportProjection {
       this.rows = seen;
       this.unprojected = unprojected;
       this.fullScanAtMs = startedMs;
+      this.changes = { full: true, upserted: new Set(), deleted: new Set() };
     }
     this.syncedToMs = startedMs;
     this.memoBytes = 0;
     for (const row of this.rows.values()) this.memoBytes += row.bytes;
-    if (read) {
-      this.dirty = true;
-      this.cache.clear();
-    }
+    if (read) this.cache.clear();
     this.last = { kind: full ? 'full' : 'changes', pages, rows: read, ms: this.now() - startedMs, atMs: startedMs };
     if (full) this.log('report projection: every partner listed', { partners: this.rows.size, pages, ms: this.last.ms });
-    this.saveSnapshot(false);
+    await this.persist(false);
   }
 
-  private snapshotFile(): string | null {
-    return this.options.dataDir ? path.join(this.options.dataDir, SNAPSHOT_FILE) : null;
-  }
-
-  private loadSnapshot(): void {
-    const file = this.snapshotFile();
-    if (!file || !fs.existsSync(file)) return;
+  /** Starts from what the store holds; a store that cannot be read costs a full listing, never the API. */
+  private async load(): Promise<void> {
+    if (!this.store) return;
+    const t0 = this.now();
     try {
-      const snapshot = JSON.parse(fs.readFileSync(file, 'utf8')) as Snapshot;
-      if (snapshot.v !== SNAPSHOT_VERSION || snapshot.summaryV !== REPORT_SCHEMA_VERSION) return;
-      this.rows = new Map(snapshot.rows.map(([workflowId, partnerId, name, summary, bytes]) => [workflowId, { partnerId, name, summary, bytes }]));
-      this.syncedToMs = snapshot.syncedToMs;
-      this.fullScanAtMs = snapshot.fullScanAtMs;
-      this.snapshotAtMs = this.now();
-      this.log('report projection: snapshot loaded', { partners: this.rows.size, syncedTo: new Date(snapshot.syncedToMs).toISOString() });
+      const stored = await this.store.load();
+      if (!stored) return;
+      this.rows = stored.rows;
+      this.syncedToMs = stored.syncedToMs;
+      this.fullScanAtMs = stored.fullScanAtMs;
+      this.log('report projection: loaded', { from: this.store.where, partners: this.rows.size, syncedTo: new Date(stored.syncedToMs).toISOString(), ms: this.now() - t0 });
     } catch (err) {
-      this.log('report projection: snapshot unreadable; listing every partner', { file, error: (err as Error).message });
+      this.log('report projection: stored projection unreadable; listing every partner', { from: this.store.where, error: (err as Error).message });
     }
   }
 
-  private saveSnapshot(force: boolean): void {
-    const file = this.snapshotFile();
-    if (!file || !this.dirty || this.syncedToMs === null) return;
-    if (!force && this.now() - this.snapshotAtMs < this.snapshotIntervalMs) return;
-    const snapshot: Snapshot = {
-      v: SNAPSHOT_VERSION,
-      summaryV: REPORT_SCHEMA_VERSION,
-      syncedToMs: this.syncedToMs,
-      fullScanAtMs: this.fullScanAtMs,
-      rows: [...this.rows].map(([workflowId, r]) => [workflowId, r.partnerId, r.name, r.summary, r.bytes]),
+  /** Hands the pending changes to the store; a store that cannot be written keeps them for the next sync. */
+  private async persist(force: boolean): Promise<void> {
+    if (!this.store || this.syncedToMs === null) return;
+    const changes = this.changes;
+    this.changes = { full: false, upserted: new Set(), deleted: new Set() };
+    let taken = false;
+    try {
+      taken = await this.store.save({ syncedToMs: this.syncedToMs, fullScanAtMs: this.fullScanAtMs, rows: this.rows }, changes, force);
+    } catch (err) {
+      this.log('report projection: saving failed; retrying at the next sync', { to: this.store.where, error: (err as Error).message });
+    }
+    if (taken) return;
+    // Not taken: merge back under what changed meanwhile.
+    const next = this.changes;
+    this.changes = {
+      full: changes.full || next.full,
+      upserted: next.full ? next.upserted : new Set([...changes.upserted, ...next.upserted]),
+      deleted: next.full ? next.deleted : new Set([...changes.deleted, ...next.deleted]),
     };
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(snapshot));
-    fs.renameSync(tmp, file);
-    this.dirty = false;
-    this.snapshotAtMs = this.now();
+    for (const id of next.upserted) this.changes.deleted.delete(id);
   }
 }

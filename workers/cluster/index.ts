@@ -43,7 +43,7 @@ export interface ClusterOptions {
 }
 
 /** Connection settings of the caller that must not leak into the cluster's own processes. */
-const FOREIGN = /^(TEMPORAL_(ADDRESS|NAMESPACE|TASK_QUEUE|TLS|API_KEY|PROFILE|CONFIG_FILE|GRPC_META)|DATA_DIR$|SMTP_URL$|SENT_LOG_DATABASE_URL$|HTTP_HOST$|HTTP_PORT$|METRICS_PORT$)/;
+const FOREIGN = /^(TEMPORAL_(ADDRESS|NAMESPACE|TASK_QUEUE|TLS|API_KEY|PROFILE|CONFIG_FILE|GRPC_META)|DATA_DIR$|SMTP_URL$|SENT_LOG_DATABASE_URL$|REPORT_PROJECTION_DATABASE_URL$|HTTP_HOST$|HTTP_PORT$|METRICS_PORT$)/;
 
 export class LocalCluster {
   readonly postgres: Postgres;
@@ -154,6 +154,8 @@ export class LocalCluster {
       script: 'client/api/server.ts',
       env: this.appEnv(namespace, {
         DATA_DIR: path.join(this.opts.dir, 'api'),
+        // The report's projection outlives the API's DATA_DIR: a replaced API starts from it.
+        REPORT_PROJECTION_DATABASE_URL: this.postgres.url(APP_DATABASE),
         HTTP_HOST: this.opts.http.host,
         HTTP_PORT: String(this.opts.http.port),
       }),
