@@ -30,6 +30,7 @@ import type { Client } from '@temporalio/client';
 import { Client as TemporalClient, Connection } from '@temporalio/client';
 import { buildReport } from '../client/reports';
 import { ReportProjection } from '../client/reports/projection';
+import { startPublishedPartner } from '../test/helpers/publishedPartner';
 import { fileProjectionStore, pgProjectionStore } from '../client/reports/projectionStore';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -37,17 +38,8 @@ import { Postgres, postgresBinDir } from '../workers/cluster/postgres';
 import { freePort as freePgPort } from '../workers/cluster/process';
 import { startOnboarding } from '../client/onboardingClient';
 import { DEFAULT_PLAYBOOK } from '../workflows/defaultPlaybook';
-import {
-  SA_HEALTH,
-  SA_MANAGER,
-  SA_PHASE,
-  SA_REPORT_AT,
-  SA_SEGMENT,
-  WORKFLOW_TYPE,
-  onboardingWorkflowId,
-  partnerEventSignal,
-} from '../workflows/messages';
-import { REPORT_MEMO_KEY, REPORT_SCHEMA_VERSION, type ReportSummary } from '../workflows/report';
+import { WORKFLOW_TYPE, onboardingWorkflowId, partnerEventSignal } from '../workflows/messages';
+import { REPORT_SCHEMA_VERSION, type ReportSummary } from '../workflows/report';
 import { LifecyclePhase, Phase, type Health, type PartnerEvent, type Segment } from '../workflows/types';
 import { parseArgs } from 'node:util';
 import { percentile, pool, ready, sleep, spawnTs, startBenchServer, stopChild, tempDir } from './support';
@@ -134,19 +126,7 @@ async function startPartners(client: Client, from: number, to: number, nowMs: nu
     async (i) => {
       const partnerId = `bench-${i}`;
       const summary = syntheticSummary(random, nowMs);
-      await client.workflow.start(WORKFLOW_TYPE, {
-        taskQueue: 'report-bench-no-worker',
-        workflowId: onboardingWorkflowId(partnerId),
-        args: [],
-        memo: { partnerId, name: `Bench Partner ${i}`, [REPORT_MEMO_KEY]: summary },
-        typedSearchAttributes: [
-          { key: SA_PHASE, value: summary.phase },
-          { key: SA_SEGMENT, value: summary.segment },
-          { key: SA_MANAGER, value: summary.manager },
-          { key: SA_HEALTH, value: summary.health },
-          { key: SA_REPORT_AT, value: new Date(nowMs) },
-        ],
-      });
+      await startPublishedPartner(client, { partnerId, name: `Bench Partner ${i}`, summary, taskQueue: 'report-bench-no-worker', stampedAtMs: nowMs });
       if ((i + 1) % 5000 === 0) process.stderr.write(`  started ${i + 1} (${Math.round((i + 1 - from) / ((Date.now() - t0) / 1000))}/s)\n`);
     },
   );

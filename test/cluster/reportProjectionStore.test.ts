@@ -16,11 +16,11 @@ import { ReportProjection } from '../../client/reports/projection';
 import { pgProjectionStore, type StoredRow } from '../../client/reports/projectionStore';
 import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
 import { applyEvent, initState, reportSummary } from '../../workflows/domain';
-import { SA_HEALTH, SA_MANAGER, SA_PHASE, SA_REPORT_AT, SA_SEGMENT, WORKFLOW_TYPE, onboardingWorkflowId } from '../../workflows/messages';
-import { REPORT_MEMO_KEY } from '../../workflows/report';
+import { onboardingWorkflowId } from '../../workflows/messages';
 import type { PartnerEvent } from '../../workflows/types';
 import { Postgres } from '../../workers/cluster/postgres';
 import { freePort } from '../../workers/cluster/process';
+import { startPublishedPartner } from '../helpers/publishedPartner';
 import { createDevEnv, uniq } from '../helpers/temporal';
 import { clusterTempDir, describeWith } from './support';
 
@@ -51,20 +51,7 @@ describeWith({}, 'the report projection kept in PostgreSQL', () => {
       nowMs,
     );
     for (const event of events) state = applyEvent(state, event, nowMs);
-    const summary = reportSummary(state, nowMs);
-    await env.client.workflow.start(WORKFLOW_TYPE, {
-      taskQueue: `${run}-no-worker`,
-      workflowId: onboardingWorkflowId(partnerId),
-      args: [],
-      memo: { partnerId, name: `Partner ${key}`, [REPORT_MEMO_KEY]: summary },
-      typedSearchAttributes: [
-        { key: SA_PHASE, value: summary.phase },
-        { key: SA_SEGMENT, value: summary.segment },
-        { key: SA_MANAGER, value: summary.manager },
-        { key: SA_HEALTH, value: summary.health },
-        { key: SA_REPORT_AT, value: new Date(nowMs) },
-      ],
-    });
+    await startPublishedPartner(env.client, { partnerId, name: `Partner ${key}`, summary: reportSummary(state, nowMs), taskQueue: `${run}-no-worker`, stampedAtMs: nowMs });
   }
 
   const projectionOn = (namespace = 'default') =>
