@@ -17,6 +17,7 @@
  * A report never queries a workflow (each query is a billed action).
  */
 import type { Client } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
 import { SA_REPORT_AT, onboardingWorkflowId } from '../../workflows/messages';
 import { REPORT_STAMP_WINDOW_MS } from '../../workflows/report';
 import type { OnboardingReport, ReportQuery } from '../apiTypes';
@@ -177,14 +178,15 @@ export class ReportProjection {
     const unprojected = full ? new Set<string>() : this.unprojected;
     let pages = 0;
     let read = 0;
-    let nextPageToken: Uint8Array | undefined;
-    do {
-      const page = await this.client.workflowService.listWorkflowExecutions({
-        namespace: this.client.options.namespace,
-        query,
-        pageSize: PAGE_SIZE,
-        nextPageToken,
-      });
+    type Page = temporal.api.workflowservice.v1.ListWorkflowExecutionsResponse;
+    const list = (nextPageToken?: Uint8Array): Promise<Page> =>
+      this.client.workflowService.listWorkflowExecutions({ namespace: this.client.options.namespace, query, pageSize: PAGE_SIZE, nextPageToken });
+    // The next page is asked for before this one is decoded: the server lists while the API decodes.
+    let next: Promise<Page> | undefined = list();
+    while (next) {
+      const page: Page = await next;
+      next = page.nextPageToken?.length ? list(page.nextPageToken) : undefined;
+      next?.catch(() => undefined); // awaited at the next turn; not unhandled if decoding this page fails first
       pages += 1;
       const rows = await Promise.all(page.executions.map((info) => toRow(this.client, info)));
       page.executions.forEach((info, i) => {
@@ -201,9 +203,8 @@ export class ReportProjection {
         this.changes.upserted.add(workflowId);
         this.changes.deleted.delete(workflowId);
       });
-      nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
       if (full && pages % 20 === 0) this.log('report projection: listing every partner', { read });
-    } while (nextPageToken);
+    }
     if (full) {
       this.rows = seen;
       this.unprojected = unprojected;
