@@ -420,7 +420,12 @@ export const LeadingIndicator = Indicator.extend({
 });
 export type LeadingIndicator = z.infer<typeof LeadingIndicator>;
 
-const MilestoneCount = z.object({ milestoneId: z.string(), partners: z.number().int() });
+const MilestoneCount = z.object({
+  milestoneId: z.string(),
+  title: z.string().describe("the milestone's title in the playbook the API starts partners with (the id when it has none)"),
+  partners: z.number().int(),
+});
+export type MilestoneCount = z.infer<typeof MilestoneCount>;
 
 export const OnboardingReport = z.object({
   generatedAt: iso,

@@ -10,6 +10,7 @@ import { connectClient } from '../client/connection';
 import { playbookHash, publishCurrentPlaybook } from '../client/playbooks';
 import { ReportProjection } from '../client/reports/projection';
 import { projectionStoreFor } from '../client/reports/projectionStore';
+import { milestoneTitles } from '../client/reports/digest';
 import { loadConfigOrExit } from '../config/env';
 import { loadPlaybookOrExit } from '../config/loadPlaybook';
 import { startDevServer, type DevServer } from './devServer';
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
     // The report's projection: every partner's summary, synced from visibility, kept between
     // runs in PostgreSQL (REPORT_PROJECTION_DATABASE_URL) or under DATA_DIR.
     const store = projectionStoreFor(config, (err) => log.warn('report projection: database connection lost', { error: err.message }));
-    const projection = new ReportProjection(client, { store, log: (m, f) => log.info(m, f) }).start();
+    const projection = new ReportProjection(client, { store, titleOf: milestoneTitles(playbook), log: (m, f) => log.info(m, f) }).start();
     running.push({ name: 'report projection', stop: () => projection.stop() });
     const api = await createApiServer({ client, config, playbook, reports: projection.provider() });
     await api.listen({ host: config.http.host, port: config.http.port });

@@ -9,6 +9,7 @@ import { connectClient } from '../connection';
 import { CurrentPlaybookConflictError, playbookHash, publishCurrentPlaybook } from '../playbooks';
 import { ReportProjection } from '../reports/projection';
 import { projectionStoreFor } from '../reports/projectionStore';
+import { milestoneTitles } from '../reports/digest';
 import { createApiServer } from './app';
 import { assertSafeBinding } from './auth';
 
@@ -40,7 +41,7 @@ export async function main(): Promise<void> {
   // runs in PostgreSQL (REPORT_PROJECTION_DATABASE_URL) or under DATA_DIR.
   const logTo: { app?: { log: { info(fields: object, message: string): void; warn(fields: object, message: string): void } } } = {};
   const store = projectionStoreFor(config, (err) => logTo.app?.log.warn({ error: err.message }, 'report projection: database connection lost'));
-  const projection = new ReportProjection(client, { store, log: (m, f) => logTo.app?.log.info(f ?? {}, m) });
+  const projection = new ReportProjection(client, { store, titleOf: milestoneTitles(playbook), log: (m, f) => logTo.app?.log.info(f ?? {}, m) });
   const app = await createApiServer({ client, config, playbook, reports: projection.provider() });
   logTo.app = app;
   app.log.info({ version: playbook.version, hash }, 'playbook published');

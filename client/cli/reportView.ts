@@ -1,5 +1,5 @@
 /** The onboarding report as text: indicators against their targets, the funnel, partners at risk. */
-import type { Indicator, LeadingIndicator, OnboardingReport } from '../apiTypes';
+import type { Indicator, LeadingIndicator, MilestoneCount, OnboardingReport } from '../apiTypes';
 import { fields, table, when, type Cell } from './format';
 
 export const INDICATOR_COLUMNS = ['group', 'indicator', 'value', 'unit', 'target', 'met', 'n', 'p90', 'share meeting target'];
@@ -28,6 +28,11 @@ export function indicatorRows(r: OnboardingReport): Cell[][] {
   );
 }
 
+/** `First deal or pipeline [first_deal_or_pipeline]`: the title a manager knows, and the id the API takes. */
+function milestoneLabel(m: MilestoneCount): string {
+  return m.title === m.milestoneId ? m.milestoneId : `${m.title} [${m.milestoneId}]`;
+}
+
 export function renderReport(r: OnboardingReport): string {
   const filter = Object.entries(r.filter).map(([k, v]) => `${k}=${v}`).join(' ') || 'all partners';
   const counts = (record: Record<string, number>) => Object.entries(record).map(([k, n]) => `${k} ${n}`).join(', ');
@@ -38,12 +43,12 @@ export function renderReport(r: OnboardingReport): string {
       ['partners', `${r.partners}${r.unprojected ? ` (+${r.unprojected} without a summary yet)` : ''}`],
       ['by phase', counts(r.byPhase)],
       ['by health', counts(r.byHealth)],
-      ['top bottleneck', top ? `${top.milestoneId} (${top.phase}): ${top.partners} partner(s) overdue or late` : null],
+      ['top bottleneck', top ? `${milestoneLabel(top)} (${top.phase}): ${top.partners} partner(s) overdue or late` : null],
     ]),
     table(INDICATOR_COLUMNS, indicatorRows(r)),
     table(
       ['phase', 'now', 'stalls (overdue or late: partners)'],
-      r.funnel.map((f) => [f.phase, f.current, f.stalls.slice(0, 5).map((s) => `${s.milestoneId}: ${s.partners}`).join(', ')]),
+      r.funnel.map((f) => [f.phase, f.current, f.stalls.slice(0, 5).map((s) => `${milestoneLabel(s)}: ${s.partners}`).join(', ')]),
     ),
   ];
   if (r.atRisk.total) {

@@ -8,7 +8,7 @@
  */
 import type { ReportSummary } from '../../workflows/report';
 import { Health, LifecyclePhase, Phase } from '../../workflows/types';
-import type { Indicator, LeadingIndicator, OnboardingReport, ReportQuery } from '../apiTypes';
+import type { Indicator, LeadingIndicator, MilestoneCount, OnboardingReport, ReportQuery } from '../apiTypes';
 
 export interface ReportRow {
   partnerId: string;
@@ -25,6 +25,8 @@ export interface Visibility {
 export interface AggregateOptions {
   /** Mean registration-to-win days of comparable direct deals: the deal cycle target ("similar timeframe"). */
   dealCycleTargetDays?: number;
+  /** A milestone id's title, for the stalls a manager reads (client/reports/digest.ts `milestoneTitles`); default: the id. */
+  titleOf?: (milestoneId: string) => string;
 }
 
 const HOUR = 3_600_000;
@@ -135,7 +137,7 @@ function leading(
 }
 
 /** Per phase, the milestones overdue or completed late, most frequent first: one pass over the summaries. */
-function stallsByPhase(summaries: ReportSummary[]): Record<Phase, { milestoneId: string; partners: number }[]> {
+function stallsByPhase(summaries: ReportSummary[], titleOf: (id: string) => string): Record<Phase, MilestoneCount[]> {
   const counts = Object.fromEntries(Phase.options.map((p) => [p, new Map<string, number>()])) as Record<Phase, Map<string, number>>;
   for (const s of summaries) {
     for (const [phase, ids] of derived(s).late) {
@@ -147,10 +149,10 @@ function stallsByPhase(summaries: ReportSummary[]): Record<Phase, { milestoneId:
     Phase.options.map((phase) => [
       phase,
       [...counts[phase]]
-        .map(([milestoneId, partners]) => ({ milestoneId, partners }))
+        .map(([milestoneId, partners]) => ({ milestoneId, title: titleOf(milestoneId), partners }))
         .sort((a, b) => b.partners - a.partners || byLocale(a.milestoneId, b.milestoneId)),
     ]),
-  ) as Record<Phase, { milestoneId: string; partners: number }[]>;
+  ) as Record<Phase, MilestoneCount[]>;
 }
 
 function countBy<K extends string>(keys: readonly K[], values: K[]): Record<K, number> {
@@ -186,7 +188,7 @@ export function aggregate(
   const won = sum(summaries.map((s) => s.opps.won));
 
   const byPhase = countBy(LifecyclePhase.options, summaries.map((s) => s.phase));
-  const stalls = stallsByPhase(summaries);
+  const stalls = stallsByPhase(summaries, options.titleOf ?? ((id) => id));
   const funnel = Phase.options.map((phase) => ({ phase, current: byPhase[phase], stalls: stalls[phase] }));
   const [topBottleneck] = funnel
     .flatMap(({ phase, stalls: list }) => list.map((m) => ({ phase, ...m })))

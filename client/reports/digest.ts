@@ -19,7 +19,7 @@ export function milestoneTitles(playbook: Playbook): (id: string) => string {
   return (id) => titles.get(id) ?? id;
 }
 
-export function toDigest(report: OnboardingReport, asOf: string, titleOf: (id: string) => string): ProgramDigest {
+export function toDigest(report: OnboardingReport, asOf: string): ProgramDigest {
   const groups = { leading: report.leading, lagging: report.lagging, quality: report.quality };
   const indicators = Object.entries(groups).flatMap(([group, indicators]) =>
     Object.entries(indicators).map(
@@ -40,12 +40,12 @@ export function toDigest(report: OnboardingReport, asOf: string, titleOf: (id: s
     indicators,
     atRisk: report.atRisk.partners.slice(0, DIGEST_AT_RISK_CAP),
     atRiskTotal: report.atRisk.total,
-    topBottleneck: top ? { ...top, title: titleOf(top.milestoneId) } : null,
+    topBottleneck: top,
   };
 }
 
 /** What the digest activity calls: the whole program's digest as of `asOf`. */
 export function programDigestReader(client: Client, playbook: Playbook): (asOf: string) => Promise<ProgramDigest> {
   const titleOf = milestoneTitles(playbook);
-  return async (asOf) => toDigest(await buildReport(client, {}, Date.parse(asOf)), asOf, titleOf);
+  return async (asOf) => toDigest(await buildReport(client, {}, Date.parse(asOf), { titleOf }), asOf);
 }

@@ -149,6 +149,20 @@ it('signs in, filters the at-risk partners, opens one and extends its checkpoint
   expect(await row.getByText('Waived', { exact: true }).count()).toBe(1);
   const waived = await api<OnboardingState>('GET', `/v1/partners/${atRisk.partnerId}`);
   expect(waived.body.milestones.find((m) => m.id === 'company_profile')).toMatchObject({ status: 'waived', waivedReason: 'The profile lives in the CRM' });
+
+  // The program report for this manager: where the partners stall, named as the manager knows the milestones.
+  await page.getByRole('link', { name: 'Program report' }).click();
+  await page.getByLabel('Manager e-mail').fill(manager.email);
+  await page.getByRole('button', { name: 'Apply' }).click();
+  const stallChart = page.locator('figcaption').filter({ hasText: 'Where partners stall: top bottleneck' });
+  await stallChart.waitFor();
+  const report = await api<{ topBottleneck: { milestoneId: string; title: string; phase: string; partners: number } }>(
+    'GET',
+    `/v1/reports/onboarding?manager=${encodeURIComponent(manager.email)}`,
+  );
+  const top = report.body.topBottleneck;
+  expect(top.title).not.toBe(top.milestoneId);
+  expect(await stallChart.textContent()).toBe(`Where partners stall: top bottleneck “${top.title}” in ${top.phase} (${top.partners} partner${top.partners === 1 ? '' : 's'} overdue or late)`);
   expect(errors).toEqual([]);
   await page.close();
 }, 180_000);

@@ -18,6 +18,7 @@ import { createApiServer } from '../../client/api';
 import type { OnboardingReport } from '../../client/apiTypes';
 import { OnboardingClient } from '../../client/onboardingClient';
 import { buildReport, createReportsProvider } from '../../client/reports';
+import { milestoneTitles } from '../../client/reports/digest';
 import { ReportProjection } from '../../client/reports/projection';
 import { SA_REPORT_AT } from '../../workflows/messages';
 import { REPORT_STAMP_WINDOW_MS } from '../../workflows/report';
@@ -102,7 +103,7 @@ describe('over HTTP and the CLI', () => {
       client: env.client,
       config,
       playbook: DEFAULT_PLAYBOOK,
-      reports: createReportsProvider(env.client),
+      reports: createReportsProvider(env.client, { titleOf: milestoneTitles(DEFAULT_PLAYBOOK) }),
       logger: { level: 'silent' },
     });
     await app.listen({ host: '127.0.0.1', port: 0 });
@@ -115,7 +116,11 @@ describe('over HTTP and the CLI', () => {
     await settledReport();
     const res = await fetch(`${url}/v1/reports/onboarding?manager=${encodeURIComponent(manager)}`);
     expect(res.status).toBe(200);
-    expectCohortReport((await res.json()) as OnboardingReport, partnerId);
+    const report = (await res.json()) as OnboardingReport;
+    expectCohortReport(report, partnerId);
+    // Stalls are named by the playbook's titles, as a manager knows the milestones.
+    expect(report.topBottleneck).toMatchObject({ milestoneId: 'first_deal_or_pipeline', title: 'First deal won or qualified pipeline' });
+    expect(report.funnel[0]!.stalls[0]).toEqual({ milestoneId: 'business_101_training', title: 'Business 101 training', partners: 4 });
 
     const bad = await fetch(`${url}/v1/reports/onboarding?startMonth=2026-13&segment=gold`);
     expect(bad.status).toBe(400);
@@ -138,7 +143,7 @@ describe('over HTTP and the CLI', () => {
     await settledReport();
     const [table, csv, json] = await Promise.all([cli([]), cli(['--csv']), cli(['--json'])]);
     expect(table.code).toBe(0);
-    expect(table.stdout).toContain('first_deal_or_pipeline (momentum): 6 partner(s)');
+    expect(table.stdout).toContain('First deal won or qualified pipeline [first_deal_or_pipeline] (momentum): 6 partner(s)');
     expect(table.stdout).toMatch(/leading\s+timeToPortalAccessHours\s+25\s+hours\s+< 48\s+yes\s+8\s+79\.2\s+0\.75/);
     expect(table.stdout).toContain(partnerId('p7'));
     expect(csv.stdout.split('\n')).toContain('lagging,completionRate,0.429,ratio,> 0.8,false,7,,');

@@ -128,12 +128,12 @@ export function weeklyDigestRequest(playbook: Playbook = DEFAULT_PLAYBOOK): Extr
   const { sims } = domainOutput(playbook);
   const now = Math.max(...sims.map((s) => s.now));
   const rows = sims.map((s) => ({ partnerId: s.state.profile.partnerId, name: s.state.profile.name, summary: reportSummary(s.state, now) }));
-  const report = aggregate(rows, {}, now, { unprojected: 0, pages: 1, memoBytes: 0 });
+  const report = aggregate(rows, {}, now, { unprojected: 0, pages: 1, memoBytes: 0 }, { titleOf: milestoneTitles(playbook) });
   const asOf = new Date(now).toISOString();
   return {
     key: `weekly_digest:${asOf}:slack`,
     kind: 'weekly_digest',
-    data: toDigest(report, asOf, milestoneTitles(playbook)),
+    data: toDigest(report, asOf),
     channel: 'slack',
     to: { escalation: true, label: 'program' },
   };

@@ -116,7 +116,7 @@ export function Report({ params }) {
   const phases = /** @type {const} */ (['foundation', 'activation', 'momentum', 'graduated', 'offboarded']);
   const stalls = report
     ? report.funnel
-        .flatMap((f) => f.stalls.map((s) => ({ label: `${s.milestoneId} (${f.phase})`, partners: s.partners, phase: f.phase, id: s.milestoneId })))
+        .flatMap((f) => f.stalls.map((s) => ({ label: `${s.title} (${f.phase})`, partners: s.partners, phase: f.phase, id: s.milestoneId })))
         .sort((a, b) => b.partners - a.partners)
         .slice(0, 8)
     : [];
@@ -161,7 +161,7 @@ export function Report({ params }) {
         />
         <${BarChart}
           title=${top
-            ? `Where partners stall: top bottleneck ${top.milestoneId} in ${top.phase} (${top.partners} partner${top.partners === 1 ? '' : 's'} overdue or late)`
+            ? `Where partners stall: top bottleneck “${top.title}” in ${top.phase} (${top.partners} partner${top.partners === 1 ? '' : 's'} overdue or late)`
             : 'Where partners stall'}
           summary=${stalls.length ? stalls.map((s) => `${s.label}: ${s.partners}`).join(', ') : 'No milestone is overdue or was completed late.'}
           labels=${stalls.map((s) => s.label)}
