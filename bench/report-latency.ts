@@ -35,14 +35,13 @@ import { fileProjectionStore, pgProjectionStore } from '../client/reports/projec
 import fs from 'node:fs';
 import path from 'node:path';
 import { Postgres, postgresBinDir } from '../workers/cluster/postgres';
-import { freePort as freePgPort } from '../workers/cluster/process';
 import { startOnboarding } from '../client/onboardingClient';
 import { DEFAULT_PLAYBOOK } from '../workflows/defaultPlaybook';
 import { WORKFLOW_TYPE, onboardingWorkflowId, partnerEventSignal } from '../workflows/messages';
 import { REPORT_SCHEMA_VERSION, type ReportSummary } from '../workflows/report';
 import { LifecyclePhase, Phase, type Health, type PartnerEvent, type Segment } from '../workflows/types';
 import { parseArgs } from 'node:util';
-import { percentile, pool, ready, sleep, spawnTs, startBenchServer, stopChild, tempDir } from './support';
+import { freePort, percentile, pool, ready, sleep, spawnTs, startBenchServer, stopChild, tempDir } from './support';
 
 const { values } = parseArgs({
   options: {
@@ -223,7 +222,7 @@ async function startPostgres(): Promise<{ url: string; stop(): Promise<void> } |
   }
   const dir = tempDir('bench-report-pg');
   fs.chmodSync(dir, 0o755); // PostgreSQL's own user must reach its data directory when run as root
-  const postgres = new Postgres({ dir: path.join(dir, 'pg'), port: await freePgPort(), logFile: path.join(dir, 'pg.log') });
+  const postgres = new Postgres({ dir: path.join(dir, 'pg'), port: await freePort(), logFile: path.join(dir, 'pg.log') });
   await postgres.init(() => undefined);
   await postgres.start();
   await postgres.ensureDatabase('onboarding');

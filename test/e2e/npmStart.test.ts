@@ -13,28 +13,10 @@ import { onboardingStateQuery, onboardingWorkflowId } from '../../workflows/mess
 import { startOnboarding } from '../../client/onboardingClient';
 import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
 import type { PartnerProfile } from '../../workflows/types';
+import { freePort, portAnswers, waitFor } from '../helpers/system';
 
 const ROOT = path.resolve(__dirname, '../..');
 const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function portAnswers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
-}
 
 interface Running {
   child: ChildProcess;
@@ -50,22 +32,6 @@ function start(env: NodeJS.ProcessEnv): Running {
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, output: () => out, exited };
-}
-
-async function waitFor(url: string, ok: (status: number) => boolean, timeoutMs: number): Promise<Response> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'no answer';
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(url);
-      if (ok(res.status)) return res;
-      last = `HTTP ${res.status}: ${await res.text()}`;
-    } catch (err) {
-      last = (err as Error).message;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${url} not ready within ${timeoutMs} ms (${last})`);
 }
 
 async function stop(run: Running): Promise<number | null> {
