@@ -41,7 +41,11 @@ import { WORKFLOW_TYPE, onboardingWorkflowId, partnerEventSignal } from '../work
 import { REPORT_SCHEMA_VERSION, type ReportSummary } from '../workflows/report';
 import { LifecyclePhase, Phase, type Health, type PartnerEvent, type Segment } from '../workflows/types';
 import { parseArgs } from 'node:util';
-import { freePort, percentile, pool, ready, sleep, spawnTs, startBenchServer, stopChild, tempDir } from './support';
+import { cpuSeconds, findPid, freePort, percentile, pool, ready, sleep, spawnTs, startBenchServer, stopChild, tempDir } from './support';
+import { visibilityQuery } from '../client/visibility';
+import { PAGE_SIZE } from '../client/reports/collect';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 
 const { values } = parseArgs({
   options: {
@@ -140,15 +144,28 @@ async function waitForVisibility(client: Client, count: number): Promise<void> {
   }
 }
 
+/** Every onboarding listed from visibility, page by page, nothing decoded; returns the rows. */
+async function listEverything(client: Client): Promise<number> {
+  let rows = 0;
+  let nextPageToken: Uint8Array | undefined;
+  do {
+    const page = await client.workflowService.listWorkflowExecutions({ namespace: client.options.namespace, query: visibilityQuery({}), pageSize: PAGE_SIZE, nextPageToken });
+    rows += page.executions.length;
+    nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+  } while (nextPageToken);
+  return rows;
+}
+
 async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   const t = process.hrtime.bigint();
   const value = await fn();
   return [value, Number(process.hrtime.bigint() - t) / 1e6];
 }
 
-const gc = (globalThis as { gc?: () => void }).gc;
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc') as () => void;
 function heapMB(): number {
-  gc?.();
+  gc();
   return process.memoryUsage().heapUsed / 1048576;
 }
 
@@ -251,6 +268,13 @@ async function main(): Promise<void> {
       const visibilityMs: number[] = [];
       for (let i = 0; i < RUNS; i++) visibilityMs.push((await timed(() => buildReport(client, {}, Date.now())))[1]);
 
+      // What visibility itself costs: every row listed, nothing decoded; the server's CPU meanwhile.
+      process.stderr.write('  visibility: listing only...\n');
+      const serverPid = findPid(server.dbFile) ?? -1;
+      const serverCpu0 = cpuSeconds(serverPid);
+      const [listed, listingMs] = await timed(() => listEverything(client));
+      const serverCpuMsPerRow = ((cpuSeconds(serverPid) - serverCpu0) * 1000) / listed;
+
       const dataDir = tempDir('bench-report-projection');
       const heapBefore = heapMB();
       process.stderr.write('  projection: cold, no snapshot...\n');
@@ -293,6 +317,8 @@ async function main(): Promise<void> {
         'starts/s': startsPerSecond,
         reported: coldReport.partners,
         'visibility p50 ms': Math.round(percentile(visibilityMs, 50)),
+        'listing only ms': Math.round(listingMs),
+        'server CPU ms/row': serverCpuMsPerRow.toFixed(3),
         'cold, no snapshot ms': Math.round(coldMs),
         'warm p50 ms': Math.round(percentile(warmMs, 50)),
         'warm max ms': Math.round(Math.max(...warmMs)),
@@ -310,7 +336,8 @@ async function main(): Promise<void> {
     await postgres?.stop();
   }
   console.table(rows);
-  console.log('visibility: every memo listed from visibility per report (pages of 1,000); warm: aggregation of the in-memory projection, uncached;');
+  console.log('visibility: every memo listed from visibility per report (pages of 1,000); listing only: the same pages, nothing decoded, and the server CPU per row listed;');
+  console.log('warm: aggregation of the in-memory projection, uncached;');
   console.log('cold: a new projection (empty DATA_DIR, or its snapshot) up to its first report;');
   console.log('PostgreSQL: a full listing saved to the table (REPORT_PROJECTION_DATABASE_URL), and a new projection with an empty DATA_DIR started from it');
   const finite = fresh.filter(Number.isFinite);
