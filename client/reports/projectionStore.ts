@@ -246,7 +246,7 @@ export function pgProjectionStore(opts: PgProjectionStoreOptions): ProjectionSto
       await transaction(async (client) => {
         // A full listing drops the partners visibility no longer holds.
         if (changes.full) {
-          await client.query(`DELETE FROM ${ROWS} WHERE namespace = $1 AND NOT (workflow_id = ANY($2::text[]))`, [namespace, [...state.rows.keys()]]);
+          await client.query(`DELETE FROM ${ROWS} WHERE namespace = $1 AND workflow_id <> ALL($2::text[])`, [namespace, [...state.rows.keys()]]);
         } else if (changes.deleted.size) {
           await client.query(`DELETE FROM ${ROWS} WHERE namespace = $1 AND workflow_id = ANY($2::text[])`, [namespace, [...changes.deleted]]);
         }
