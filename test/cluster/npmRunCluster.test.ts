@@ -7,6 +7,9 @@ import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import pg from 'pg';
+import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
+import type { Playbook } from '../../workflows/playbook';
 import { freeLowPort, freePort, portInUse } from '../../workers/cluster/process';
 import { clusterTempDir, describeWith } from './support';
 
@@ -17,9 +20,17 @@ describeWith({ temporal: true }, 'npm run cluster', () => {
   test('starts, serves the "Try it" commands, and stops everything on Ctrl-C', async () => {
     const temp = clusterTempDir('onboarding-npm-cluster-');
     const [frontendPort, httpPort] = [await freeLowPort(), await freePort()];
+    // Open all week: the welcome e-mail waits for the partner's business hours, and the test runs at any hour.
+    const playbook = path.join(temp.dir, 'playbook.json');
+    const alwaysOpen: Playbook = {
+      ...DEFAULT_PLAYBOOK,
+      version: `${DEFAULT_PLAYBOOK.version}-always-open`,
+      businessHours: { weekdays: [1, 2, 3, 4, 5, 6, 7], startHour: 0, endHour: 24 },
+    };
+    fs.writeFileSync(playbook, JSON.stringify(alwaysOpen));
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'workers', 'cluster', 'main.ts')], {
       cwd: ROOT,
-      env: { ...process.env, DATA_DIR: temp.dir, TEMPORAL_DEV_PORT: String(frontendPort), HTTP_PORT: String(httpPort), TEMPORAL_ADDRESS: '' },
+      env: { ...process.env, DATA_DIR: temp.dir, TEMPORAL_DEV_PORT: String(frontendPort), HTTP_PORT: String(httpPort), TEMPORAL_ADDRESS: '', PLAYBOOK_PATH: playbook },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -62,6 +73,24 @@ describeWith({ temporal: true }, 'npm run cluster', () => {
         await new Promise((r) => setTimeout(r, 500));
       }
       expect(list).toContain('acme-cloud');
+
+      // The API keeps the report's projection in PostgreSQL (REPORT_PROJECTION_DATABASE_URL), where a replaced API starts from.
+      const pgPort = Number(/PostgreSQL +127\.0\.0\.1:(\d+)/.exec(out)![1]);
+      const password = fs.readFileSync(path.join(temp.dir, 'cluster', 'postgres', 'password'), 'utf8').trim();
+      const db = new pg.Client({ host: '127.0.0.1', port: pgPort, user: 'temporal', password, database: 'onboarding' });
+      await db.connect();
+      try {
+        let stored: { partner_id: string; summary: string }[] = [];
+        for (let i = 0; i < 60 && !stored.length; i += 1) {
+          stored = (await db.query<{ partner_id: string; summary: string }>(`SELECT partner_id, summary FROM onboarding_report_projection WHERE partner_id = 'acme-cloud'`).catch(() => ({ rows: [] }))).rows;
+          if (!stored.length) await new Promise((r) => setTimeout(r, 500));
+        }
+        expect(stored).toHaveLength(1);
+        expect(JSON.parse(stored[0]!.summary)).toMatchObject({ segment: 'core', phase: 'foundation' });
+      } finally {
+        await db.end();
+      }
+      expect(JSON.parse((await cli('report', '--json')).stdout)).toMatchObject({ partners: 1 });
       await until(/mail to lee@acme\.example: Welcome to the Partner Program, Acme Cloud GmbH/, 60_000);
       expect(fs.readdirSync(path.join(temp.dir, 'cluster', 'mail')).filter((f) => f.endsWith('.eml'))).toHaveLength(1);
 

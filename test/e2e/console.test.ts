@@ -151,16 +151,20 @@ it('signs in, filters the at-risk partners, opens one and extends its checkpoint
   expect(waived.body.milestones.find((m) => m.id === 'company_profile')).toMatchObject({ status: 'waived', waivedReason: 'The profile lives in the CRM' });
 
   // The program report for this manager: where the partners stall, named as the manager knows the milestones.
+  // The report reads the API's projection, synced every 5 s: first wait until it holds both partners.
+  type Report = { partners: number; topBottleneck: { milestoneId: string; title: string; phase: string; partners: number } | null };
+  const report = await eventually(
+    () => api<Report>('GET', `/v1/reports/onboarding?manager=${encodeURIComponent(manager.email)}`),
+    (r) => r.body.partners === 2 && r.body.topBottleneck !== null,
+  );
+  expect(report.body.partners).toBe(2);
   await page.getByRole('link', { name: 'Program report' }).click();
+  await page.getByRole('heading', { name: 'Program report', level: 1 }).waitFor();
   await page.getByLabel('Manager e-mail').fill(manager.email);
   await page.getByRole('button', { name: 'Apply' }).click();
   const stallChart = page.locator('figcaption').filter({ hasText: 'Where partners stall: top bottleneck' });
   await stallChart.waitFor();
-  const report = await api<{ topBottleneck: { milestoneId: string; title: string; phase: string; partners: number } }>(
-    'GET',
-    `/v1/reports/onboarding?manager=${encodeURIComponent(manager.email)}`,
-  );
-  const top = report.body.topBottleneck;
+  const top = report.body.topBottleneck!;
   expect(top.title).not.toBe(top.milestoneId);
   expect(await stallChart.textContent()).toBe(`Where partners stall: top bottleneck “${top.title}” in ${top.phase} (${top.partners} partner${top.partners === 1 ? '' : 's'} overdue or late)`);
   expect(errors).toEqual([]);

@@ -41,6 +41,24 @@ const foundationBasics: Ev[] = [
   { type: 'agreements_signed', data: { agreements: ['nda'] } },
 ];
 
+/**
+ * The core journey with accounts of the partner's own: two partners registering
+ * the same account are a channel conflict (docs/accounts.md), and the later one's
+ * registration is refused, so it would never win its first deal.
+ */
+function withAccounts(steps: DemoPartner['steps'], names: Record<string, string>): DemoPartner['steps'] {
+  const rename = (account: string) => names[account] ?? account;
+  return steps.map((s) => ({
+    day: s.day,
+    events: s.events.map((e) => {
+      const data = e.data as { account?: string; accounts?: string[] } | undefined;
+      if (data?.account) return { ...e, data: { ...data, account: rename(data.account) } } as Ev;
+      if (data?.accounts) return { ...e, data: { ...data, accounts: data.accounts.map(rename) } } as Ev;
+      return e;
+    }),
+  }));
+}
+
 export const DEMO_PARTNERS: DemoPartner[] = [
   {
     // Nothing since the kickoff: long overdue, the checkpoint waits after one default extension.
@@ -79,13 +97,16 @@ export const DEMO_PARTNERS: DemoPartner[] = [
     // The seed's whole core journey: graduated.
     profile: partner('hooli', 'Hooli Integrations', 'core'),
     signedDaysAgo: 92,
-    steps: CORE_HAPPY_PATH,
+    steps: withAccounts(CORE_HAPPY_PATH, { Globex: 'Massive Dynamic', Initech: 'Soylent', Umbrella: 'Cyberdyne' }),
   },
   {
     // Foundation done early; in activation with a qualified opportunity.
     profile: partner('vandelay', 'Vandelay Industries', 'core', SAM),
     signedDaysAgo: 48,
-    steps: CORE_HAPPY_PATH.filter((s) => s.day <= 44),
+    steps: withAccounts(
+      CORE_HAPPY_PATH.filter((s) => s.day <= 44),
+      { Globex: 'Pendant Publishing', Initech: 'Kramerica', Umbrella: 'Monk Diner' },
+    ),
   },
 ];
 

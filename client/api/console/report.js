@@ -50,6 +50,25 @@ function IndicatorRows({ group, indicators }) {
 }
 
 /**
+ * A long axis label in lines of about `width` characters, broken between words
+ * (Chart.js draws an array as lines; a single long line is cut at the chart's edge).
+ * @param {string} label
+ * @param {number} width
+ * @returns {string | string[]}
+ */
+export function wrapLabel(label, width = 28) {
+  if (label.length <= width) return label;
+  /** @type {string[]} */
+  const lines = [];
+  for (const word of label.split(' ')) {
+    const last = lines.length - 1;
+    if (last >= 0 && lines[last].length + 1 + word.length <= width) lines[last] += ` ${word}`;
+    else lines.push(word);
+  }
+  return lines;
+}
+
+/**
  * A bar chart drawn by Chart.js, with the same numbers in a table for those who cannot see it.
  * @param {{ title: string, summary: string, labels: string[], values: number[], highlight?: number, horizontal?: boolean }} props
  */
@@ -61,7 +80,7 @@ function BarChart({ title, summary, labels, values, highlight = -1, horizontal =
     const chart = new Chart(canvas.current, {
       type: 'bar',
       data: {
-        labels,
+        labels: horizontal ? labels.map((l) => wrapLabel(l)) : labels,
         datasets: [
           {
             label: title,
@@ -75,7 +94,11 @@ function BarChart({ title, summary, labels, values, highlight = -1, horizontal =
         animation: false,
         maintainAspectRatio: false,
         plugins: { legend: { display: false } },
-        scales: { [horizontal ? 'x' : 'y']: { beginAtZero: true, ticks: { precision: 0 } } },
+        scales: {
+          [horizontal ? 'x' : 'y']: { beginAtZero: true, ticks: { precision: 0 } },
+          // Every bar keeps its label: the chart grows with them instead of skipping every other one.
+          ...(horizontal ? { y: { ticks: { autoSkip: false } } } : {}),
+        },
       },
     });
     return () => chart.destroy();
@@ -83,7 +106,7 @@ function BarChart({ title, summary, labels, values, highlight = -1, horizontal =
   return html`
     <figure>
       <figcaption><strong>${title}</strong></figcaption>
-      <div class="chart"><canvas ref=${canvas} role="img" aria-label=${summary}></canvas></div>
+      <div class="chart" style=${horizontal ? `height: max(18rem, ${labels.length * 2.75}rem)` : ''}><canvas ref=${canvas} role="img" aria-label=${summary}></canvas></div>
       <details>
         <summary>Show the numbers</summary>
         <table>
