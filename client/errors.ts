@@ -53,6 +53,18 @@ export class PlaybookConflictError extends Error {
 }
 
 /** A well-formed page token that names no page of this listing (other filters, or unknown to Temporal). */
+/**
+ * The report's projection is still listing every partner (the first start of a
+ * deployment: nothing stored to start from). The API answers 503 with
+ * Retry-After instead of holding the request for the whole listing.
+ */
+export class ReportWarmingUpError extends Error {
+  constructor(readonly listed: number) {
+    super(`the report is being built: ${listed.toLocaleString('en-US')} partners listed from Temporal so far; try again in a few seconds`);
+    this.name = 'ReportWarmingUpError';
+  }
+}
+
 export class PageNotFoundError extends Error {
   override name = 'PageNotFoundError';
   constructor(detail: string) {

@@ -6,7 +6,7 @@
 import type { FastifyError } from 'fastify';
 import type { FieldError } from '../../workflows/types';
 import { AccountNotFoundError, AccountRequestRefusedError } from '../accounts';
-import { InvalidInputError, PageNotFoundError, PartnerNotFoundError, PlaybookConflictError, PlaybookNotFoundError, ProfileConflictError, UpdateRefusedError, grpcCode } from '../errors';
+import { InvalidInputError, PageNotFoundError, ReportWarmingUpError, PartnerNotFoundError, PlaybookConflictError, PlaybookNotFoundError, ProfileConflictError, UpdateRefusedError, grpcCode } from '../errors';
 
 export class HttpError extends Error {
   constructor(
@@ -54,6 +54,7 @@ export function toHttpError(err: unknown): HttpError | null {
   if (err instanceof UpdateRefusedError) return new HttpError(409, 'refused', err.message);
   if (err instanceof PlaybookNotFoundError) return new HttpError(404, 'not_found', err.message);
   if (err instanceof PlaybookConflictError) return new HttpError(409, 'conflict', err.message);
+  if (err instanceof ReportWarmingUpError) return new HttpError(503, 'report_warming_up', err.message, undefined, { 'retry-after': '5' });
   const code = grpcCode(err);
   if (code === GRPC_UNAVAILABLE || code === GRPC_DEADLINE_EXCEEDED) {
     return new HttpError(503, 'temporal_unavailable', 'Temporal did not answer; try again shortly');

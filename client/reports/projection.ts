@@ -20,6 +20,7 @@ import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { SA_REPORT_AT, onboardingWorkflowId } from '../../workflows/messages';
 import { REPORT_STAMP_WINDOW_MS } from '../../workflows/report';
+import { ReportWarmingUpError } from '../errors';
 import type { OnboardingReport, ReportQuery } from '../apiTypes';
 import type { ReportsProvider } from '../api/route';
 import { visibilityQuery } from '../visibility';
@@ -41,6 +42,12 @@ export interface ProjectionOptions extends AggregateOptions {
   snapshotIntervalMs?: number;
   /** Reports served from memory per filter for this long (the rows change only at a sync); default 2 s. */
   cacheTtlMs?: number;
+  /**
+   * How long a report waits for the first sync before answering ReportWarmingUpError
+   * (HTTP 503 with Retry-After); default 5 s. A start from a stored projection is
+   * ready well within it; the first start of a deployment lists every partner first.
+   */
+  firstReportWaitMs?: number;
   log?: (message: string, fields?: Record<string, unknown>) => void;
   now?: () => number;
 }
@@ -77,6 +84,13 @@ export class ReportProjection {
   private readonly overlapMs: number;
   private readonly fullScanIntervalMs: number;
   private readonly cacheTtlMs: number;
+  private readonly firstReportWaitMs: number;
+  /** A sync has succeeded: the rows are complete as of it. */
+  private isReady = false;
+  private readonly firstSuccess: Promise<void>;
+  private markReady!: () => void;
+  /** Rows read by the sync under way (progress of the first listing). */
+  private listed = 0;
   private readonly now: () => number;
   private readonly log: NonNullable<ProjectionOptions['log']>;
 
@@ -89,12 +103,14 @@ export class ReportProjection {
     this.fullScanIntervalMs = options.fullScanIntervalMs ?? 6 * 3_600_000;
     this.store = options.store ?? (options.dataDir ? fileProjectionStore(options.dataDir, { intervalMs: options.snapshotIntervalMs, now: options.now }) : null);
     this.cacheTtlMs = options.cacheTtlMs ?? 2_000;
+    this.firstReportWaitMs = options.firstReportWaitMs ?? 5_000;
     this.now = options.now ?? Date.now;
     this.log = options.log ?? (() => undefined);
     this.initial = new Promise<void>((resolve) => (this.startInitial = resolve)).then(async () => {
       await this.load();
       await this.sync();
     });
+    this.firstSuccess = new Promise<void>((resolve) => (this.markReady = resolve));
     // A rejected first sync is reported to whoever asks for a report; it must not go unhandled meanwhile.
     this.initial.catch(() => undefined);
   }
@@ -148,7 +164,7 @@ export class ReportProjection {
 
   /** The report over the partners matching `filter`, as of the last sync. */
   async report(filter: ReportQuery, nowMs = this.now()): Promise<OnboardingReport> {
-    await this.initial;
+    if (!this.isReady) await this.firstSync();
     const key = JSON.stringify([filter.segment, filter.manager, filter.startMonth]);
     const hit = this.cache.get(key);
     if (hit && nowMs - hit.atMs < this.cacheTtlMs) return hit.report;
@@ -161,6 +177,22 @@ export class ReportProjection {
     const report = aggregate(rows, filter, nowMs, { unprojected: this.unprojected.size, pages: this.last?.pages ?? 0, memoBytes: this.memoBytes }, this.options);
     this.cache.set(key, { atMs: nowMs, report });
     return report;
+  }
+
+  /**
+   * Waits for the first successful sync up to `firstReportWaitMs`, then says how far
+   * the listing is. A failed first attempt answers its error (Temporal unreachable:
+   * 503) until a later sync, every `syncIntervalMs`, succeeds.
+   */
+  private async firstSync(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<'waited'>((resolve) => (timer = setTimeout(() => resolve('waited'), this.firstReportWaitMs)));
+    try {
+      const first = await Promise.race([this.firstSuccess.then(() => 'ready' as const), this.initial.then(() => 'ready' as const), waited]);
+      if (first === 'waited') throw new ReportWarmingUpError(this.listed);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** The API's reports provider. */
@@ -193,6 +225,7 @@ export class ReportProjection {
         const workflowId = info.execution?.workflowId ?? '';
         const row = rows[i];
         read += 1;
+        this.listed = read;
         if (!row) {
           unprojected.add(workflowId);
           if (seen.delete(workflowId)) this.changes.deleted.add(workflowId);
@@ -216,6 +249,8 @@ export class ReportProjection {
     for (const row of this.rows.values()) this.memoBytes += row.bytes;
     if (read) this.cache.clear();
     this.last = { kind: full ? 'full' : 'changes', pages, rows: read, ms: this.now() - startedMs, atMs: startedMs };
+    this.isReady = true;
+    this.markReady();
     if (full) this.log('report projection: every partner listed', { partners: this.rows.size, pages, ms: this.last.ms });
     await this.persist(false);
   }

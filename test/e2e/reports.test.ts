@@ -29,6 +29,8 @@ import { accountActivitiesFor } from '../../client/accounts';
 import { eventually } from '../api/harness';
 import { COHORT, DAY_MS, EXPECTED, cohortEvents, cohortProfile, expectCohortReport } from '../helpers/reportCohort';
 import { createDevEnv, uniq, workflowBundle } from '../helpers/temporal';
+import { ReportWarmingUpError } from '../../client/errors';
+import type { Client } from '@temporalio/client';
 
 const ROOT = path.resolve(__dirname, '../..');
 const run = uniq('cohort');
@@ -212,6 +214,92 @@ describe("the API's projection (incremental, saved under DATA_DIR)", () => {
       expect(projected(restarted, 'p3')!.indicators.training).not.toBeNull(); // kept from the snapshot
     } finally {
       await restarted.stop();
+    }
+  });
+});
+
+describe('a report asked for before the projection holds every partner', () => {
+  /** The real client, with the listing slowed down or failing as told (a large namespace, an unreachable frontend). */
+  function listingWith(before: (call: number) => Promise<void>): Client {
+    let calls = 0;
+    const service = new Proxy(env.client.workflowService, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        if (prop !== 'listWorkflowExecutions' || typeof value !== 'function') return value;
+        return async (...args: unknown[]) => {
+          await before((calls += 1));
+          return (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        };
+      },
+    });
+    return new Proxy(env.client, { get: (target, prop, receiver) => (prop === 'workflowService' ? service : Reflect.get(target, prop, receiver)) });
+  }
+
+  /** The cohort as a full listing from visibility reports it now (earlier tests sent it more events). */
+  async function expectSameAsVisibility(report: OnboardingReport): Promise<void> {
+    const truth = await buildReport(env.client, { manager }, Date.now());
+    expect(report.partners).toBe(COHORT.length);
+    expect({ byPhase: report.byPhase, byHealth: report.byHealth, funnel: report.funnel }).toEqual({ byPhase: truth.byPhase, byHealth: truth.byHealth, funnel: truth.funnel });
+  }
+
+  it('answers "warming up" with how far the first listing is, instead of holding the request, then the report', async () => {
+    await settledReport();
+    const slow = listingWith(() => new Promise((r) => setTimeout(r, 1_500)));
+    const projection = new ReportProjection(slow, { firstReportWaitMs: 200, syncIntervalMs: 60_000 }).start();
+    try {
+      const early = await projection.report({ manager }).then(
+        () => null,
+        (err: unknown) => err,
+      );
+      expect(early).toBeInstanceOf(ReportWarmingUpError);
+      expect((early as Error).message).toMatch(/^the report is being built: \d+ partners listed from Temporal so far; try again in a few seconds$/);
+      await projection.ready();
+      await expectSameAsVisibility(await projection.report({ manager }));
+    } finally {
+      await projection.stop();
+    }
+  });
+
+  it('recovers when its first listing failed: the next sync makes the report whole (it used to fail until a restart)', async () => {
+    await settledReport();
+    const unavailable = Object.assign(new Error('14 UNAVAILABLE: No connection established'), { code: 14 });
+    const flaky = listingWith(async (call) => {
+      if (call === 1) throw unavailable;
+    });
+    const projection = new ReportProjection(flaky, { syncIntervalMs: 200 }).start();
+    try {
+      await expect(projection.report({ manager })).rejects.toBe(unavailable);
+      const report = await eventually(
+        () => projection.report({ manager }).catch(() => null),
+        (r) => r !== null,
+        20_000,
+      );
+      await expectSameAsVisibility(report!);
+    } finally {
+      await projection.stop();
+    }
+  });
+
+  it('is a 503 with Retry-After over HTTP, naming how many partners are listed', async () => {
+    const config = parseConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'error' });
+    const app = await createApiServer({
+      client: env.client,
+      config,
+      playbook: DEFAULT_PLAYBOOK,
+      reports: () => Promise.reject(new ReportWarmingUpError(35_000)),
+      logger: { level: 'silent' },
+    });
+    try {
+      await app.listen({ host: '127.0.0.1', port: 0 });
+      const res = await fetch(`http://127.0.0.1:${(app.server.address() as { port: number }).port}/v1/reports/onboarding`);
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('5');
+      expect(await res.json()).toMatchObject({
+        error: 'report_warming_up',
+        message: 'the report is being built: 35,000 partners listed from Temporal so far; try again in a few seconds',
+      });
+    } finally {
+      await app.close();
     }
   });
 });
