@@ -203,6 +203,7 @@ describeWith({}, 'the report projection kept in PostgreSQL', () => {
     try {
       expect((await projection.report({ manager })).partners).toBe(13);
       expect(projection.last).toMatchObject({ kind: 'full' });
+      await projection.ready(); // the first sync is over once it tried to save, after the first report
       expect(seen).toEqual(expect.arrayContaining(['report projection: stored projection unreadable; listing every partner', 'report projection: saving failed; retrying at the next sync']));
     } finally {
       await projection.stop();
