@@ -52,8 +52,6 @@ export interface ProjectionOptions extends AggregateOptions {
   now?: () => number;
 }
 
-type Row = StoredRow;
-
 /** What the last sync did, for the report's `source` and for operators. */
 export interface SyncStats {
   kind: 'full' | 'changes';
@@ -64,7 +62,7 @@ export interface SyncStats {
 }
 
 export class ReportProjection {
-  private rows = new Map<string, Row>();
+  private rows = new Map<string, StoredRow>();
   private unprojected = new Set<string>();
   private syncedToMs: number | null = null;
   private fullScanAtMs = 0;
@@ -206,7 +204,7 @@ export class ReportProjection {
     const base = visibilityQuery({});
     const since = full ? null : new Date(this.syncedToMs! - this.overlapMs).toISOString();
     const query = since ? `${base} AND ${SA_REPORT_AT.name} >= '${since}'` : base;
-    const seen = full ? new Map<string, Row>() : this.rows;
+    const seen = full ? new Map<string, StoredRow>() : this.rows;
     const unprojected = full ? new Set<string>() : this.unprojected;
     let pages = 0;
     let read = 0;
@@ -274,22 +272,12 @@ export class ReportProjection {
   /** Hands the pending changes to the store; a store that cannot be written keeps them for the next sync. */
   private async persist(force: boolean): Promise<void> {
     if (!this.store || this.syncedToMs === null) return;
-    const changes = this.changes;
-    this.changes = { full: false, upserted: new Set(), deleted: new Set() };
-    let taken = false;
+    // Nothing changes `this.changes` meanwhile: syncs run one at a time, and stop() waits for the one running.
     try {
-      taken = await this.store.save({ syncedToMs: this.syncedToMs, fullScanAtMs: this.fullScanAtMs, rows: this.rows }, changes, force);
+      const taken = await this.store.save({ syncedToMs: this.syncedToMs, fullScanAtMs: this.fullScanAtMs, rows: this.rows }, this.changes, force);
+      if (taken) this.changes = { full: false, upserted: new Set(), deleted: new Set() };
     } catch (err) {
       this.log('report projection: saving failed; retrying at the next sync', { to: this.store.where, error: (err as Error).message });
     }
-    if (taken) return;
-    // Not taken: merge back under what changed meanwhile.
-    const next = this.changes;
-    this.changes = {
-      full: changes.full || next.full,
-      upserted: next.full ? next.upserted : new Set([...changes.upserted, ...next.upserted]),
-      deleted: next.full ? next.deleted : new Set([...changes.deleted, ...next.deleted]),
-    };
-    for (const id of next.upserted) this.changes.deleted.delete(id);
   }
 }

@@ -9,7 +9,6 @@
  * pure domain computes for its profile and events, as a running workflow
  * publishes it.
  */
-import path from 'node:path';
 import pg from 'pg';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ReportProjection } from '../../client/reports/projection';
@@ -18,11 +17,11 @@ import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
 import { applyEvent, initState, reportSummary } from '../../workflows/domain';
 import { WORKFLOW_TYPE, onboardingWorkflowId } from '../../workflows/messages';
 import type { PartnerEvent } from '../../workflows/types';
-import { Postgres } from '../../workers/cluster/postgres';
+import type { Postgres } from '../../workers/cluster/postgres';
 import { freePort } from '../../workers/cluster/process';
 import { startPublishedPartner } from '../helpers/publishedPartner';
 import { createDevEnv, uniq } from '../helpers/temporal';
-import { clusterTempDir, describeWith } from './support';
+import { clusterTempDir, describeWith, startTestPostgres } from './support';
 
 describeWith({}, 'the report projection kept in PostgreSQL', () => {
   let postgres: Postgres;
@@ -88,10 +87,7 @@ describeWith({}, 'the report projection kept in PostgreSQL', () => {
 
   beforeAll(async () => {
     temp = clusterTempDir('onboarding-projection-');
-    postgres = new Postgres({ dir: path.join(temp.dir, 'pg'), port: await freePort(), logFile: path.join(temp.dir, 'pg.log') });
-    await postgres.init(() => undefined);
-    await postgres.start();
-    await postgres.ensureDatabase('onboarding');
+    postgres = await startTestPostgres(temp.dir);
     url = postgres.url('onboarding');
     env = await createDevEnv();
     for (let i = 0; i < 12; i += 1) await startPartner(`p${i}`, i % 2 ? [portal] : [portal, b101]);

@@ -16,11 +16,10 @@ import { pgSentLog } from '../../activities/pgSentLog';
 import { fileTransport } from '../../activities/slack';
 import type { SentLog } from '../../activities/sentLog';
 import type { NotificationRequest } from '../../workflows/notifications';
-import { Postgres } from '../../workers/cluster/postgres';
-import { freePort } from '../../workers/cluster/process';
+import type { Postgres } from '../../workers/cluster/postgres';
 import { startSmtpServer, type TestSmtpServer } from '../activities/fixtures/smtpServer';
 import { deliveryInput, memoryLogger } from '../activities/fixtures/support';
-import { clusterTempDir, describeWith } from './support';
+import { clusterTempDir, describeWith, startTestPostgres } from './support';
 import { domainRequest } from '../helpers/domainMessages';
 import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
 
@@ -42,10 +41,7 @@ describeWith({}, 'the PostgreSQL sent-log shared by workers', () => {
 
   beforeAll(async () => {
     temp = clusterTempDir('onboarding-sentlog-');
-    postgres = new Postgres({ dir: path.join(temp.dir, 'pg'), port: await freePort(), logFile: path.join(temp.dir, 'pg.log') });
-    await postgres.init(() => undefined);
-    await postgres.start();
-    await postgres.ensureDatabase('onboarding');
+    postgres = await startTestPostgres(temp.dir);
     url = postgres.url('onboarding');
   }, 120_000);
 

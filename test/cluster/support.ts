@@ -8,7 +8,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { postgresBinDir } from '../../workers/cluster/postgres';
+import { Postgres, postgresBinDir } from '../../workers/cluster/postgres';
+import { freePort } from '../../workers/cluster/process';
 import { ROOT } from '../../workers/cluster/temporalServer';
 
 function temporalBuilt(): boolean {
@@ -44,4 +45,13 @@ export function clusterTempDir(prefix: string): { dir: string; remove(): void } 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   fs.chmodSync(dir, 0o755);
   return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Debian's PostgreSQL in `dir` on a free port, with the app's `onboarding` database. */
+export async function startTestPostgres(dir: string): Promise<Postgres> {
+  const postgres = new Postgres({ dir: path.join(dir, 'pg'), port: await freePort(), logFile: path.join(dir, 'pg.log') });
+  await postgres.init(() => undefined);
+  await postgres.start();
+  await postgres.ensureDatabase('onboarding');
+  return postgres;
 }
