@@ -2,7 +2,7 @@ import type { NotificationRequest } from '../../workflows/notifications';
 import fc from 'fast-check';
 import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
 import { advance, initState, nextWakeAt, recordDelivery, toView } from '../../workflows/domain';
-import { nextBusinessMoment, nextDigestMoment } from '../../workflows/domain/businessHours';
+import { nextBusinessMoment, nextDigestMoment, wallTime } from '../../workflows/domain/businessHours';
 import type { EventType } from '../../workflows/types';
 import { DAY, HOUR, Sim, T0, iso, profile } from './harness';
 
@@ -21,6 +21,30 @@ describe('business hours: "Mon-Fri 09:00-17:00" in the partner\'s time zone', ()
     ['a day ahead of UTC', '2026-12-06T20:00:00Z', 'Pacific/Auckland', '2026-12-06T20:00:00.000Z'],
   ])('%s', (_, from, tz, expected) => {
     expect(iso(nextBusinessMoment(at(from), tz, hours))).toBe(expected);
+  });
+
+  it('reads the wall clock as Intl does, however often and in whatever order it is asked (its answers are cached)', () => {
+    // An oracle by another route: sv-SE formats as "2026-12-02 10:30:00".
+    const oracle = (ms: number, timeZone: string) => {
+      const [date, time] = new Date(ms).toLocaleString('sv-SE', { timeZone, hourCycle: 'h23' }).split(' ');
+      const [y, mo, d] = date!.split('-').map(Number);
+      const [h, mi, sec] = time!.split(':').map(Number);
+      const asUtcMs = Date.UTC(y!, mo! - 1, d!, h!, mi!, sec!) + (ms % 1000);
+      return { asUtcMs, hour: h, weekday: new Date(asUtcMs).getUTCDay() || 7 };
+    };
+    const zones = ['UTC', 'Europe/Berlin', 'America/Los_Angeles', 'Asia/Kolkata', 'Australia/Lord_Howe', 'Pacific/Chatham'];
+    const instant = fc.integer({ min: at('2026-01-01T00:00:00Z'), max: at('2028-12-31T00:00:00Z') });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(instant, fc.constantFrom(...zones)), { minLength: 1, maxLength: 40 }), (asks) => {
+        // Each asked twice (the second from the cache); a caller changing an answer changes no later one.
+        for (const [ms, tz] of [...asks, ...asks]) {
+          const answer = wallTime(ms, tz);
+          expect(answer).toEqual(oracle(ms, tz));
+          answer.hour = -1;
+        }
+      }),
+      { numRuns: 120 }, // 120 x up to 80 asks: past the cache's bound, so evictions are read back too
+    );
   });
 
   it('digests go out at 09:00 UTC', () => {

@@ -16,8 +16,27 @@ export interface WallTime {
   weekday: number;
 }
 
+/**
+ * Answers already computed, by zone and instant. `formatToParts` is the domain's
+ * most expensive call, and one workflow task asks the same few instants many
+ * times (every pending partner e-mail checks "now" against business hours). A
+ * pure function's cache: the answers never depend on what it holds. Bounded.
+ */
+const answers = new Map<string, WallTime>();
+const MAX_ANSWERS = 2_048;
+
 /** The wall-clock time of the instant `ms` in `timeZone`. */
 export function wallTime(ms: number, timeZone: string): WallTime {
+  const key = `${timeZone} ${ms}`;
+  const known = answers.get(key);
+  if (known) return { ...known };
+  if (answers.size >= MAX_ANSWERS) answers.clear();
+  const wall = computeWallTime(ms, timeZone);
+  answers.set(key, wall);
+  return { ...wall };
+}
+
+function computeWallTime(ms: number, timeZone: string): WallTime {
   formatters[timeZone] ??= new Intl.DateTimeFormat('en-US', {
     timeZone,
     hourCycle: 'h23',
