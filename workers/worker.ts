@@ -140,9 +140,12 @@ async function main(): Promise<void> {
   await runWorker(config, playbook, config.temporal.address, stop.signal);
 }
 
-if (require.main === module) {
+/** `npm run worker` (bin/worker.js), or `tsx workers/worker.ts`. */
+export function cli(): void {
   main().catch((err: unknown) => {
     createLogger('worker', 'error').error(`worker failed: ${(err as Error).message}`);
     process.exit(1);
   });
 }
+
+if (require.main === module) cli();

@@ -306,7 +306,7 @@ describe('npm start with PAYLOAD_ENCRYPTION_KEYS', () => {
     const ports = { api: await freePort(), dev: await freePort(), ui: await freePort() };
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onboarding-enc-start-'));
     // As `npm start` runs it (without npm and its setup step).
-    const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
+    const child = spawn(process.execPath, ['bin/start.js'], {
       cwd: path.resolve(__dirname, '../..'),
       env: {
         ...process.env,

@@ -86,7 +86,7 @@ async function npmStart(
 function withoutNpmBanner(lines: string[]): string[] {
   const banner = lines.slice(0, 2);
   expect(banner[0]).toMatch(/^> \S+@\S+ start$/);
-  expect(banner[1]).toMatch(/^> bash scripts\/setup\.sh --quiet && exec node --import tsx workers\/main\.ts$/);
+  expect(banner[1]).toMatch(/^> bash scripts\/setup\.sh --quiet && exec node bin\/start\.js$/);
   return lines.slice(2);
 }
 

@@ -16,7 +16,6 @@ import type { PartnerProfile } from '../../workflows/types';
 import { freePort, portAnswers, waitFor } from '../helpers/system';
 
 const ROOT = path.resolve(__dirname, '../..');
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 
 interface Running {
   child: ChildProcess;
@@ -24,9 +23,9 @@ interface Running {
   exited: Promise<number | null>;
 }
 
-/** As `npm start` runs it (`node --import tsx`: no tsx CLI in between to SIGKILL a busy program on SIGINT). */
+/** As `npm start` runs it (`node bin/start.js`: no tsx CLI in between to SIGKILL a busy program on SIGINT). */
 function start(env: NodeJS.ProcessEnv): Running {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['bin/start.js'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -130,7 +129,7 @@ describe('npm start', () => {
   }, 120_000);
 
   it('stops with one line naming the variable on a bad environment', () => {
-    const r = spawnSync(TSX, ['workers/main.ts'], {
+    const r = spawnSync(process.execPath, ['bin/start.js'], {
       cwd: ROOT,
       env: { ...process.env, HTTP_PORT: 'notaport', DATA_DIR: dataDir },
       encoding: 'utf8',

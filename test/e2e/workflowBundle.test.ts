@@ -109,7 +109,7 @@ describe('a prebuilt workflow bundle', () => {
 
   it('stops the worker with one line when WORKFLOW_BUNDLE_PATH names no file', async () => {
     const missing = path.join(dir, 'nope.js');
-    const result = await execFileAsync(TSX, ['workers/worker.ts'], {
+    const result = await execFileAsync(process.execPath, ['bin/worker.js'], {
       cwd: ROOT,
       env: { ...process.env, TEMPORAL_ADDRESS: server.address, WORKFLOW_BUNDLE_PATH: missing, DATA_DIR: dir },
       encoding: 'utf8',

@@ -10,7 +10,6 @@ import os from 'node:os';
 import path from 'node:path';
 
 export const ROOT = path.resolve(__dirname, '../..');
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 
 import { freePort } from '../../workers/cluster/process';
 
@@ -67,7 +66,7 @@ export async function startSystem(extraEnv: NodeJS.ProcessEnv = {}, readyTimeout
     LOG_LEVEL: 'warn',
     ...extraEnv,
   };
-  const child = spawn(TSX, ['workers/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['bin/start.js'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));

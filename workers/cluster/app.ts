@@ -14,7 +14,7 @@ import { ROOT } from './temporalServer';
 
 export interface AppProcessOptions {
   name: string;
-  /** Relative to the repository root, run with `node --import tsx`. */
+  /** Relative to the repository root: a `.ts` file runs with `node --import tsx`, a launcher in bin/ with `node`. */
   script: string;
   env: NodeJS.ProcessEnv;
   logFile: string;
@@ -40,7 +40,8 @@ export class AppProcess {
 
   start(): void {
     const log = openLog(this.opts.logFile);
-    this.child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, this.opts.script)], {
+    const script = path.join(ROOT, this.opts.script);
+    this.child = spawn(process.execPath, script.endsWith('.ts') ? ['--import', 'tsx', script] : [script], {
       env: this.opts.env,
       stdio: ['ignore', log, log],
       detached: true,

@@ -136,7 +136,7 @@ export class LocalCluster {
       this.workers.push(
         new AppProcess({
           name: `worker ${n}`,
-          script: 'workers/worker.ts',
+          script: 'bin/worker.js', // as `npm run worker`
           env: this.appEnv(namespace, { DATA_DIR: dataDir }),
           logFile: path.join(logs, `worker-${n}.log`),
         }),
