@@ -127,7 +127,7 @@ async function runVariant(
   snapshotDir?: string,
 ): Promise<{ n: number; rssKB: number; heapKB: number; snapshot?: string }[]> {
   const taskQueue = `mem-${variant}-${Math.random().toString(36).slice(2, 8)}`;
-  const child = spawnTs('bench/worker-process.ts', {
+  const child = spawnTs('bench/worker-process.js', {
     nodeArgs: ['--expose-gc'],
     env: {
       BENCH_VARIANT: variant,

@@ -187,7 +187,7 @@ function changes(partnerId: string): PartnerEvent[] {
 /** Seconds from each event's signal to the projection holding a new summary for that partner. */
 async function freshness(client: Client, address: string, projection: ReportProjection): Promise<number[]> {
   const taskQueue = 'report-bench-live';
-  const worker = spawnTs('bench/worker-process.ts', {
+  const worker = spawnTs('bench/worker-process.js', {
     env: { BENCH_VARIANT: 'project', TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: taskQueue, DATA_DIR: tempDir('bench-report-live') },
   });
   try {

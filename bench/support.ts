@@ -34,7 +34,11 @@ export async function startBenchServer(dataDir = tempDir('bench-temporal')): Pro
   return { ...server, dataDir };
 }
 
-/** A TypeScript entry point in a process of its own (tsx), with an IPC channel. */
+/**
+ * An entry point in a process of its own, with an IPC channel: a `.ts` file through
+ * `node --import tsx`, a `.js` launcher (bin/worker.js, bench/worker-process.js:
+ * tsx on the main thread only, as workers run) through plain `node`.
+ */
 export function spawnTs(
   script: string,
   options: { args?: string[]; env?: NodeJS.ProcessEnv; nodeArgs?: string[]; log?: string } = {},
@@ -42,7 +46,7 @@ export function spawnTs(
   const out = options.log ? fs.openSync(options.log, 'a') : 'ignore';
   const child = fork(path.resolve(ROOT, script), options.args ?? [], {
     cwd: ROOT,
-    execArgv: ['--import', 'tsx', ...(options.nodeArgs ?? [])],
+    execArgv: [...(script.endsWith('.ts') ? ['--import', 'tsx'] : []), ...(options.nodeArgs ?? [])],
     env: { ...process.env, ...options.env },
     // stdout (JSON logs) to the log file or nowhere; stderr to the log file, else here.
     stdio: ['ignore', out, options.log ? out : 'inherit', 'ipc'],
@@ -154,13 +158,16 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
-/** CPU seconds per thread name (comm) of a process: the JS main thread, the workflow thread, the SDK's Rust threads. */
+/** CPU seconds per thread name (comm) of a process: the JS main thread, the other JS threads (workflow threads, V8 helpers), the SDK's Rust threads. */
 export function cpuSecondsByThread(pid: number): Record<string, number> {
   const out: Record<string, number> = {};
   try {
     for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
       const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      // Node names every JavaScript thread `node`: the main thread (tid = pid) apart from the rest
+      // (a worker's workflow threads, V8's GC and compiler helpers).
+      const name = comm === 'node' ? (tid === String(pid) ? 'node main' : 'node other') : comm;
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       out[name] = (out[name] ?? 0) + (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
     }

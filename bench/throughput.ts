@@ -30,11 +30,14 @@
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { DEFAULT_PLAYBOOK } from '../workflows/defaultPlaybook';
 import { accountWork, applyEvent, initState, recordSettlement, toView } from '../workflows/domain';
 import { AccountBook } from '../client/preview/accountBook';
 import { onboardingStateQuery, onboardingWorkflowId } from '../workflows/messages';
+import { accountKey } from '../workflows/accounts/keys';
+import { accountWorkflowId } from '../workflows/accounts/messages';
 import type { PartnerEvent, PartnerProfile } from '../workflows/types';
 import { BASELINE_WORKFLOW_TYPE, countedSignal, signalCountQuery } from './baseline/workflows';
 import { printCpuSummary, summarizeCpuProfile } from './cpu-profile';
@@ -79,10 +82,12 @@ const ROUNDS = Number(values.rounds);
  * first completes a milestone, the rest change nothing but the seen ids, so it
  * measures the path from the API into the workflow alone.
  */
+/** An account of the partner's own: partners registering one account are channel conflicts (docs/accounts.md). */
+const accountOf = (partnerId: string) => `Globex ${partnerId}`;
+
 function journey(partnerId: string): PartnerEvent[] {
   const id = (n: string) => `${partnerId}-${n}`;
-  // An account of the partner's own: partners registering one account are channel conflicts (docs/accounts.md).
-  const account = `Globex ${partnerId}`;
+  const account = accountOf(partnerId);
   if (values.mix === 'repeat') return Array.from({ length: EVENTS }, (_, i) => ({ eventId: id(`community-${i}`), type: 'community_event_attended' }));
   const all: PartnerEvent[] = [
     { eventId: id('kickoff'), type: 'kickoff_completed' },
@@ -159,6 +164,51 @@ interface RoundResult {
   verified: string;
   /** CPU ms per event in each process during the timed window. */
   cpu: Record<string, number>;
+  /** What the server stored per partner (mean over the round's histories): ./serverWork. */
+  work: Record<string, number>;
+}
+
+const T = temporal.api.enums.v1.EventType;
+const WORK_KINDS: [string, (e: temporal.api.history.v1.IHistoryEvent) => boolean][] = [
+  ['signals', (e) => e.eventType === T.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED],
+  ['workflow tasks', (e) => e.eventType === T.EVENT_TYPE_WORKFLOW_TASK_COMPLETED],
+  ['activities', (e) => e.eventType === T.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED],
+  ['timers', (e) => e.eventType === T.EVENT_TYPE_TIMER_STARTED],
+  ['search-attribute upserts', (e) => e.eventType === T.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES],
+  ['memo upserts', (e) => e.eventType === T.EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED],
+];
+
+/**
+ * What the server did for each partner, read back from the histories: what each
+ * workflow stored (history events, and those of the kinds above), plus, for the
+ * product, the account registry workflows its registrations started and what
+ * they stored. The CPU figures follow from these: the floor's history is one
+ * signal and one workflow task per event; the product's adds the rest.
+ */
+async function serverWork(client: Client, workflowIds: string[]): Promise<Record<string, number>> {
+  const total: Record<string, number> = { 'history events': 0, ...Object.fromEntries(WORK_KINDS.map(([k]) => [k, 0])) };
+  const histories = async (ids: string[]) => {
+    const found: temporal.api.history.v1.IHistoryEvent[][] = [];
+    await pool(ids, 16, async (workflowId) => {
+      try {
+        found.push((await client.workflow.getHandle(workflowId).fetchHistory()).events ?? []);
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+    });
+    return found;
+  };
+  for (const events of await histories(workflowIds)) {
+    total['history events']! += events.length;
+    for (const e of events) for (const [kind, is] of WORK_KINDS) if (is(e)) total[kind]! += 1;
+  }
+  if (values.mix === 'journey' && workflowIds[0]?.includes('product')) {
+    const keys = workflowIds.map((id) => accountKey({ account: accountOf(id.slice('onboarding-'.length)) })!.key);
+    const registries = await histories(keys.map(accountWorkflowId));
+    total['account registries started'] = registries.length;
+    total['registry history events'] = registries.reduce((n, events) => n + events.length, 0);
+  }
+  return Object.fromEntries(Object.entries(total).map(([k, v]) => [k, Math.round((v / workflowIds.length) * 10) / 10]));
 }
 
 /** The processes whose CPU is accounted: name -> pid (0: this process). */
@@ -201,9 +251,10 @@ async function floorRound(client: Client, taskQueue: string, round: number, proc
   await printProfiles(`round ${round} floor`, profiling);
   const counts = await Promise.all(ids.map((p) => client.workflow.getHandle(onboardingWorkflowId(p)).query(signalCountQuery)));
   const wrong = counts.filter((n) => n !== EVENTS).length;
+  const work = await serverWork(client, ids.map(onboardingWorkflowId));
   await pool(ids, 16, (p) => client.workflow.getHandle(onboardingWorkflowId(p)).terminate('bench round over').then(() => undefined));
   const seconds = (t1 - t0) / 1000;
-  return { eventsPerSecond: (PARTNERS * EVENTS) / seconds, seconds, verified: wrong ? `${wrong} workflows missed signals` : `all ${PARTNERS} counted ${EVENTS}`, cpu };
+  return { eventsPerSecond: (PARTNERS * EVENTS) / seconds, seconds, verified: wrong ? `${wrong} workflows missed signals` : `all ${PARTNERS} counted ${EVENTS}`, cpu, work };
 }
 
 /**
@@ -257,9 +308,10 @@ async function productRound(client: Client, api: string, round: number, processe
     const state = await client.workflow.getHandle(onboardingWorkflowId(partnerId)).query(onboardingStateQuery);
     if (fingerprint(state) !== expected(partnerId)) wrong += 1;
   });
+  const work = await serverWork(client, ids.map(onboardingWorkflowId));
   await pool(ids, 16, (p) => client.workflow.getHandle(onboardingWorkflowId(p)).terminate('bench round over').then(() => undefined));
   const seconds = (t1 - t0) / 1000;
-  return { eventsPerSecond: (PARTNERS * EVENTS) / seconds, seconds, verified: wrong ? `${wrong} onboardings differ from the domain` : `all ${PARTNERS} as the domain computes`, cpu };
+  return { eventsPerSecond: (PARTNERS * EVENTS) / seconds, seconds, verified: wrong ? `${wrong} onboardings differ from the domain` : `all ${PARTNERS} as the domain computes`, cpu, work };
 }
 
 async function waitHealthy(api: string): Promise<void> {
@@ -285,13 +337,13 @@ async function main(): Promise<void> {
   const dataDir = tempDir('bench-throughput-data');
   const common = { TEMPORAL_ADDRESS: server.address, DATA_DIR: dataDir };
   const log = (name: string) => path.join(dataDir, `${name}.log`);
-  const worker = spawnTs('workers/worker.ts', { nodeArgs, log: log('worker'), env: { ...common, TEMPORAL_TASK_QUEUE: productQueue } });
+  const worker = spawnTs('bin/worker.js', { nodeArgs, log: log('worker'), env: { ...common, TEMPORAL_TASK_QUEUE: productQueue } });
   const apiProcess = spawnTs('client/api/server.ts', {
     nodeArgs,
     log: log('api'),
     env: { ...common, TEMPORAL_TASK_QUEUE: productQueue, HTTP_PORT: String(httpPort) },
   });
-  const floorWorker = spawnTs('bench/worker-process.ts', {
+  const floorWorker = spawnTs('bench/worker-process.js', {
     nodeArgs,
     log: log('floor-worker'),
     env: { ...common, BENCH_VARIANT: 'baseline', TEMPORAL_TASK_QUEUE: floorQueue },
@@ -299,6 +351,7 @@ async function main(): Promise<void> {
   process.stderr.write(`logs of the worker, the API and the floor worker in ${dataDir}\n`);
   const rows: Record<string, string | number>[] = [];
   const cpuRows: Record<string, Record<string, number>> = {};
+  const workRows: Record<string, Record<string, number>> = {};
   try {
     await Promise.all([waitHealthy(api), ready(floorWorker, 'floor worker')]);
     const serverPid = findPid(server.dbFile) ?? -1;
@@ -335,13 +388,16 @@ async function main(): Promise<void> {
             : await productRound(client, api, round, productProcesses, profiling([worker, apiProcess]));
         (variant === 'floor' ? floor : product).push(r.eventsPerSecond);
         cpuRows[`${variant} round ${round}`] = r.cpu;
+        workRows[`${variant} round ${round}`] = r.work;
         rows.push({ round, variant: variant === 'floor' ? 'floor: raw signals, empty workflow' : 'product: POST /events, partnerOnboarding', 'events/s': Math.round(r.eventsPerSecond), seconds: r.seconds.toFixed(2), check: r.verified });
       }
     }
     console.log(`\nthroughput: ${PARTNERS} partners x ${EVENTS} events (${values.mix}), ${CLIENTS} concurrent clients, one dev server (${server.address})`);
     console.table(rows);
-    console.log('CPU ms per event, by process (and by thread of the product worker), during the timed window:');
+    console.log('CPU ms per event, by process (and by thread of the product worker: "node main" runs the activities, "node other" the workflow code and V8 helpers), during the timed window:');
     console.table(cpuRows);
+    console.log(`What the server stored per partner (${EVENTS} events each), from the round's histories:`);
+    console.table(workRows);
     console.table({
       median: {
         'floor events/s': Math.round(median(floor)),
