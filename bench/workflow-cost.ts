@@ -7,6 +7,9 @@
  *
  * `core-digest` is the core path for a manager with `digest: true` (one digest
  * across partners: the partner pings nobody and publishes its digest entry).
+ * With core, the core path again, signed at 28 moments of the week (4 hours of
+ * each weekday, UTC): partner e-mails wait for business hours, so the count
+ * depends on when the contract is signed; the table and its worst case follow.
  * Then the manager digest itself: one hourly `managerDigests` run on the dev
  * server for a manager with 30 partners, and what that makes a day.
  * `core-digest` runs only when named: its 130-day journey currently stalls on
@@ -73,6 +76,7 @@ async function main(): Promise<void> {
   const segments = process.argv.slice(2).length ? process.argv.slice(2) : ['core', 'strategic', 'transactional'];
   const env = await createTimeSkippingEnv();
   const rows: Record<string, string | number>[] = [];
+  let sweep: Awaited<ReturnType<typeof bySigningMoment>> | undefined;
   try {
     const bundle = await workflowBundle();
     for (const segment of segments) {
@@ -110,6 +114,7 @@ async function main(): Promise<void> {
         'replay ms/history': replayMs.toFixed(1),
       });
     }
+    if (segments.includes('core')) sweep = await bySigningMoment(env);
   } finally {
     await env.teardown();
   }
@@ -117,7 +122,43 @@ async function main(): Promise<void> {
   console.log('billable: Temporal Cloud Actions (memo upserts and TemporalChangeVersion-only upserts are not Actions); conservative: counting them too');
   console.log('registryBillable: the account registries its registrations reached (start + Update each)');
   console.log('targets for the core happy path: <= 80 billable actions, < 400 history events; replay: one worker, every history, 5 times');
+  if (sweep) {
+    console.log('\nthe core happy path by the moment the contract is signed (UTC; the partner is in UTC): billable actions in the workflow (timers started)');
+    console.table(sweep.table);
+    console.log(`min ${sweep.min}, max ${sweep.max} (signed ${sweep.worst}): partner e-mails wait for business hours, and each wait is a timer`);
+  }
   if (!process.argv.slice(2).length || process.argv.includes('core-digest')) await managerDigestCost();
+}
+
+const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+const SIGNING_HOURS = [0, 6, 12, 18];
+
+/**
+ * The core happy path signed at each weekday and hour of SIGNING_HOURS (UTC): what it
+ * costs depends on when it starts, because partner e-mails wait for business hours.
+ * The time-skipping server's clock only moves forward: each run skips to the next
+ * such moment after the previous run's end.
+ */
+async function bySigningMoment(env: Awaited<ReturnType<typeof createTimeSkippingEnv>>): Promise<{ table: Record<string, Record<string, string>>; min: number; max: number; worst: string }> {
+  process.stderr.write(`running the core happy path signed at ${WEEKDAYS.length * SIGNING_HOURS.length} moments of the week...\n`);
+  const table: Record<string, Record<string, string>> = {};
+  let min = Infinity;
+  let max = -Infinity;
+  let worst = '';
+  for (const [i, day] of WEEKDAYS.entries()) {
+    for (const hour of SIGNING_HOURS) {
+      const now = await env.currentTimeMs();
+      let at = Math.floor(now / 86_400_000) * 86_400_000 + hour * 3_600_000;
+      while (at <= now || (new Date(at).getUTCDay() + 6) % 7 !== i) at += 86_400_000;
+      await env.sleep(at - now);
+      const events = (await runHappyPath(env, 'core')).runs.flatMap((h) => h.events);
+      const billable = sum(count(events, KINDS));
+      (table[day] ??= {})[`${String(hour).padStart(2, '0')}:00`] = `${billable} (${count(events, { timers: KINDS.timers! }).timers})`;
+      min = Math.min(min, billable);
+      if (billable > max) [max, worst] = [billable, `${day} ${String(hour).padStart(2, '0')}:00`];
+    }
+  }
+  return { table, min, max, worst };
 }
 
 /** One hourly managerDigests run for a manager with 30 digest partners, on the dev server (visibility). */
