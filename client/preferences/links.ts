@@ -62,6 +62,9 @@ export function preferenceLinks(opts: { secrets: readonly string[]; publicUrl: s
       }
       const [payload, signature] = parts as [string, string];
       const given = Buffer.from(signature, 'base64url');
+      // One spelling per signature: the last character's 2 unused bits could otherwise
+      // spell the same bytes 4 ways, and a changed link would pass for the original.
+      if (b64(given) !== signature) return { ok: false, reason: 'signature' };
       // Every secret is tried (no early exit): the time taken does not say which one matched.
       const valid = opts.secrets.map((s) => timingSafeEqual(sign(s, payload), given)).some(Boolean);
       if (!valid) return { ok: false, reason: 'signature' };

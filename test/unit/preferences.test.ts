@@ -188,6 +188,20 @@ describe('signed links', () => {
     }
   });
 
+  it('refuse every other spelling of a signature: the last character carries 2 unused bits, and only the spelling the API wrote is accepted', () => {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const token = links.token('lee@acme.example', now);
+    const [payload, signature] = token.split('.') as [string, string];
+    const last = alphabet.indexOf(signature.at(-1)!);
+    // The 3 characters whose 4 high bits are the same (they decode to the same 32 bytes).
+    const spellings = [1, 2, 3].map((low) => `${payload}.${signature.slice(0, -1)}${alphabet[last + low]}`);
+    for (const spelled of spellings) {
+      expect(Buffer.from(spelled.split('.')[1]!, 'base64url')).toEqual(Buffer.from(signature, 'base64url'));
+      expect(links.verify(spelled, now)).toEqual({ ok: false, reason: 'signature' });
+    }
+    expect(links.verify(token, now).ok).toBe(true);
+  });
+
   it('expire after a year; a rotated secret still verifies the links it signed', () => {
     const token = links.token('lee@acme.example', now);
     expect(links.verify(token, now + 364 * DAY).ok).toBe(true);
