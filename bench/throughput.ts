@@ -74,6 +74,9 @@ const EVENTS = Number(values.events);
 const CLIENTS = Number(values.clients);
 const ROUNDS = Number(values.rounds);
 
+/** An account of the partner's own: partners registering one account are channel conflicts (docs/accounts.md). */
+const accountOf = (partnerId: string) => `Globex ${partnerId}`;
+
 /**
  * Each partner's events, in order. `journey` (default): a core partner's
  * onboarding as its systems report it: milestones, opportunities, two phase
@@ -82,9 +85,6 @@ const ROUNDS = Number(values.rounds);
  * first completes a milestone, the rest change nothing but the seen ids, so it
  * measures the path from the API into the workflow alone.
  */
-/** An account of the partner's own: partners registering one account are channel conflicts (docs/accounts.md). */
-const accountOf = (partnerId: string) => `Globex ${partnerId}`;
-
 function journey(partnerId: string): PartnerEvent[] {
   const id = (n: string) => `${partnerId}-${n}`;
   const account = accountOf(partnerId);
@@ -185,7 +185,7 @@ const WORK_KINDS: [string, (e: temporal.api.history.v1.IHistoryEvent) => boolean
  * they stored. The CPU figures follow from these: the floor's history is one
  * signal and one workflow task per event; the product's adds the rest.
  */
-async function serverWork(client: Client, workflowIds: string[]): Promise<Record<string, number>> {
+async function serverWork(client: Client, workflowIds: string[], registryIds: string[] = []): Promise<Record<string, number>> {
   const total: Record<string, number> = { 'history events': 0, ...Object.fromEntries(WORK_KINDS.map(([k]) => [k, 0])) };
   const histories = async (ids: string[]) => {
     const found: temporal.api.history.v1.IHistoryEvent[][] = [];
@@ -202,9 +202,8 @@ async function serverWork(client: Client, workflowIds: string[]): Promise<Record
     total['history events']! += events.length;
     for (const e of events) for (const [kind, is] of WORK_KINDS) if (is(e)) total[kind]! += 1;
   }
-  if (values.mix === 'journey' && workflowIds[0]?.includes('product')) {
-    const keys = workflowIds.map((id) => accountKey({ account: accountOf(id.slice('onboarding-'.length)) })!.key);
-    const registries = await histories(keys.map(accountWorkflowId));
+  if (registryIds.length) {
+    const registries = await histories(registryIds);
     total['account registries started'] = registries.length;
     total['registry history events'] = registries.reduce((n, events) => n + events.length, 0);
   }
@@ -308,7 +307,8 @@ async function productRound(client: Client, api: string, round: number, processe
     const state = await client.workflow.getHandle(onboardingWorkflowId(partnerId)).query(onboardingStateQuery);
     if (fingerprint(state) !== expected(partnerId)) wrong += 1;
   });
-  const work = await serverWork(client, ids.map(onboardingWorkflowId));
+  const registries = values.mix === 'journey' ? ids.map((p) => accountWorkflowId(accountKey({ account: accountOf(p) })!.key)) : [];
+  const work = await serverWork(client, ids.map(onboardingWorkflowId), registries);
   await pool(ids, 16, (p) => client.workflow.getHandle(onboardingWorkflowId(p)).terminate('bench round over').then(() => undefined));
   const seconds = (t1 - t0) / 1000;
   return { eventsPerSecond: (PARTNERS * EVENTS) / seconds, seconds, verified: wrong ? `${wrong} onboardings differ from the domain` : `all ${PARTNERS} as the domain computes`, cpu, work };
