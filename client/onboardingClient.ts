@@ -82,43 +82,50 @@ export async function startOnboarding(client: Client, options: OnboardingClientO
   const parsed = parseProfile(input);
   if (!parsed.ok) throw new InvalidInputError(parsed.errors);
   const profile = parsed.value;
-  const workflowId = onboardingWorkflowId(profile.partnerId);
-  const hash = profileHash(profile);
-  // The report summary the workflow would publish now: the partner is in reports from the start, at no action.
-  const now = Date.now();
-  const report = reportSummary(initState(profile, options.playbook, now), now);
-  const pinned = { version: options.playbook.version, hash: options.playbookHash ?? playbookHash(options.playbook) };
+  const start = onboardingStart(profile, options, Date.now());
   try {
-    const handle = await client.workflow.start<typeof partnerOnboarding>(WORKFLOW_TYPE, {
-      workflowId,
-      taskQueue: options.taskQueue,
-      args: [profile, { playbook: options.playbook, playbookHash: pinned.hash }],
-      workflowIdConflictPolicy: 'FAIL',
-      // The Temporal UI shows the partner, not only an id (the workflow keeps its current details up to date).
-      staticSummary: staticSummary(profile),
-      staticDetails: staticDetails(profile, profile.contractSignedAt ? Date.parse(profile.contractSignedAt) : now),
-      memo: {
-        [MEMO_KEYS.partnerId]: profile.partnerId,
-        [MEMO_KEYS.name]: profile.name,
-        [MEMO_KEYS.profileHash]: hash,
-        [MEMO_KEYS.report]: report,
-        [MEMO_KEYS.playbook]: pinned,
-      },
-      typedSearchAttributes: [
-        { key: SA_PHASE, value: 'foundation' },
-        { key: SA_SEGMENT, value: profile.segment },
-        { key: SA_MANAGER, value: profile.partnerManager.email },
-        { key: SA_HEALTH, value: 'on_track' },
-        { key: SA_REPORT_AT, value: new Date(now) },
-      ],
-    });
-    return { partnerId: profile.partnerId, workflowId, runId: handle.firstExecutionRunId, created: true };
+    const handle = await client.workflow.start<typeof partnerOnboarding>(WORKFLOW_TYPE, start);
+    return { partnerId: profile.partnerId, workflowId: start.workflowId, runId: handle.firstExecutionRunId, created: true };
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
-  const live = await client.workflow.getHandle(workflowId).describe();
-  if (live.memo?.[MEMO_KEYS.profileHash] !== hash) throw new ProfileConflictError(profile.partnerId);
-  return { partnerId: profile.partnerId, workflowId, runId: live.runId, created: false };
+  const live = await client.workflow.getHandle(start.workflowId).describe();
+  if (live.memo?.[MEMO_KEYS.profileHash] !== start.memo[MEMO_KEYS.profileHash]) throw new ProfileConflictError(profile.partnerId);
+  return { partnerId: profile.partnerId, workflowId: start.workflowId, runId: live.runId, created: false };
+}
+
+/**
+ * How `startOnboarding` starts a partner's workflow at `now`: its arguments, the
+ * start memo (the report summary among it) and the contract's search attributes,
+ * so the partner is in lists and reports from the start, at no action. Tests and
+ * benchmarks start partners with it too, the way the API does.
+ */
+export function onboardingStart(profile: PartnerProfile, options: OnboardingClientOptions, now: number) {
+  const report = reportSummary(initState(profile, options.playbook, now), now);
+  const pinned = { version: options.playbook.version, hash: options.playbookHash ?? playbookHash(options.playbook) };
+  return {
+    workflowId: onboardingWorkflowId(profile.partnerId),
+    taskQueue: options.taskQueue,
+    args: [profile, { playbook: options.playbook, playbookHash: pinned.hash }] as Parameters<typeof partnerOnboarding>,
+    workflowIdConflictPolicy: 'FAIL' as const,
+    // The Temporal UI shows the partner, not only an id (the workflow keeps its current details up to date).
+    staticSummary: staticSummary(profile),
+    staticDetails: staticDetails(profile, profile.contractSignedAt ? Date.parse(profile.contractSignedAt) : now),
+    memo: {
+      [MEMO_KEYS.partnerId]: profile.partnerId,
+      [MEMO_KEYS.name]: profile.name,
+      [MEMO_KEYS.profileHash]: profileHash(profile),
+      [MEMO_KEYS.report]: report,
+      [MEMO_KEYS.playbook]: pinned,
+    },
+    typedSearchAttributes: [
+      { key: SA_PHASE, value: 'foundation' },
+      { key: SA_SEGMENT, value: profile.segment },
+      { key: SA_MANAGER, value: profile.partnerManager.email },
+      { key: SA_HEALTH, value: 'on_track' },
+      { key: SA_REPORT_AT, value: new Date(now) },
+    ],
+  };
 }
 
 export class OnboardingClient {

@@ -7,8 +7,9 @@ import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
 import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
-import { onboardingWorkflowId, WORKFLOW_TYPE } from '../../workflows/messages';
-import type { OnboardingState, Segment } from '../../workflows/types';
+import { WORKFLOW_TYPE } from '../../workflows/messages';
+import { parseProfile, type OnboardingState, type Segment } from '../../workflows/types';
+import { onboardingStart } from '../../client/onboardingClient';
 import { driveJourney, sleepUntilDay, stateOf } from './drive';
 import { HAPPY_PATHS, profileFor, withIds } from './journeys';
 import type { OnboardingWorkerOptions } from '../../workers/createWorker';
@@ -23,19 +24,21 @@ export interface JourneyRun {
   runs: History[];
 }
 
-/** Starts a partner's workflow on `env` and returns its handle and start time. */
+/**
+ * Starts a partner's workflow on `env` as the API does (`onboardingStart`: the
+ * start memo and search attributes included), and returns its handle and start time.
+ */
 export async function startPartner(
   env: TestWorkflowEnvironment,
   taskQueue: string,
   profile: ReturnType<typeof profileFor>,
 ): Promise<{ handle: WorkflowHandleWithFirstExecutionRunId; startedAt: number }> {
   // The contract is signed "now" on the test server's clock, so days count exactly.
-  const startedAt = profile.contractSignedAt ? Date.parse(profile.contractSignedAt) : await env.currentTimeMs();
-  const handle = await env.client.workflow.start(WORKFLOW_TYPE, {
-    taskQueue,
-    workflowId: onboardingWorkflowId(profile.partnerId),
-    args: [{ ...profile, contractSignedAt: new Date(startedAt).toISOString() }, { playbook: DEFAULT_PLAYBOOK }],
-  });
+  const now = await env.currentTimeMs();
+  const startedAt = profile.contractSignedAt ? Date.parse(profile.contractSignedAt) : now;
+  const parsed = parseProfile({ ...profile, contractSignedAt: new Date(startedAt).toISOString() });
+  if (!parsed.ok) throw new Error(`not a valid profile: ${parsed.errors.map((e) => e.message).join('; ')}`);
+  const handle = await env.client.workflow.start(WORKFLOW_TYPE, onboardingStart(parsed.value, { taskQueue, playbook: DEFAULT_PLAYBOOK }, now));
   return { handle, startedAt };
 }
 

@@ -4,7 +4,7 @@
  * bottleneck fixes, with server.env.sleep moving the days.
  */
 import { WorkflowFailedError } from '@temporalio/client';
-import { WORKFLOW_TYPE, onboardingWorkflowId, partnerEventSignal } from '../../workflows/messages';
+import { SA_HEALTH, SA_MANAGER, SA_PHASE, SA_SEGMENT, WORKFLOW_TYPE, onboardingWorkflowId, partnerEventSignal } from '../../workflows/messages';
 import type { LifecyclePhase, PartnerEvent, Segment } from '../../workflows/types';
 import { DAY_MS, sleepUntilDay, stateOf } from '../helpers/drive';
 import { HAPPY_PATHS, profileFor, withIds } from '../helpers/journeys';
@@ -202,5 +202,20 @@ describe('a run started without a playbook', () => {
       nonRetryable: true,
       message: expect.stringContaining('no playbook in the start input'),
     });
+  });
+});
+
+describe('a run started as the API starts it (onboardingStart)', () => {
+  it('finds its search attributes already set and pays no upsert for them in its first workflow task', async () => {
+    const { handle } = await start('core');
+    await stateOf(handle); // the first workflow task has run
+    const described = await handle.describe();
+    expect(described.typedSearchAttributes.get(SA_PHASE)).toBe('foundation');
+    expect(described.typedSearchAttributes.get(SA_HEALTH)).toBe('on_track');
+    const history = await handle.fetchHistory();
+    const contractKeys: string[] = [SA_PHASE.name, SA_SEGMENT.name, SA_MANAGER.name, SA_HEALTH.name];
+    const upserted = (history.events ?? []).flatMap((e) => Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}));
+    // An upsert here is a billed action per partner that changes nothing (bench/workflow-cost.ts counts it).
+    expect(upserted.filter((key) => contractKeys.includes(key))).toEqual([]);
   });
 });
