@@ -1,7 +1,8 @@
 /**
  * Cost of one partner: runs each segment's full happy path on the time-skipping
  * server and prints history events, billable Temporal actions by kind, and the
- * time to replay the recorded histories.
+ * time to replay the recorded histories. Partners start as the API starts them
+ * (`onboardingStart`: the start memo and search attributes with them).
  *
  *   npx tsx bench/workflow-cost.ts [core|strategic|transactional|core-digest ...]
  *
