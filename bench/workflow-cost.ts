@@ -13,10 +13,7 @@
  * depends on when the contract is signed; the table and its worst case follow.
  * Then the manager digest itself: one hourly `managerDigests` run on the dev
  * server for a manager with 30 partners, and what that makes a day.
- * `core-digest` runs only when named: its 130-day journey currently stalls on
- * the time-skipping test server, which refuses one workflow task completion
- * ("invalid history builder state for action") that the dev server takes
- * (test/e2e/managerDigest.test.ts runs this path there). Not root-caused yet.
+ * Without arguments: core, strategic, transactional and core-digest.
  *
  * Billable actions, as Temporal Cloud's Actions page lists them
  * (docs.temporal.io/cloud/actions): each run's start (a continue-as-new starts a
@@ -74,7 +71,7 @@ const count = (events: Event[], kinds: Record<string, (e: Event) => boolean>) =>
 const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
 
 async function main(): Promise<void> {
-  const segments = process.argv.slice(2).length ? process.argv.slice(2) : ['core', 'strategic', 'transactional'];
+  const segments = process.argv.slice(2).length ? process.argv.slice(2) : ['core', 'strategic', 'transactional', 'core-digest'];
   const env = await createTimeSkippingEnv();
   const rows: Record<string, string | number>[] = [];
   let sweep: Awaited<ReturnType<typeof bySigningMoment>> | undefined;

@@ -63,9 +63,9 @@ async function decisions(name: string, via: 'signals' | 'updates'): Promise<void
 
 /**
  * A digest manager's partner (one digest across partners: behind the patch, it pings the manager nothing and
- * publishes its entry in its memo), decided by Update. On the dev server: on the time-skipping test server
- * (Java) a 130-day digest journey stalls, the server refusing one workflow task completion ("invalid history
- * builder state for action", then "Already open timer") that the dev server accepts.
+ * publishes its entry in its memo), decided by Update. Recorded on the dev server. (It used to stall on the
+ * time-skipping test server, which refused one workflow task completion; on 2026-11-30 the same journey ran
+ * there to the same 41 events.)
  */
 async function digestManager(): Promise<void> {
   const env = await createDevEnv();
