@@ -4,7 +4,7 @@
  * workflow bundles (the product's and the baseline's), and small statistics.
  * Benchmarks print figures; none of this asserts anything.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -178,6 +178,28 @@ export function cpuSecondsByThread(pid: number): Record<string, number> {
 }
 
 /** The pid of the process whose command line contains `needle` (e.g. the dev server's database file). */
+/**
+ * Pins every thread of a process to `cpus` (a taskset list, e.g. "0" or "0-2").
+ * Threads a process starts later inherit its starting thread's CPUs. Linux only:
+ * throws naming what is missing.
+ */
+export function pinThreads(pid: number, cpus: string): void {
+  let threads: string[];
+  try {
+    threads = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    throw new Error(`cannot pin process ${pid}: /proc/${pid}/task is not readable (pinning needs Linux)`);
+  }
+  for (const tid of threads) {
+    try {
+      execFileSync('taskset', ['-cp', cpus, tid], { stdio: 'ignore' });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('pinning needs taskset (Debian: apt-get install util-linux)');
+      // the thread ended meanwhile
+    }
+  }
+}
+
 export function findPid(needle: string): number | undefined {
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;

@@ -3,7 +3,7 @@
  * floor measured in the same run on the same server: raw client signals to an
  * empty signal-counting workflow (bench/baseline/workflows.ts).
  *
- *   npx tsx bench/throughput.ts [--partners 100] [--events 20] [--clients 16] [--rounds 3] [--mix journey|repeat] [--profile]
+ *   npx tsx bench/throughput.ts [--partners 100] [--events 20] [--clients 16] [--rounds 3] [--mix journey|repeat] [--profile] [--pin]
  *
  * One dev server configured like `npm start`'s. The product runs as it ships:
  * `npm run worker` (workers/worker.ts) and `npm run api` (client/api/server.ts),
@@ -22,11 +22,18 @@
  * opportunities the pure domain computes for the same events (nothing lost).
  * The variants alternate in order from round to round.
  *
+ * With --pin (Linux, taskset) the processes stop sharing every core: the Temporal
+ * server and the workers run on all CPUs but the last, the API and this
+ * process (the clients) on the last one, as when senders and API processes run
+ * on machines of their own. Then the ratio measures what the server and the
+ * workers do per event; without it, the API hop and the clients count too.
+ *
  * With --profile the worker and API processes load bench/profile-hook.ts, and
  * their CPU profiles over each product round's timed window (the worker's
  * workflow thread has its own) are summarized after the round.
  * Prints figures; asserts nothing.
  */
+import os from 'node:os';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -48,6 +55,7 @@ import {
   ask,
   freePort,
   median,
+  pinThreads,
   pool,
   ratio,
   ready,
@@ -65,6 +73,7 @@ const { values } = parseArgs({
     clients: { type: 'string', default: '16' },
     rounds: { type: 'string', default: '3' },
     profile: { type: 'boolean', default: false },
+    pin: { type: 'boolean', default: false },
     mix: { type: 'string', default: 'journey' },
   },
 });
@@ -314,6 +323,17 @@ async function productRound(client: Client, api: string, round: number, processe
   return { eventsPerSecond: (PARTNERS * EVENTS) / seconds, seconds, verified: wrong ? `${wrong} onboardings differ from the domain` : `all ${PARTNERS} as the domain computes`, cpu, work };
 }
 
+/** --pin: the server and the workers on all CPUs but the last; the API and the clients on the last. Says where. */
+function pinProcesses(backend: number[], front: number[]): string {
+  const cpus = os.availableParallelism();
+  if (cpus < 2) throw new Error(`--pin needs at least 2 CPUs; this machine has ${cpus}`);
+  const back = cpus === 2 ? '0' : `0-${cpus - 2}`;
+  const last = String(cpus - 1);
+  for (const pid of backend) pinThreads(pid, back);
+  for (const pid of front) pinThreads(pid, last);
+  return `the server and the workers on CPU ${back}, the API and the clients on CPU ${last}`;
+}
+
 async function waitHealthy(api: string): Promise<void> {
   const deadline = Date.now() + 120_000;
   for (;;) {
@@ -355,6 +375,12 @@ async function main(): Promise<void> {
   try {
     await Promise.all([waitHealthy(api), ready(floorWorker, 'floor worker')]);
     const serverPid = findPid(server.dbFile) ?? -1;
+    let placement = 'every process on every CPU';
+    if (values.pin) {
+      if (serverPid < 0) throw new Error('--pin: the Temporal server process was not found');
+      placement = pinProcesses([serverPid, worker.pid!, floorWorker.pid!], [apiProcess.pid!, process.pid]);
+      process.stderr.write(`pinned: ${placement}\n`);
+    }
     const profiling = (children: ChildProcess[]): Profiling =>
       profileDir
         ? {
@@ -392,7 +418,7 @@ async function main(): Promise<void> {
         rows.push({ round, variant: variant === 'floor' ? 'floor: raw signals, empty workflow' : 'product: POST /events, partnerOnboarding', 'events/s': Math.round(r.eventsPerSecond), seconds: r.seconds.toFixed(2), check: r.verified });
       }
     }
-    console.log(`\nthroughput: ${PARTNERS} partners x ${EVENTS} events (${values.mix}), ${CLIENTS} concurrent clients, one dev server (${server.address})`);
+    console.log(`\nthroughput: ${PARTNERS} partners x ${EVENTS} events (${values.mix}), ${CLIENTS} concurrent clients, one dev server (${server.address}); ${placement}`);
     console.table(rows);
     console.log('CPU ms per event, by process (and by thread of the product worker: "node main" runs the activities, "node other" the workflow code and V8 helpers), during the timed window:');
     console.table(cpuRows);
