@@ -177,10 +177,9 @@ export function cpuSecondsByThread(pid: number): Record<string, number> {
   return out;
 }
 
-/** The pid of the process whose command line contains `needle` (e.g. the dev server's database file). */
 /**
  * Pins every thread of a process to `cpus` (a taskset list, e.g. "0" or "0-2").
- * Threads a process starts later inherit its starting thread's CPUs. Linux only:
+ * Threads started later inherit the CPUs of the thread that starts them. Linux only:
  * throws naming what is missing.
  */
 export function pinThreads(pid: number, cpus: string): void {
@@ -200,6 +199,7 @@ export function pinThreads(pid: number, cpus: string): void {
   }
 }
 
+/** The pid of the process whose command line contains `needle` (e.g. the dev server's database file). */
 export function findPid(needle: string): number | undefined {
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
