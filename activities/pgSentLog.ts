@@ -26,6 +26,7 @@
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { pgTransaction } from './pgTransaction';
 import type { Claim, SentLog, SentRecord } from './sentLog';
 
 /** Longer than one delivery attempt can last (1-minute activity timeout). */
@@ -80,20 +81,10 @@ export function pgSentLog(opts: PgSentLogOptions): SentLog {
   // at once are serialised by an advisory lock (CREATE … IF NOT EXISTS alone can race).
   let ready: Promise<void> | undefined;
   const ensureSchema = () =>
-    (ready ??= (async () => {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        await client.query(`SELECT pg_advisory_xact_lock(hashtext('${TABLE}'))`);
-        await client.query(SCHEMA);
-        await client.query('COMMIT');
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
-    })().catch((err: unknown) => {
+    (ready ??= pgTransaction(pool, async (client) => {
+      await client.query(`SELECT pg_advisory_xact_lock(hashtext('${TABLE}'))`);
+      await client.query(SCHEMA);
+    }).catch((err: unknown) => {
       ready = undefined;
       throw err;
     }));

@@ -21,6 +21,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { REPORT_SCHEMA_VERSION } from '../../workflows/report';
 import type { Config } from '../../config/env';
+import { pgTransaction } from '../../activities/pgTransaction';
 import type { ReportRow } from './aggregate';
 
 export interface StoredRow extends ReportRow {
@@ -177,20 +178,7 @@ export function pgProjectionStore(opts: PgProjectionStoreOptions): ProjectionSto
       throw err;
     }));
 
-  async function transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await fn(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
-  }
+  const transaction = <T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> => pgTransaction(pool, fn);
 
   async function upsert(client: pg.PoolClient, ids: string[], rows: Map<string, StoredRow>): Promise<void> {
     for (let i = 0; i < ids.length; i += BATCH) {

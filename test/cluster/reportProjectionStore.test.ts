@@ -21,7 +21,7 @@ import type { Postgres } from '../../workers/cluster/postgres';
 import { freePort } from '../../workers/cluster/process';
 import { startPublishedPartner } from '../helpers/publishedPartner';
 import { createDevEnv, uniq } from '../helpers/temporal';
-import { clusterTempDir, describeWith, startTestPostgres } from './support';
+import { clusterTempDir, cutDuringFirstUse, describeWith, startTestPostgres } from './support';
 
 describeWith({}, 'the report projection kept in PostgreSQL', () => {
   let postgres: Postgres;
@@ -205,4 +205,16 @@ describeWith({}, 'the report projection kept in PostgreSQL', () => {
       await projection.stop();
     }
   });
+
+  test('a connection cut during its first use (the schema check) fails that call, not the API process', async () => {
+    const { cut, code, out } = await cutDuringFirstUse(url, {
+      name: 'report-projection',
+      lockKey: 'onboarding_report_projection',
+      applicationName: 'partner-onboarding-report-projection',
+    });
+    expect(cut).toBe(1);
+    expect(out).toMatch(/^attempt 1: failed: terminating connection due to administrator command$/m);
+    expect(out).toMatch(/^attempt \d+: loaded/m);
+    expect({ code, out }).toEqual({ code: 0, out: expect.any(String) });
+  }, 90_000);
 });

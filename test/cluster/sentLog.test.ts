@@ -19,7 +19,7 @@ import type { NotificationRequest } from '../../workflows/notifications';
 import type { Postgres } from '../../workers/cluster/postgres';
 import { startSmtpServer, type TestSmtpServer } from '../activities/fixtures/smtpServer';
 import { deliveryInput, memoryLogger } from '../activities/fixtures/support';
-import { clusterTempDir, describeWith, startTestPostgres } from './support';
+import { clusterTempDir, cutDuringFirstUse, describeWith, startTestPostgres } from './support';
 import { domainRequest } from '../helpers/domainMessages';
 import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
 
@@ -107,6 +107,14 @@ describeWith({}, 'the PostgreSQL sent-log shared by workers', () => {
     expect((await log.claim('old/a', 'slack')).status).toBe('claimed');
     expect((await log.claim('new/c', 'slack')).status).toBe('sent');
   });
+
+  test('a connection cut during its first use (the schema check) fails that call, not the worker process', async () => {
+    const { cut, code, out } = await cutDuringFirstUse(url, { name: 'sent-log', lockKey: 'onboarding_sent_log', applicationName: 'partner-onboarding-sent-log' });
+    expect(cut).toBe(1);
+    expect(out).toMatch(/^attempt 1: failed: terminating connection due to administrator command$/m);
+    expect(out).toMatch(/^attempt \d+: claimed$/m);
+    expect({ code, out }).toEqual({ code: 0, out: expect.any(String) });
+  }, 90_000);
 
   describe('delivery by two workers with a crash in between', () => {
     let smtp: TestSmtpServer;

@@ -5,9 +5,11 @@
  * without them the tests are skipped with a note, except in CI (CI=true), where a
  * missing part fails the run instead of hiding the tests.
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { Postgres, postgresBinDir } from '../../workers/cluster/postgres';
 import { freePort } from '../../workers/cluster/process';
 import { ROOT } from '../../workers/cluster/temporalServer';
@@ -54,4 +56,46 @@ export async function startTestPostgres(dir: string): Promise<Postgres> {
   await postgres.start();
   await postgres.ensureDatabase('onboarding');
   return postgres;
+}
+
+/**
+ * Runs a store's first use in a process of its own (./fixtures/firstUseAcrossCut.ts)
+ * while this holds the advisory lock its schema check takes, and ends the
+ * child's waiting connection from the server side, as a PostgreSQL restart or a
+ * failover does. Returns how many connections were cut, the child's exit code and
+ * its output.
+ */
+export async function cutDuringFirstUse(
+  url: string,
+  store: { name: 'sent-log' | 'report-projection'; lockKey: string; applicationName: string },
+): Promise<{ cut: number; code: number | null; out: string }> {
+  const holder = new pg.Client({ connectionString: url });
+  await holder.connect();
+  await holder.query('SELECT pg_advisory_lock(hashtext($1))', [store.lockKey]);
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'fixtures', 'firstUseAcrossCut.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: url, STORE: store.name },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let cut = 0;
+  try {
+    const deadline = Date.now() + 60_000;
+    while (!cut && Date.now() < deadline) {
+      const r = await holder.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+         WHERE application_name = $1 AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
+        [store.applicationName],
+      );
+      cut = r.rowCount ?? 0;
+      if (!cut) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } finally {
+    await holder.query('SELECT pg_advisory_unlock(hashtext($1))', [store.lockKey]);
+    await holder.end();
+  }
+  return { cut, code: await exited, out };
 }
