@@ -25,13 +25,27 @@ export function childExited(child: ChildProcess): Promise<number | null> {
   });
 }
 
-/** The last non-empty lines of a log file, for an error message. */
+/**
+ * The last non-empty lines of a log file, for an error message. When the log
+ * ends as Node ends a process that died of an uncaught error (its "Node.js vN"
+ * line), the error's own line ("Error: …") goes first: the last lines alone are
+ * the stack's tail and say nothing of the cause.
+ */
 export function tail(file: string, lines = 3): string {
+  let text: string;
   try {
-    return fs.readFileSync(file, 'utf8').trim().split('\n').slice(-lines).join(' | ').slice(-600);
+    text = fs.readFileSync(file, 'utf8');
   } catch {
     return '';
   }
+  const all = text.split('\n').map((l) => l.trimEnd()).filter(Boolean);
+  const last = all.slice(-lines);
+  if (/^Node\.js v\d/.test(all.at(-1) ?? '')) {
+    let cause = all.length - 1;
+    while (cause >= 0 && !/^(?:[A-Z]\w*?)?(?:Error|Exception)\b[^:]{0,40}:/.test(all[cause]!)) cause -= 1;
+    if (cause >= 0 && cause < all.length - lines) return [all[cause]!, ...last].join(' | ').slice(0, 600);
+  }
+  return last.join(' | ').slice(-600);
 }
 
 /** Polls `probe` until it resolves; fails early when the process exits, with its log's last lines. */
