@@ -3,7 +3,7 @@
  * floor measured in the same run on the same server: raw client signals to an
  * empty signal-counting workflow (bench/baseline/workflows.ts).
  *
- *   npx tsx bench/throughput.ts [--partners 100] [--events 20] [--clients 16] [--rounds 3] [--mix journey|repeat] [--profile] [--pin]
+ *   npx tsx bench/throughput.ts [--partners 100] [--events 20] [--clients 16] [--rounds 3] [--warmup 1] [--mix journey|repeat] [--profile] [--pin]
  *
  * One dev server configured like `npm start`'s. The product runs as it ships:
  * `npm run worker` (workers/worker.ts) and `npm run api` (client/api/server.ts),
@@ -20,7 +20,11 @@
  * from the first send to then. Afterwards every workflow is checked: the empty
  * ones counted every signal; each onboarding shows the milestones and
  * opportunities the pure domain computes for the same events (nothing lost).
- * The variants alternate in order from round to round.
+ * The variants alternate in order from round to round. Before the counted rounds,
+ * `--warmup` rounds of both variants (default 1) run the same way and are only
+ * reported on stderr: the first round through freshly started processes pays for
+ * their JIT compilation (the API's and the clients' CPU per event was half as much
+ * again as in later rounds), and no user's steady state looks like that.
  *
  * With --pin (Linux, taskset) the processes stop sharing every core: the Temporal
  * server and the workers run on all CPUs but the last, the API and this
@@ -72,6 +76,7 @@ const { values } = parseArgs({
     events: { type: 'string', default: '20' },
     clients: { type: 'string', default: '16' },
     rounds: { type: 'string', default: '3' },
+    warmup: { type: 'string', default: '1' },
     profile: { type: 'boolean', default: false },
     pin: { type: 'boolean', default: false },
     mix: { type: 'string', default: 'journey' },
@@ -82,6 +87,9 @@ const PARTNERS = Number(values.partners);
 const EVENTS = Number(values.events);
 const CLIENTS = Number(values.clients);
 const ROUNDS = Number(values.rounds);
+const WARMUP = Number(values.warmup);
+if (!(Number.isInteger(ROUNDS) && ROUNDS >= 1)) throw new Error('--rounds must be a whole number of 1 or more');
+if (!(Number.isInteger(WARMUP) && WARMUP >= 0)) throw new Error('--warmup must be a whole number of 0 or more');
 
 /** An account of the partner's own: partners registering one account are channel conflicts (docs/accounts.md). */
 const accountOf = (partnerId: string) => `Globex ${partnerId}`;
@@ -144,6 +152,9 @@ function schedule(partnerIds: string[]): { partnerId: string; event: PartnerEven
     return out;
   });
 }
+
+/** A round's name as part of a partner id ("warm-up 1" -> "warm-up-1"). */
+const slug = (round: string) => round.replace(/[^A-Za-z0-9]+/g, '-');
 
 /** Until no workflow has a workflow task pending; returns when that was first seen for the last one. */
 async function untilApplied(client: Client, workflowIds: string[], activitiesToo = false): Promise<number> {
@@ -240,8 +251,8 @@ function cpuPerEvent(before: Record<string, number>, after: Record<string, numbe
   return Object.fromEntries(Object.keys(after).map((k) => [k, Math.round(((after[k]! - before[k]!) * 1000 * 100) / events) / 100]));
 }
 
-async function floorRound(client: Client, taskQueue: string, round: number, processes: Processes, profiling: Profiling): Promise<RoundResult> {
-  const ids = Array.from({ length: PARTNERS }, (_, i) => `tp-floor-${round}-${i}`);
+async function floorRound(client: Client, taskQueue: string, round: string, processes: Processes, profiling: Profiling): Promise<RoundResult> {
+  const ids = Array.from({ length: PARTNERS }, (_, i) => `tp-floor-${slug(round)}-${i}`);
   await pool(ids, 16, async (partnerId) => {
     await client.workflow.start(BASELINE_WORKFLOW_TYPE, { taskQueue, workflowId: onboardingWorkflowId(partnerId), args: [] });
   });
@@ -289,8 +300,8 @@ function fingerprint(view: ReturnType<typeof toView>): string {
 }
 
 
-async function productRound(client: Client, api: string, round: number, processes: Processes, profiling: Profiling): Promise<RoundResult> {
-  const ids = Array.from({ length: PARTNERS }, (_, i) => `tp-product-${round}-${i}`);
+async function productRound(client: Client, api: string, round: string, processes: Processes, profiling: Profiling): Promise<RoundResult> {
+  const ids = Array.from({ length: PARTNERS }, (_, i) => `tp-product-${slug(round)}-${i}`);
   const post = async (urlPath: string, body: unknown): Promise<void> => {
     const res = await fetch(`${api}${urlPath}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     await res.arrayBuffer();
@@ -404,21 +415,29 @@ async function main(): Promise<void> {
     };
     const floor: number[] = [];
     const product: number[] = [];
-    for (let round = 1; round <= ROUNDS; round++) {
-      const order = round % 2 ? (['floor', 'product'] as const) : (['product', 'floor'] as const);
+    for (let n = 1 - WARMUP; n <= ROUNDS; n++) {
+      const warm = n < 1;
+      const round = warm ? `warm-up ${n + WARMUP}` : String(n);
+      const order = n % 2 ? (['floor', 'product'] as const) : (['product', 'floor'] as const);
       for (const variant of order) {
         process.stderr.write(`round ${round}: ${variant}, ${PARTNERS} x ${EVENTS} events, ${CLIENTS} clients...\n`);
         const r =
           variant === 'floor'
-            ? await floorRound(client, floorQueue, round, floorProcesses, profiling([floorWorker]))
-            : await productRound(client, api, round, productProcesses, profiling([worker, apiProcess]));
+            ? await floorRound(client, floorQueue, round, floorProcesses, warm ? undefined : profiling([floorWorker]))
+            : await productRound(client, api, round, productProcesses, warm ? undefined : profiling([worker, apiProcess]));
+        if (warm) {
+          process.stderr.write(`round ${round}: ${variant} ${Math.round(r.eventsPerSecond)} events/s (${r.verified}); not counted\n`);
+          continue;
+        }
         (variant === 'floor' ? floor : product).push(r.eventsPerSecond);
         cpuRows[`${variant} round ${round}`] = r.cpu;
         workRows[`${variant} round ${round}`] = r.work;
         rows.push({ round, variant: variant === 'floor' ? 'floor: raw signals, empty workflow' : 'product: POST /events, partnerOnboarding', 'events/s': Math.round(r.eventsPerSecond), seconds: r.seconds.toFixed(2), check: r.verified });
       }
     }
-    console.log(`\nthroughput: ${PARTNERS} partners x ${EVENTS} events (${values.mix}), ${CLIENTS} concurrent clients, one dev server (${server.address}); ${placement}`);
+    console.log(
+      `\nthroughput: ${PARTNERS} partners x ${EVENTS} events (${values.mix}), ${CLIENTS} concurrent clients, ${ROUNDS} rounds after ${WARMUP} warm-up, one dev server (${server.address}); ${placement}`,
+    );
     console.table(rows);
     console.log('CPU ms per event, by process (and by thread of the product worker: "node main" runs the activities, "node other" the workflow code and V8 helpers), during the timed window:');
     console.table(cpuRows);
