@@ -207,11 +207,7 @@ describeWith({}, 'the report projection kept in PostgreSQL', () => {
   });
 
   test('a connection cut during its first use (the schema check) fails that call, not the API process', async () => {
-    const { cut, code, out } = await cutDuringFirstUse(url, {
-      name: 'report-projection',
-      lockKey: 'onboarding_report_projection',
-      applicationName: 'partner-onboarding-report-projection',
-    });
+    const { cut, code, out } = await cutDuringFirstUse(url, 'report-projection');
     expect(cut).toBe(1);
     expect(out).toMatch(/^attempt 1: failed: terminating connection due to administrator command$/m);
     expect(out).toMatch(/^attempt \d+: loaded/m);

@@ -109,7 +109,7 @@ describeWith({}, 'the PostgreSQL sent-log shared by workers', () => {
   });
 
   test('a connection cut during its first use (the schema check) fails that call, not the worker process', async () => {
-    const { cut, code, out } = await cutDuringFirstUse(url, { name: 'sent-log', lockKey: 'onboarding_sent_log', applicationName: 'partner-onboarding-sent-log' });
+    const { cut, code, out } = await cutDuringFirstUse(url, 'sent-log');
     expect(cut).toBe(1);
     expect(out).toMatch(/^attempt 1: failed: terminating connection due to administrator command$/m);
     expect(out).toMatch(/^attempt \d+: claimed$/m);

@@ -58,6 +58,12 @@ export async function startTestPostgres(dir: string): Promise<Postgres> {
   return postgres;
 }
 
+/** Each store's schema-check lock key (its table) and its connections' application_name. */
+const STORES = {
+  'sent-log': { lockKey: 'onboarding_sent_log', applicationName: 'partner-onboarding-sent-log' },
+  'report-projection': { lockKey: 'onboarding_report_projection', applicationName: 'partner-onboarding-report-projection' },
+} as const;
+
 /**
  * Runs a store's first use in a process of its own (./fixtures/firstUseAcrossCut.ts)
  * while this holds the advisory lock its schema check takes, and ends the
@@ -65,16 +71,14 @@ export async function startTestPostgres(dir: string): Promise<Postgres> {
  * failover does. Returns how many connections were cut, the child's exit code and
  * its output.
  */
-export async function cutDuringFirstUse(
-  url: string,
-  store: { name: 'sent-log' | 'report-projection'; lockKey: string; applicationName: string },
-): Promise<{ cut: number; code: number | null; out: string }> {
+export async function cutDuringFirstUse(url: string, name: keyof typeof STORES): Promise<{ cut: number; code: number | null; out: string }> {
+  const store = STORES[name];
   const holder = new pg.Client({ connectionString: url });
   await holder.connect();
   await holder.query('SELECT pg_advisory_lock(hashtext($1))', [store.lockKey]);
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'fixtures', 'firstUseAcrossCut.ts')], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: url, STORE: store.name },
+    env: { ...process.env, DATABASE_URL: url, STORE: name },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
