@@ -90,6 +90,9 @@ export interface OnboardingOptions {
 /** Digest managers' partners feed one digest across partners instead of sending their own. */
 const CROSS_PARTNER_DIGEST_PATCH = 'cross-partner-digest';
 
+/** Runs from before the due date of an e-mail the system sends counted from its first business moment. */
+const WELCOME_DUE_FROM_SEND_PATCH = 'welcome-due-from-send';
+
 /** Safety net: continue-as-new well before Temporal's 10,240-event history warning. */
 const MAX_HISTORY_EVENTS = 4000;
 
@@ -116,6 +119,9 @@ export async function partnerOnboarding(profile: PartnerProfile, options: Onboar
   // that keep flushing their own daily digest, as their histories say. Every new run (a manager may turn
   // the digest on later), so the marker is in every new history: an event, not a billed action.
   if (!options.carried && patched(CROSS_PARTNER_DIGEST_PATCH)) state = withCrossPartnerDigest(state);
+  // The welcome's due date counts from the first moment the partner could be e-mailed (DomainState.sendFromMs);
+  // runs started before that count it from the contract, as their histories say.
+  if (!options.carried && !patched(WELCOME_DUE_FROM_SEND_PATCH)) state = { ...state, sendFromMs: undefined };
   // The SDK holds the start arguments for the whole run: let go of their copies of
   // the playbook and of the carried state, which `state` replaces (docs/operations.md).
   delete options.playbook;

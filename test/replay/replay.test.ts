@@ -95,6 +95,34 @@ test("a digest manager's partner is recorded behind the cross-partner-digest pat
   expect(acceptedUpdates(file)).toEqual(['waiveMilestone', 'decideCheckpoint']);
 });
 
+test('a welcome that business hours hold back past the contract\'s 48 hours is recorded before and behind the welcome-due-from-send patch (test/replay/recordWelcomeDeferred.ts)', () => {
+  const summary = (file: string) => {
+    expect(files).toContain(file);
+    const events = load(file).events ?? [];
+    const fired = events.filter((e) => e.timerFiredEventAttributes).map((e) => Number(e.eventTime?.seconds));
+    const start = Number(events[0]?.eventTime?.seconds);
+    return {
+      patches: events
+        .map((e) => e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data)
+        .filter((data): data is Uint8Array => Boolean(data))
+        .map((data) => (JSON.parse(Buffer.from(data).toString()) as { id: string }).id),
+      // Days after the start at which a timer woke the partner.
+      wakeDays: fired.map((s) => Math.floor((s - start) / 86_400)),
+      healthUpserts: events.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.OnboardingHealth).length,
+    };
+  };
+  const before = summary(`core-welcome-deferred-${DEFAULT_PLAYBOOK.version}.json`);
+  const after = summary(`core-welcome-deferred-${DEFAULT_PLAYBOOK.version}-due-from-send.json`);
+  // Before: a wake-up at the contract's 48 hours turned the partner "behind", and the welcome on day 3 back.
+  expect(before.patches).not.toContain('welcome-due-from-send');
+  expect(before.wakeDays).toEqual([2, 3]);
+  expect(before.healthUpserts).toBe(2);
+  // Behind the patch: one wake-up, to send the welcome; the partner was never behind.
+  expect(after.patches).toContain('welcome-due-from-send');
+  expect(after.wakeDays).toEqual([3]);
+  expect(after.healthUpserts).toBe(0);
+});
+
 test.each(plaintext)('%s replays without nondeterminism', async (file) => {
   const history = load(file);
   expect(history.events?.length).toBeGreaterThan(10);

@@ -4,7 +4,7 @@
  * workflow code.
  */
 import type { Playbook } from '../playbook';
-import { DAY, HOUR } from './state';
+import { DAY, HOUR } from './time';
 
 const formatters: Record<string, Intl.DateTimeFormat> = {};
 

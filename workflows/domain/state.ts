@@ -19,9 +19,10 @@ import type {
   RejectedEvent,
 } from '../types';
 import { partnerRoles, primaryRole } from '../types';
+import { nextBusinessMoment } from './businessHours';
+import { DAY, HOUR } from './time';
 
-export const HOUR = 3_600_000;
-export const DAY = 24 * HOUR;
+export { DAY, HOUR };
 export const PHASES: readonly Phase[] = ['foundation', 'activation', 'momentum'];
 
 /** How much history the state keeps (it is carried through continue-as-new). */
@@ -128,8 +129,17 @@ export interface DomainState {
   v?: number;
   profile: PartnerProfile;
   playbook: PinnedPlaybook;
-  /** The contract signature (profile.contractSignedAt, else the start): day 0 of every due date. */
+  /** The contract signature (profile.contractSignedAt, else the start): day 0 of every due date but those below. */
   startMs: number;
+  /**
+   * When the onboarding could first e-mail the partner: the contract, or the run's start when ops
+   * entered the contract later, moved to the partner's next business moment. Day 0 of the milestones
+   * the system completes itself by sending an e-mail (the welcome): their due date counts from the
+   * first moment it was allowed to send, so a Friday-evening contract or a contract entered late does
+   * not make our own e-mail late. Absent in runs from before (workflow patch `welcome-due-from-send`),
+   * where those milestones count from the contract.
+   */
+  sendFromMs?: number;
   /** Partner contacts: from the profile, then from `contacts_designated`. */
   contacts: Contact[];
   phase: LifecyclePhase;
@@ -216,6 +226,7 @@ export function initState(profile: PartnerProfile, playbook: PinnedPlaybook, now
     profile,
     playbook,
     startMs,
+    sendFromMs: nextBusinessMoment(Math.max(startMs, nowMs), profile.timezone ?? 'UTC', playbook.businessHours),
     contacts: profile.contacts ?? [],
     phase: 'foundation',
     deadlineShiftDays: PHASES.map(() => 0),
@@ -362,7 +373,8 @@ export function dueDay(s: DomainState, m: MilestoneDef): number {
 }
 
 export function dueMs(s: DomainState, m: MilestoneDef): number {
-  return s.startMs + dueDay(s, m) * DAY;
+  const from = m.completion.kind === 'notification_delivered' && s.sendFromMs !== undefined ? s.sendFromMs : s.startMs;
+  return from + dueDay(s, m) * DAY;
 }
 
 /** Required milestones of `phase` that are neither done nor waived. */
