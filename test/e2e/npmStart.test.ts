@@ -62,10 +62,13 @@ describe('npm start', () => {
 
   it('serves health and the Temporal UI, and keeps workflows across a restart', async () => {
     const api = `http://127.0.0.1:${env.HTTP_PORT}`;
+    // Not up in time: the error carries what `npm start` printed.
+    const healthy = (started: Running) =>
+      waitFor(`${api}/healthz`, (s) => s === 200, 60_000).catch((err: Error) => {
+        throw new Error(`${err.message}\n--- output ---\n${started.output()}`);
+      });
     run = start(env);
-    const health = await waitFor(`${api}/healthz`, (s) => s === 200, 60_000).catch((err: Error) => {
-      throw new Error(`${err.message}\n--- output ---\n${run!.output()}`);
-    });
+    const health = await healthy(run);
     expect(await health.json()).toMatchObject({ status: 'ok' });
     const ui = await waitFor(`http://127.0.0.1:${env.TEMPORAL_UI_PORT}/`, (s) => s === 200, 30_000);
     expect(await ui.text()).toMatch(/<html/i);
@@ -92,7 +95,7 @@ describe('npm start', () => {
     expect(fs.existsSync(path.join(dataDir, 'temporal.sqlite'))).toBe(true);
 
     run = start(env);
-    await waitFor(`${api}/healthz`, (s) => s === 200, 60_000);
+    await healthy(run);
     const res = await fetch(`${api}/v1/partners/${profile.partnerId}`);
     expect(res.status).toBe(200);
     const state = (await res.json()) as { partnerId: string; phase: string };
