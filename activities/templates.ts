@@ -264,6 +264,33 @@ function officeHours(program: ProgramInfo): Link | undefined {
   return link('Join the weekly office hours', program.officeHoursUrl);
 }
 
+/**
+ * Reminders due at the same moment, in one e-mail (workflows/domain/bundles.ts):
+ * each step with what it is required for, and its due date unless they share one.
+ */
+function reminders(m: MessageOf<'milestone_reminder'>, steps: MilestoneRef[], overdue: boolean): Content {
+  const dueAt = steps.every((s) => s.dueAt === steps[0]!.dueAt) ? steps[0]!.dueAt : null;
+  const line = (s: MilestoneRef) =>
+    `${dueAt ? s.title : due(s)}${s.required ? ` (required to complete the ${phaseName(s.phase)})` : ''}`;
+  const these = `these ${count(steps.length, 'step')}`;
+  if (overdue) {
+    return {
+      title: `Overdue: ${count(steps.length, 'step')} still open`,
+      lead: `${capitalize(these)} are past their due date${dueAt ? ` of ${date(dueAt)}` : 's'} and still open.`,
+      lists: [{ heading: 'Still open', items: steps.map(line) }],
+      links: [portal(m.program)],
+      next: askUs(m),
+    };
+  }
+  return {
+    title: `Reminder: ${count(steps.length, 'step')} due ${dueAt ? date(dueAt) : 'soon'}`,
+    lead: `A quick reminder: ${these} are due ${dueAt ? `on ${date(dueAt)}` : 'soon'}.`,
+    lists: [{ heading: 'Due', items: steps.map(line) }],
+    links: [portal(m.program)],
+    next: askUs(m),
+  };
+}
+
 /** Who the partner's manager is, for the escalation channel. */
 function managerLine(partner: PartnerInfo): string {
   return `Partner manager: ${partner.manager.name} (${partner.manager.email}).`;
@@ -315,7 +342,8 @@ const TEMPLATES: { [K in NotificationKind]: Versions<K> } = {
     next: 'Next step: book the call if it is not in the calendar yet.',
   }),
   milestone_reminder: (m) => {
-    const { milestone, overdue } = m.data;
+    const { milestone, overdue, also } = m.data;
+    if (also?.length) return reminders(m, [milestone, ...also], overdue);
     const why = milestone.required ? ` It is required to complete the ${phaseName(milestone.phase)}.` : '';
     return {
       title: overdue ? `Overdue: ${milestone.title}` : `Reminder: ${milestone.title} is due ${date(milestone.dueAt)}`,

@@ -72,8 +72,11 @@ export interface NotificationData {
   access_overdue: { hours: number; open: MilestoneRef[] };
   /** Slack to the manager: the end-of-week-2 check-in call. */
   week2_checkin: { accounts: string[]; open: MilestoneRef[] };
-  /** E-mail to the partner: a milestone they own is due soon, or overdue. */
-  milestone_reminder: { milestone: MilestoneRef; overdue: boolean };
+  /**
+   * E-mail to the partner: a milestone they own is due soon, or overdue. `also`: the other milestones
+   * reminded at the same moment, in the same e-mail (runs started before bundling send one each).
+   */
+  milestone_reminder: { milestone: MilestoneRef; overdue: boolean; also?: MilestoneRef[] };
   /** E-mail to the partner: a training is past its due date. */
   training_stalled_partner: { training: MilestoneRef; overdueDays: number };
   /** Slack to the manager: the training is still open after the partner's nudge. */

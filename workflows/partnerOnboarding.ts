@@ -93,6 +93,9 @@ const CROSS_PARTNER_DIGEST_PATCH = 'cross-partner-digest';
 /** Runs from before the due date of an e-mail the system sends counted from its first business moment. */
 const WELCOME_DUE_FROM_SEND_PATCH = 'welcome-due-from-send';
 
+/** Runs from before reminders due together were bundled into one message. */
+const BUNDLED_REMINDERS_PATCH = 'bundled-reminders';
+
 /** Safety net: continue-as-new well before Temporal's 10,240-event history warning. */
 const MAX_HISTORY_EVENTS = 4000;
 
@@ -122,6 +125,8 @@ export async function partnerOnboarding(profile: PartnerProfile, options: Onboar
   // The welcome's due date counts from the first moment the partner could be e-mailed (DomainState.sendFromMs);
   // runs started before that count it from the contract, as their histories say.
   if (!options.carried && !patched(WELCOME_DUE_FROM_SEND_PATCH)) state = { ...state, sendFromMs: undefined };
+  // Reminders due together go out as one message (domain/bundles.ts); runs started before send one each.
+  if (!options.carried && !patched(BUNDLED_REMINDERS_PATCH)) state = { ...state, bundleReminders: undefined };
   // The SDK holds the start arguments for the whole run: let go of their copies of
   // the playbook and of the carried state, which `state` replaces (docs/operations.md).
   delete options.playbook;

@@ -94,10 +94,20 @@ describe('what people read', () => {
     expect(offenders.map((m) => m.label)).toEqual([]);
   });
 
-  test('every reminder names its milestone and its due date', () => {
+  test('every reminder names each milestone it stands for, and the due date', () => {
     const reminders = messages.filter((m) => /· milestone_reminder \(/.test(m.text));
     expect(reminders.length).toBeGreaterThan(5);
-    for (const r of reminders) expect(r.text).toMatch(/Subject: Reminder: .+ is due (Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{1,2} \w{3} \d{4}\n/);
+    const titles = new Map(Object.values(DEFAULT_PLAYBOOK.segments).flatMap((plan) => plan.milestones.map((m) => [m.id, m.title] as const)));
+    let bundled = 0;
+    for (const r of reminders) {
+      expect(r.text).toMatch(/Subject: Reminder: .+ due (Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{1,2} \w{3} \d{4}\n/);
+      // The key names every reminded milestone (`milestone_reminder:a:d30+b:d30:partner`): each is in the text.
+      const scopes = /\(milestone_reminder:(.+):partner\)/.exec(r.text)![1]!.split('+');
+      if (scopes.length > 1) bundled++;
+      for (const scope of scopes) expect(r.text).toContain(titles.get(scope.split(':')[0]!)!);
+    }
+    // Training and its assessment are due together in the stalled journeys: one e-mail names both.
+    expect(bundled).toBeGreaterThan(0);
   });
 
   test('every partner e-mail names who to contact', () => {

@@ -67,6 +67,14 @@ test('a conflict between two partners is recorded on both sides and in the accou
   }
 });
 
+/** The patch ids a history's markers record (`patched()` calls that took the new branch). */
+function patchesOf(events: ReturnType<typeof load>['events']): string[] {
+  return (events ?? [])
+    .map((e) => e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data)
+    .filter((data): data is Uint8Array => Boolean(data))
+    .map((data) => (JSON.parse(Buffer.from(data).toString()) as { id: string }).id);
+}
+
 /** Updates accepted in a history, by name (a refused Update leaves no event). */
 function acceptedUpdates(file: string): (string | null | undefined)[] {
   const events = load(file).events ?? [];
@@ -86,11 +94,7 @@ test("a digest manager's partner is recorded behind the cross-partner-digest pat
   const file = `core-digest-manager-${DEFAULT_PLAYBOOK.version}.json`;
   expect(files).toContain(file);
   const events = load(file).events ?? [];
-  const patches = events
-    .map((e) => e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data)
-    .filter((data): data is Uint8Array => Boolean(data))
-    .map((data) => (JSON.parse(Buffer.from(data).toString()) as { id: string }).id);
-  expect(patches).toContain('cross-partner-digest');
+  expect(patchesOf(events)).toContain('cross-partner-digest');
   expect(events.some((e) => e.workflowPropertiesModifiedEventAttributes?.upsertedMemo?.fields?.digest)).toBe(true);
   expect(acceptedUpdates(file)).toEqual(['waiveMilestone', 'decideCheckpoint']);
 });
@@ -102,10 +106,7 @@ test('a welcome that business hours hold back past the contract\'s 48 hours is r
     const fired = events.filter((e) => e.timerFiredEventAttributes).map((e) => Number(e.eventTime?.seconds));
     const start = Number(events[0]?.eventTime?.seconds);
     return {
-      patches: events
-        .map((e) => e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data)
-        .filter((data): data is Uint8Array => Boolean(data))
-        .map((data) => (JSON.parse(Buffer.from(data).toString()) as { id: string }).id),
+      patches: patchesOf(events),
       // Days after the start at which a timer woke the partner.
       wakeDays: fired.map((s) => Math.floor((s - start) / 86_400)),
       healthUpserts: events.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.OnboardingHealth).length,
@@ -121,6 +122,27 @@ test('a welcome that business hours hold back past the contract\'s 48 hours is r
   expect(after.patches).toContain('welcome-due-from-send');
   expect(after.wakeDays).toEqual([3]);
   expect(after.healthUpserts).toBe(0);
+});
+
+test('reminders due together are recorded one by one before the bundled-reminders patch, and as one behind it (test/replay/recordRemindersDueTogether.ts)', () => {
+  const reminders = (file: string) => {
+    expect(files).toContain(file);
+    const events = load(file).events ?? [];
+    return {
+      patches: patchesOf(events),
+      keys: events
+        .map((e) => e.activityTaskScheduledEventAttributes)
+        .filter((a) => a?.activityType?.name === 'deliverNotification')
+        .map((a) => (JSON.parse(Buffer.from(a!.input!.payloads![0]!.data!).toString()) as { request: { key: string } }).request.key)
+        .filter((key) => key.startsWith('milestone_reminder:product_')),
+    };
+  };
+  const before = reminders(`core-reminders-due-together-${DEFAULT_PLAYBOOK.version}.json`);
+  expect(before.patches).not.toContain('bundled-reminders');
+  expect(before.keys.sort()).toEqual(['milestone_reminder:product_assessment:d30:partner', 'milestone_reminder:product_training:d30:partner']);
+  const after = reminders(`core-reminders-due-together-${DEFAULT_PLAYBOOK.version}-bundled.json`);
+  expect(after.patches).toContain('bundled-reminders');
+  expect(after.keys).toEqual(['milestone_reminder:product_training:d30+product_assessment:d30:partner']);
 });
 
 test.each(plaintext)('%s replays without nondeterminism', async (file) => {

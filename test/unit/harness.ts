@@ -5,6 +5,7 @@
 import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
 import type { Playbook } from '../../workflows/playbook';
 import { Simulation } from '../../client/preview';
+import { bundledKeys } from '../../workflows/domain/bundles';
 import type { EventType, PartnerProfile } from '../../workflows/types';
 
 export const HOUR = 3_600_000;
@@ -60,6 +61,11 @@ export class Sim extends Simulation {
 
   sentOf(key: string): Sent | undefined {
     return this.sent.find((s) => s.request.key === key);
+  }
+
+  /** The message that carried a rule instance: on its own, or in a bundle of reminders due together. */
+  carrying(key: string): Sent | undefined {
+    return this.sent.find((s) => bundledKeys(s.request.key).includes(key));
   }
 }
 

@@ -400,8 +400,8 @@ describe('notifications: never twice, never for the past', () => {
     sim.day(28);
     // The new rule reminds of milestones due after the migration (product training, day 30: on day 26);
     // the reminders of the rule kept from before go out as they would have (day 27).
-    expect(sim.sentOf('four_days_before:product_training:d30:partner')?.at).toBe(T0 + 26 * DAY);
-    expect(sim.sentOf('milestone_reminder:product_training:d30:partner')?.at).toBe(T0 + 27 * DAY);
+    expect(sim.carrying('four_days_before:product_training:d30:partner')?.at).toBe(T0 + 26 * DAY);
+    expect(sim.carrying('milestone_reminder:product_training:d30:partner')?.at).toBe(T0 + 27 * DAY);
     sim.day(95);
     const keys = sim.keys();
     expect(new Set(keys).size).toBe(keys.length);

@@ -20,6 +20,8 @@ export interface Deferral {
   key: string;
   /** When the request may go out again (the end of the recipient's quiet hours). */
   untilMs: number;
+  /** The bundle this rule instance went out in (./bundles.ts): requested again under the bundle's key. */
+  bundle?: string;
 }
 
 /** The shortest deferral (quiet hours end on a minute; clocks may disagree by a little). */
@@ -32,11 +34,14 @@ export function deferredUntil(s: DomainState, key: string): number | undefined {
   return s.deferrals?.find((d) => d.key === key)?.untilMs;
 }
 
-/** Takes `key` back from the requested keys, to be requested again at `untilMs` (mutates `s`, a copy). */
-export function deferRequest(s: DomainState, key: string, untilMs: number): void {
+/**
+ * Takes `key` back from the requested keys, to be requested again at `untilMs` (mutates `s`, a copy);
+ * `bundle`: the key of the bundle it went out in, which it goes out in again.
+ */
+export function deferRequest(s: DomainState, key: string, untilMs: number, bundle?: string): void {
   s.requested = s.requested.filter((k) => k !== key);
   const deferrals = (s.deferrals ?? []).filter((d) => d.key !== key);
-  pushBounded(deferrals, { key, untilMs }, MAX_DEFERRALS);
+  pushBounded(deferrals, { key, untilMs, ...(bundle ? { bundle } : {}) }, MAX_DEFERRALS);
   s.deferrals = deferrals;
 }
 

@@ -20,7 +20,10 @@ export function recordDelivery(state: DomainState, result: DeliveryResult, nowMs
   pushBounded(
     s.notifications,
     {
-      ...pending,
+      key: pending.key,
+      kind: pending.kind,
+      channel: pending.channel,
+      to: pending.to,
       at: iso(nowMs),
       status: result.status,
       ...(result.error ? { error: result.error } : {}),
@@ -31,7 +34,12 @@ export function recordDelivery(state: DomainState, result: DeliveryResult, nowMs
   );
   // Held back for some or all recipients: the same key comes due again then. Never sooner than a
   // minute from now: a worker clock behind the workflow's must not make it ask again and again.
-  if (Number.isFinite(retry)) deferRequest(s, result.key, Math.max(retry, nowMs + MIN_DEFERRAL_MS));
+  if (Number.isFinite(retry)) {
+    const untilMs = Math.max(retry, nowMs + MIN_DEFERRAL_MS);
+    // A bundle: each reminder in it comes due again, to go out again under the bundle's key (./bundles.ts).
+    if (pending.members) for (const member of pending.members) deferRequest(s, member, untilMs, result.key);
+    else deferRequest(s, result.key, untilMs);
+  }
   if (result.status === 'sent' && pending.channel === 'email') {
     completeFromDelivery(s, pending.kind, nowMs);
     progress(s, nowMs);

@@ -11,6 +11,7 @@ import { decisionWindowEndMs, respondedAtMs } from './health';
 import { progress } from './progress';
 import { digestEntry, digestMessage, messageFor } from './messages';
 import { address, candidates, occurrenceOf, sendAt, type Candidate } from './requests';
+import { bundleReminders } from './bundles';
 import { digestPolicy, settleDeferrals, withPolicy } from './deferrals';
 import {
   DAY,
@@ -40,6 +41,8 @@ export function advance(state: DomainState, nowMs: number): { state: DomainState
   const requests: NotificationRequest[] = [];
   const due = candidates(s);
   const issued: Candidate[] = [];
+  // Deferred reminders go out again in the bundle they went out in (./bundles.ts); settled below.
+  const bundles = new Map((s.deferrals ?? []).flatMap((d) => (d.bundle ? [[d.key, d.bundle] as const] : [])));
   for (const c of due) {
     const at = sendAt(s, c, nowMs);
     if (at === null || at > nowMs) continue;
@@ -68,11 +71,12 @@ export function advance(state: DomainState, nowMs: number): { state: DomainState
   // advance longer for those just issued: a recipient's quiet hours may defer one (./deferrals.ts).
   const waiting = new Set([...candidates(s), ...issued].map(occurrenceOf));
   s.outbox = s.outbox.filter((o) => waiting.has(o));
-  for (const r of requests) {
+  const deliveries = bundleReminders(s, requests, (key) => bundles.get(key));
+  for (const { request: r, members } of deliveries) {
     const to = r.channel === 'email' ? r.to.map((t) => t.email).join(', ') : r.to.label;
-    pushBounded(s.pendingDeliveries, { key: r.key, kind: r.kind, channel: r.channel, to }, LIMITS.pendingDeliveries);
+    pushBounded(s.pendingDeliveries, { key: r.key, ...(members ? { members } : {}), kind: r.kind, channel: r.channel, to }, LIMITS.pendingDeliveries);
   }
-  return { state: s, requests };
+  return { state: s, requests: deliveries.map((d) => d.request) };
 }
 
 /** "Once a day": one Slack message listing the buffered pings. */

@@ -109,6 +109,8 @@ export type Occurrence = {
 /** A notification handed to the shell whose delivery result is not recorded yet. */
 export interface PendingDelivery {
   key: string;
+  /** A bundled request (./bundles.ts): the keys of the rule instances it stands for. */
+  members?: string[];
   kind: NotificationKind;
   channel: 'email' | 'slack';
   to: string;
@@ -140,6 +142,11 @@ export interface DomainState {
    * where those milestones count from the contract.
    */
   sendFromMs?: number;
+  /**
+   * Reminders due at the same moment to the same recipients go out as one message (./bundles.ts).
+   * Absent in runs from before (workflow patch `bundled-reminders`), which send one each.
+   */
+  bundleReminders?: boolean;
   /** Partner contacts: from the profile, then from `contacts_designated`. */
   contacts: Contact[];
   phase: LifecyclePhase;
@@ -197,7 +204,7 @@ export interface DomainState {
   /** The migrations applied, oldest first. */
   migrations?: MigrationRecord[];
   /** Requests a recipient's quiet hours held back, requested again when they end (./deferrals.ts). */
-  deferrals?: { key: string; untilMs: number }[];
+  deferrals?: { key: string; untilMs: number; bundle?: string }[];
   /** Registrations checked with the account registry, and conflicts (./conflicts.ts); absent until the first. */
   accounts?: AccountsState;
 }
@@ -227,6 +234,7 @@ export function initState(profile: PartnerProfile, playbook: PinnedPlaybook, now
     playbook,
     startMs,
     sendFromMs: nextBusinessMoment(Math.max(startMs, nowMs), profile.timezone ?? 'UTC', playbook.businessHours),
+    bundleReminders: true,
     contacts: profile.contacts ?? [],
     phase: 'foundation',
     deadlineShiftDays: PHASES.map(() => 0),
