@@ -269,9 +269,9 @@ function officeHours(program: ProgramInfo): Link | undefined {
  * each step with what it is required for, and its due date unless they share one.
  */
 function reminders(m: MessageOf<'milestone_reminder'>, steps: MilestoneRef[], overdue: boolean): Content {
-  const dueAt = steps.every((s) => s.dueAt === steps[0]!.dueAt) ? steps[0]!.dueAt : null;
-  const line = (s: MilestoneRef) =>
-    `${dueAt ? s.title : due(s)}${s.required ? ` (required to complete the ${phaseName(s.phase)})` : ''}`;
+  const dueAt = steps.every((ref) => ref.dueAt === steps[0]!.dueAt) ? steps[0]!.dueAt : null;
+  const line = (ref: MilestoneRef) =>
+    `${dueAt ? ref.title : due(ref)}${ref.required ? ` (required to complete the ${phaseName(ref.phase)})` : ''}`;
   const these = `these ${count(steps.length, 'step')}`;
   if (overdue) {
     return {

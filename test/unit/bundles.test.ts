@@ -3,8 +3,11 @@
  * a core partner's product training and product assessment are both due on day 30,
  * so day 27 brings one e-mail naming both, not two in the same minute.
  */
-import type { DeliveryResult, NotificationRequest } from '../../workflows/notifications';
-import { DAY, HOUR, Sim, T0, iso } from './harness';
+import { renderEmail } from '../../activities/templates';
+import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
+import type { DeliveryResult, Message, NotificationRequest } from '../../workflows/notifications';
+import type { NotificationRule } from '../../workflows/playbook';
+import { DAY, HOUR, Sim, T0, iso, profile } from './harness';
 
 const BUNDLE = 'milestone_reminder:product_training:d30+product_assessment:d30:partner';
 const TRAINING = 'milestone_reminder:product_training:d30:partner';
@@ -55,6 +58,31 @@ describe('reminders due together', () => {
     expect(again[0]!.data.milestone.id).toBe('product_assessment');
     expect(again[0]!.data.also).toBeUndefined();
     expect(sim.state.deferrals ?? []).toEqual([]);
+  });
+
+  it('read as one e-mail: "due" before the date, "still open" after it (a playbook that also nudges a day late)', () => {
+    const overdue: NotificationRule = {
+      id: 'overdue_reminder',
+      kind: 'milestone_reminder',
+      audience: ['partner'],
+      trigger: { on: 'milestone_due', afterHours: 24, milestones: { owner: 'partner', requiredAtCheckpoint: true } },
+    };
+    const core = DEFAULT_PLAYBOOK.segments.core;
+    const playbook = { ...DEFAULT_PLAYBOOK, segments: { ...DEFAULT_PLAYBOOK.segments, core: { ...core, notifications: [...core.notifications, overdue] } } };
+    const sim = new Sim(profile(), playbook).day(32);
+    const text = (at: number) => {
+      const [reminder, ...others] = remindersAt(sim, at);
+      expect(others).toEqual([]);
+      return renderEmail({ ...reminder!, program: DEFAULT_PLAYBOOK.program } as Message).text;
+    };
+    // Day 30 is Sunday 27 Dec 2026: the due reminder goes out on day 27, the late one a day after the due date, on Monday.
+    const before = text(T0 + 27 * DAY);
+    expect(before).toContain('A quick reminder: these 2 steps are due on Sun, 27 Dec 2026.');
+    expect(before).toMatch(/Due:\n- Product training \(required to complete the Foundation phase\)\n- Product knowledge assessment passed \(required/);
+    const late = text(T0 + 31 * DAY);
+    expect(late).toContain('These 2 steps are past their due date of Sun, 27 Dec 2026 and still open.');
+    expect(late).toMatch(/Still open:\n- Product training \(required to complete the Foundation phase\)\n- Product knowledge assessment passed/);
+    expect(sim.carrying('overdue_reminder:product_assessment:d30:partner')?.request.key).toBe('overdue_reminder:product_training:d30+product_assessment:d30:partner');
   });
 
   it('in a run started before bundling, go out one by one as its history says', () => {

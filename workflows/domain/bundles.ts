@@ -4,8 +4,8 @@
  * due on day 30 gets one e-mail naming both on day 27, not two in the same
  * minute, and the workflow runs one activity instead of two.
  *
- * A bundle's key joins its members' scopes, e.g.
- * `milestone_reminder:product_assessment:d30+product_training:d30:partner`.
+ * A bundle's key joins its members' scopes in the plan's order, e.g.
+ * `milestone_reminder:product_training:d30+product_assessment:d30:partner`.
  * Each member's own key stays in `requested`, so no member is requested again.
  * When quiet hours defer a bundle, each member is deferred with the bundle's key
  * and goes out again under it: the activity skips the recipients who already got
