@@ -27,9 +27,9 @@ export interface Delivery {
 
 /**
  * `requests` (in order) with the reminders due together merged, each bundle where its first member was.
- * `earlier`: the bundle a request's deferral named (read before the deferrals are settled).
+ * `earlier`: by rule instance key, the bundle its deferral named (read before the deferrals are settled).
  */
-export function bundleReminders(s: DomainState, requests: NotificationRequest[], earlier: (key: string) => string | undefined): Delivery[] {
+export function bundleReminders(s: DomainState, requests: NotificationRequest[], earlier: ReadonlyMap<string, string>): Delivery[] {
   if (!s.bundleReminders) return requests.map((request) => ({ request }));
   const slots: (Delivery | Reminder[])[] = [];
   const groups = new Map<string, Reminder[]>();
@@ -38,7 +38,7 @@ export function bundleReminders(s: DomainState, requests: NotificationRequest[],
       slots.push({ request });
       continue;
     }
-    const id = groupOf(request, earlier(request.key));
+    const id = groupOf(request, earlier.get(request.key));
     const group = groups.get(id);
     if (group) group.push(request);
     else {
@@ -47,7 +47,7 @@ export function bundleReminders(s: DomainState, requests: NotificationRequest[],
       slots.push(created);
     }
   }
-  return slots.map((slot) => (Array.isArray(slot) ? merge(s, slot, earlier(slot[0]!.key)) : slot));
+  return slots.map((slot) => (Array.isArray(slot) ? merge(s, slot, earlier.get(slot[0]!.key)) : slot));
 }
 
 /** Same rule, audience, recipients and overdue flag, and the same earlier bundle (if deferred in one). */

@@ -71,7 +71,7 @@ export function advance(state: DomainState, nowMs: number): { state: DomainState
   // advance longer for those just issued: a recipient's quiet hours may defer one (./deferrals.ts).
   const waiting = new Set([...candidates(s), ...issued].map(occurrenceOf));
   s.outbox = s.outbox.filter((o) => waiting.has(o));
-  const deliveries = bundleReminders(s, requests, (key) => bundles.get(key));
+  const deliveries = bundleReminders(s, requests, bundles);
   for (const { request: r, members } of deliveries) {
     const to = r.channel === 'email' ? r.to.map((t) => t.email).join(', ') : r.to.label;
     pushBounded(s.pendingDeliveries, { key: r.key, ...(members ? { members } : {}), kind: r.kind, channel: r.channel, to }, LIMITS.pendingDeliveries);
