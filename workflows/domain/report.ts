@@ -1,37 +1,41 @@
 /**
  * The partner's projection for the program report (../report.ts), derived from
- * the same view the query answers, so the report and the query always agree.
+ * the same helpers the query's view is built from, so the report and the query always agree.
  */
 import type { ReportSummary } from '../report';
 import { REPORT_SCHEMA_VERSION } from '../report';
 import type { Phase } from '../types';
 import { DAY, activeManager, iso, phaseDeadlineDay, type DomainState } from './state';
 import { refusedByConflict } from './conflicts';
-import { toView } from './view';
+import { healthAt } from './health';
+import { indicators, milestoneStatuses, viewInstant } from './view';
 
 const round1 = (n: number): number => Math.round(n * 10) / 10;
 
 export function reportSummary(s: DomainState, nowMs: number): ReportSummary {
-  const view = toView(s, nowMs);
+  // What the view (`toView`) shows, read from the same helpers without building it: the
+  // summary is computed in every workflow task.
+  const t = viewInstant(s, nowMs);
+  const milestones = milestoneStatuses(s, t);
   const late: Partial<Record<Phase, string>> = {};
-  for (const m of view.milestones) {
-    const completedLate = m.status === 'done' && Date.parse(m.completedAt!) > Date.parse(m.dueAt);
-    if (m.status === 'overdue' || completedLate) late[m.phase] = late[m.phase] ? `${late[m.phase]} ${m.id}` : m.id;
+  for (const { m, status, dueAtMs, done } of milestones) {
+    const completedLate = status === 'done' && done!.atMs > dueAtMs;
+    if (status === 'overdue' || completedLate) late[m.phase] = late[m.phase] ? `${late[m.phase]} ${m.id}` : m.id;
   }
   const registered = s.opportunities.filter((o) => o.registeredAtMs !== null && !refusedByConflict(s, o.opportunityId));
   const won = registered.filter((o) => o.status === 'won');
-  const required = view.milestones.filter((m) => m.required);
-  const i = view.indicators;
+  const required = milestones.filter(({ m }) => m.requiredAtCheckpoint);
+  const i = indicators(s);
   return {
     v: REPORT_SCHEMA_VERSION,
     segment: s.profile.segment,
     manager: activeManager(s).email,
     ...(s.tier ? { tier: s.tier } : {}),
     contractSignedAt: iso(s.startMs),
-    phase: view.phase,
-    health: view.health,
-    graduatedAt: view.graduatedAt,
-    offboardedAt: view.offboardedAt,
+    phase: s.phase,
+    health: healthAt(s, t),
+    graduatedAt: s.graduatedAtMs === null ? null : iso(s.graduatedAtMs),
+    offboardedAt: s.offboardedAtMs === null ? null : iso(s.offboardedAtMs),
     planDays: phaseDeadlineDay(s, 'momentum'),
     indicators: {
       portal: i.timeToPortalAccessHours,
@@ -54,6 +58,6 @@ export function reportSummary(s: DomainState, nowMs: number): ReportSummary {
       lost: registered.filter((o) => o.status === 'lost').length,
       wonCycleDays: round1(won.reduce((sum, o) => sum + (o.closedAtMs! - o.registeredAtMs!) / DAY, 0)),
     },
-    required: { done: required.filter((m) => m.status === 'done' || m.status === 'waived').length, total: required.length },
+    required: { done: required.filter(({ status }) => status === 'done' || status === 'waived').length, total: required.length },
   };
 }

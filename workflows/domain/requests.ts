@@ -67,10 +67,16 @@ const relativeTo = (anchorMs: number, afterHours: number) => ({
   ...(afterHours < 0 ? { expiresAtMs: anchorMs } : {}),
 });
 
+/** What every rule's instances read: worked out once per `candidates`. */
+interface Context {
+  onboarding: boolean;
+  /** The plan's milestones neither done nor waived, in plan order. */
+  open: readonly MilestoneDef[];
+}
+
 /** Where a rule fires: one instance per milestone, opportunity, review cycle or recorded fact. */
-function instances(s: DomainState, rule: NotificationRule): Instance[] {
+function instances(s: DomainState, rule: NotificationRule, { onboarding, open }: Context): Instance[] {
   const t = rule.trigger;
-  const onboarding = currentPhase(s) !== null;
   const anyOpen = (ids?: string[]) => !ids || ids.some((id) => isOpen(s, id));
   switch (t.on) {
     case 'start':
@@ -80,9 +86,8 @@ function instances(s: DomainState, rule: NotificationRule): Instance[] {
     case 'milestone_due': {
       if (!onboarding) return [];
       const { ids, owner, requiredAtCheckpoint } = t.milestones;
-      return planMilestones(s).filter(
+      return open.filter(
           (m) =>
-            isOpen(s, m.id) &&
             (!ids || ids.includes(m.id)) &&
             (owner === undefined || m.owner === owner) &&
             (requiredAtCheckpoint === undefined || m.requiredAtCheckpoint === requiredAtCheckpoint),
@@ -132,12 +137,18 @@ function instances(s: DomainState, rule: NotificationRule): Instance[] {
 export function candidates(s: DomainState): Candidate[] {
   const requested = new Set(s.requested);
   const out: Candidate[] = [];
+  // Asked several times in every workflow task: plain loops and literals, no spreads.
+  const context: Context = { onboarding: currentPhase(s) !== null, open: planMilestones(s).filter((m) => isOpen(s, m.id)) };
   for (const rule of notificationRules(s)) {
-    for (const { scope, ...instance } of instances(s, rule)) {
+    for (const { scope, atMs, expiresAtMs, subject } of instances(s, rule, context)) {
+      const prefix = scope.length ? `${rule.id}:${scope.join(':')}` : rule.id;
       for (const audience of rule.audience) {
-        const key = [rule.id, ...scope, audience].join(':');
-        const blocked = audience === 'partner' && !s.contacts.length;
-        if (!requested.has(key)) out.push({ key, rule, audience, ...instance, ...(blocked ? { blocked } : {}) });
+        const key = `${prefix}:${audience}`;
+        if (requested.has(key)) continue;
+        const c: Candidate =
+          expiresAtMs === undefined ? { key, rule, audience, atMs, subject } : { key, rule, audience, atMs, expiresAtMs, subject };
+        if (audience === 'partner' && !s.contacts.length) c.blocked = true;
+        out.push(c);
       }
     }
   }

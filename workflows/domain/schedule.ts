@@ -67,17 +67,31 @@ export function advance(state: DomainState, nowMs: number): { state: DomainState
     s.digest.items = s.digest.items.filter((i) => Date.parse(i.at) > nowMs - DIGEST_NEWS_DAYS * DAY).slice(-LIMITS.outbox);
   }
 
+  // What is still to request: the candidates less those just requested. Nothing else above
+  // changes what `candidates` reads, unless the requested keys were trimmed to their bound.
+  const requested = new Set(s.requested);
+  const left = s.requested.length < LIMITS.requestedKeys ? due.filter((c) => !requested.has(c.key)) : candidates(s);
   // A recorded fact stays in the outbox until every request announcing it went out, and one
   // advance longer for those just issued: a recipient's quiet hours may defer one (./deferrals.ts).
-  const waiting = new Set([...candidates(s), ...issued].map(occurrenceOf));
+  // (Dropping the facts nothing announces any more changes no candidate.)
+  const waiting = new Set([...left, ...issued].map(occurrenceOf));
   s.outbox = s.outbox.filter((o) => waiting.has(o));
   const deliveries = bundleReminders(s, requests, bundles);
   for (const { request: r, members } of deliveries) {
     const to = r.channel === 'email' ? r.to.map((t) => t.email).join(', ') : r.to.label;
     pushBounded(s.pendingDeliveries, { key: r.key, ...(members ? { members } : {}), kind: r.kind, channel: r.channel, to }, LIMITS.pendingDeliveries);
   }
+  candidatesOf.set(s, left);
   return { state: s, requests: deliveries.map((d) => d.request) };
 }
+
+/**
+ * The candidates of each state `advance` returned, as it worked them out: the shell
+ * asks `nextWake` about that same state next. The domain never mutates a state it
+ * returned, so they stay right; any other state, or the same one asked again, is
+ * worked out afresh.
+ */
+const candidatesOf = new WeakMap<DomainState, readonly Candidate[]>();
 
 /** "Once a day": one Slack message listing the buffered pings. */
 function flushDigest(s: DomainState, nowMs: number): NotificationRequest {
@@ -102,43 +116,56 @@ const words = (id: string) => id.replace(/_/g, ' ');
  */
 export function nextWake(s: DomainState, nowMs: number): WakeUp | null {
   if (s.offboardedAtMs !== null) return null;
-  const actions: WakeUp[] = [];
-  for (const c of candidates(s)) {
+  // Every moment is a candidate; only the earliest one's reason is ever read, so reasons are worded last.
+  const actions: Moment[] = [];
+  const known = candidatesOf.get(s);
+  candidatesOf.delete(s); // read once: a cached workflow does not keep them while it waits
+  for (const c of known ?? candidates(s)) {
     const at = sendAt(s, c, nowMs);
-    if (at !== null) actions.push({ at, why: `send ${words(c.rule.kind)} (${c.audience})` });
+    if (at !== null) actions.push({ at, why: () => `send ${words(c.rule.kind)} (${c.audience})` });
   }
-  if (s.digest.flushAtMs !== null) actions.push({ at: s.digest.flushAtMs, why: 'send the manager digest' });
+  if (s.digest.flushAtMs !== null) actions.push({ at: s.digest.flushAtMs, why: () => 'send the manager digest' });
 
-  const changes: WakeUp[] = [];
+  const changes: Moment[] = [];
   const phase = currentPhase(s);
-  const overdueLimit = s.playbook.atRiskOverdueDays * DAY;
+  const overdueDays = s.playbook.atRiskOverdueDays;
+  const overdueLimit = overdueDays * DAY;
   if (phase) {
     const windowEnd = decisionWindowEndMs(s);
-    if (!pendingCheckpoint(s)) actions.push({ at: phaseDeadlineMs(s, phase), why: `${phase} checkpoint` });
-    else if (s.autoExtensions < s.playbook.checkpointPolicy.maxAutoExtensions) actions.push({ at: windowEnd!, why: `${phase} decision window ends: default extension` });
-    else changes.push({ at: windowEnd!, why: `${phase} decision window ends` });
+    if (!pendingCheckpoint(s)) actions.push({ at: phaseDeadlineMs(s, phase), why: () => `${phase} checkpoint` });
+    else if (s.autoExtensions < s.playbook.checkpointPolicy.maxAutoExtensions) actions.push({ at: windowEnd!, why: () => `${phase} decision window ends: default extension` });
+    else changes.push({ at: windowEnd!, why: () => `${phase} decision window ends` });
     for (const m of planMilestones(s)) {
       if (!isOpen(s, m.id)) continue;
       // Overdue strictly after the due moment.
-      changes.push({ at: dueMs(s, m) + 1, why: `${m.id} overdue` });
-      if (m.requiredAtCheckpoint) changes.push({ at: dueMs(s, m) + overdueLimit + 1, why: `${m.id} overdue ${s.playbook.atRiskOverdueDays} days` });
+      const due = dueMs(s, m);
+      changes.push({ at: due + 1, why: () => `${m.id} overdue` });
+      if (m.requiredAtCheckpoint) changes.push({ at: due + overdueLimit + 1, why: () => `${m.id} overdue ${overdueDays} days` });
     }
     const sla = s.playbook.opportunitySla;
     for (const o of s.opportunities) {
       if (o.registeredAtMs === null || respondedAtMs(o) !== null) continue;
       changes.push(
-        { at: o.registeredAtMs + sla.responseHours * HOUR, why: `${o.opportunityId} response SLA (${sla.responseHours} h)` },
-        { at: o.registeredAtMs + sla.escalationHours * HOUR, why: `${o.opportunityId} escalation (${sla.escalationHours} h)` },
+        { at: o.registeredAtMs + sla.responseHours * HOUR, why: () => `${o.opportunityId} response SLA (${sla.responseHours} h)` },
+        { at: o.registeredAtMs + sla.escalationHours * HOUR, why: () => `${o.opportunityId} escalation (${sla.escalationHours} h)` },
       );
     }
   } else if (s.reviews.nextDueMs !== null) {
-    changes.push({ at: s.reviews.nextDueMs + overdueLimit + 1, why: 'business review overdue' });
+    changes.push({ at: s.reviews.nextDueMs + overdueLimit + 1, why: () => 'business review overdue' });
   }
   const quiet = s.playbook.ongoing?.inactivityDays;
-  if (s.phase === 'graduated' && quiet !== undefined) changes.push({ at: s.lastActivityMs + quiet * DAY + 1, why: `${quiet} days without activity` });
-  let next: WakeUp | null = null;
-  for (const w of [...actions, ...changes.filter((c) => c.at > nowMs)]) if (!next || w.at < next.at) next = w;
-  return next;
+  if (s.phase === 'graduated' && quiet !== undefined) changes.push({ at: s.lastActivityMs + quiet * DAY + 1, why: () => `${quiet} days without activity` });
+  // The first earliest: every action, then the changes still ahead.
+  let next: Moment | null = null;
+  for (const w of actions) if (!next || w.at < next.at) next = w;
+  for (const w of changes) if (w.at > nowMs && (!next || w.at < next.at)) next = w;
+  return next && { at: next.at, why: next.why() };
+}
+
+/** A moment `nextWake` considers, its reason worded only if it is the one. */
+interface Moment {
+  at: number;
+  why: () => string;
 }
 
 export function nextWakeAt(s: DomainState, nowMs: number): number | null {

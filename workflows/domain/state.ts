@@ -302,11 +302,44 @@ export function upgradeState(state: DomainState): DomainState {
 /**
  * Exported functions never mutate their input: they work on a copy. The pinned
  * playbook is never mutated by anyone, so the copy shares it: it is most of the
- * state's bytes, and copying it on every event made a burst of events slow.
+ * state's bytes, and copying it on every event made a burst of events slow. The
+ * two lists that grow with the partner's history (the seen event ids and the
+ * requested keys, up to 5,000 each) hold strings only: a shallow copy is a full
+ * copy of them, without a trip through JSON on every event.
  */
 export function clone(state: DomainState): DomainState {
-  const { playbook, ...rest } = state;
-  return { ...(JSON.parse(JSON.stringify(rest)) as Omit<DomainState, 'playbook'>), playbook };
+  const { playbook, seenEventIds, requested, ...rest } = state;
+  const copy = jsonCopy(rest) as Omit<DomainState, 'playbook' | 'seenEventIds' | 'requested'>;
+  return { ...copy, seenEventIds: seenEventIds.slice(), requested: requested.slice(), playbook };
+}
+
+/**
+ * `JSON.parse(JSON.stringify(value))` for plain JSON data, without the text in
+ * between: an object drops its undefined members, an array holds null for them,
+ * and a number that is not finite becomes null. The state is plain data (no
+ * dates, no classes), which is all this copies.
+ */
+export function jsonCopy(value: unknown): unknown {
+  if (typeof value === 'number') return Number.isFinite(value) ? value + 0 : null; // + 0: -0 becomes 0, as in JSON
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    const out: unknown[] = new Array(value.length);
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      out[i] = v === undefined || typeof v === 'function' ? null : jsonCopy(v);
+    }
+    return out;
+  }
+  const out: Record<string, unknown> = {};
+  for (const key in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+    const v = (value as Record<string, unknown>)[key];
+    if (v === undefined || typeof v === 'function') continue;
+    // A member named __proto__ (a playbook's id could be) stays a member, as JSON.parse makes it.
+    if (key === '__proto__') Object.defineProperty(out, key, { value: jsonCopy(v), enumerable: true, writable: true, configurable: true });
+    else out[key] = jsonCopy(v);
+  }
+  return out;
 }
 
 export function pushBounded<T>(list: T[], item: T, max: number): void {
@@ -325,18 +358,36 @@ export function segmentPlan(s: DomainState): SegmentPlan {
   return s.playbook.segments[s.profile.segment];
 }
 
+/*
+ * Derived from the playbook alone, and asked for many times in every workflow task:
+ * computed once per segment's array. A pinned playbook is never mutated (see
+ * `clone`), so an answer kept by its array stays right; the answers are shared,
+ * so they are read-only.
+ */
+const rulesBySegment = new WeakMap<readonly NotificationRule[], readonly NotificationRule[]>();
+const milestonesBySegment = new WeakMap<readonly MilestoneDef[], Map<string, readonly MilestoneDef[]>>();
+
 /** The partner's notification rules: the segment's, and the built-in ones it does not replace (BUILT_IN_RULES). */
-export function notificationRules(s: DomainState): NotificationRule[] {
-  return withBuiltInRules(segmentPlan(s).notifications);
+export function notificationRules(s: DomainState): readonly NotificationRule[] {
+  const own = segmentPlan(s).notifications;
+  let rules = rulesBySegment.get(own);
+  if (!rules) rulesBySegment.set(own, (rules = withBuiltInRules(own)));
+  return rules;
 }
 
 /**
  * The partner's milestones: the segment's, less those for an additional role the
  * partner does not have ("each role adds its certification path").
  */
-export function planMilestones(s: DomainState): MilestoneDef[] {
-  const roles = partnerRoles(s.profile);
-  return segmentPlan(s).milestones.filter((m) => !m.forAdditionalRole || roles.slice(1).includes(m.forAdditionalRole));
+export function planMilestones(s: DomainState): readonly MilestoneDef[] {
+  const all = segmentPlan(s).milestones;
+  const additional = partnerRoles(s.profile).slice(1);
+  let byRoles = milestonesBySegment.get(all);
+  if (!byRoles) milestonesBySegment.set(all, (byRoles = new Map()));
+  const key = additional.join(' ');
+  let plan = byRoles.get(key);
+  if (!plan) byRoles.set(key, (plan = all.filter((m) => !m.forAdditionalRole || additional.includes(m.forAdditionalRole))));
+  return plan;
 }
 
 export function milestoneDef(s: DomainState, id: string): MilestoneDef | undefined {

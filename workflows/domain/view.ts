@@ -6,7 +6,8 @@ import { partnerRoles, primaryRole, type Health, type LifecyclePhase, type Miles
 import { accountCheckView, conflictViews } from './conflicts';
 import type { WakeUp } from './schedule';
 import { healthAt, slaMissed } from './health';
-import { DAY, HOUR, activeManager, currentPhase, dueMs, iso, pendingCheckpoint, phaseDeadlineMs, planMilestones, type DomainState } from './state';
+import type { MilestoneDef } from '../playbook';
+import { DAY, HOUR, activeManager, currentPhase, dueMs, iso, pendingCheckpoint, phaseDeadlineMs, planMilestones, type Completion, type DomainState } from './state';
 
 /** The tier reached, with its name from the pinned playbook. */
 export function tierOf(s: DomainState): { id: string; name: string } | null {
@@ -17,12 +18,39 @@ export function tierOf(s: DomainState): { id: string; name: string } | null {
 const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
 const round1 = (n: number): number => Math.round(n * 10) / 10;
 
-export function toView(s: DomainState, nowMs: number): OnboardingState {
-  // An offboarded onboarding is frozen at its end.
-  const t = s.offboardedAtMs ?? nowMs;
-  const phase = currentPhase(s);
+/** Each plan milestone's status at `t` (the instant the view is frozen at), with its due moment. */
+export function milestoneStatuses(s: DomainState, t: number): { m: MilestoneDef; status: MilestoneStatus; dueAtMs: number; done: Completion | undefined }[] {
+  return planMilestones(s).map((m) => {
+    const done = s.completions[m.id];
+    const dueAtMs = dueMs(s, m);
+    const status: MilestoneStatus = done ? (done.waived ? 'waived' : 'done') : t > dueAtMs ? 'overdue' : 'pending';
+    return { m, status, dueAtMs, done };
+  });
+}
+
+/** The framework's success indicators, as the view and the report both show them. */
+export function indicators(s: DomainState): OnboardingState['indicators'] {
   const since = (ms: number | null, unit: number) => (ms === null ? null : round1(Math.max(0, ms - s.startMs) / unit));
   const portal = s.completions.portal_access;
+  return {
+    timeToPortalAccessHours: portal && !portal.waived ? since(portal.atMs, HOUR) : null,
+    timeToFirstTrainingDays: since(s.firsts.training, DAY),
+    timeToFirstRegistrationDays: since(s.firsts.registration, DAY),
+    timeToFirstEngagementDays: since(s.firsts.engagement, DAY),
+    timeToFirstDealDays: since(s.firsts.deal, DAY),
+    certificationFirstAttemptPassed: s.certFirstAttempts[primaryRole(s.profile)] ?? null,
+    certificationFirstAttempts: { ...s.certFirstAttempts },
+    satisfactionScore: s.satisfactionScore,
+  };
+}
+
+/** The instant a partner's view is frozen at: its offboarding, else now. */
+export const viewInstant = (s: DomainState, nowMs: number): number => s.offboardedAtMs ?? nowMs;
+
+export function toView(s: DomainState, nowMs: number): OnboardingState {
+  // An offboarded onboarding is frozen at its end.
+  const t = viewInstant(s, nowMs);
+  const phase = currentPhase(s);
   return {
     partnerId: s.profile.partnerId,
     name: s.profile.name,
@@ -43,21 +71,17 @@ export function toView(s: DomainState, nowMs: number): OnboardingState {
     successManager: s.profile.successManager ? { name: s.profile.successManager.name, email: s.profile.successManager.email } : null,
     tier: tierOf(s),
     profileChanges: s.profileChanges.map((c) => ({ at: iso(c.atMs), by: c.by, fields: c.fields, ...(c.reason ? { reason: c.reason } : {}) })),
-    milestones: planMilestones(s).map((m) => {
-      const done = s.completions[m.id];
-      const status: MilestoneStatus = done ? (done.waived ? 'waived' : 'done') : t > dueMs(s, m) ? 'overdue' : 'pending';
-      return {
-        id: m.id,
-        title: m.title,
-        phase: m.phase,
-        owner: m.owner,
-        required: m.requiredAtCheckpoint,
-        status,
-        dueAt: iso(dueMs(s, m)),
-        completedAt: done ? iso(done.atMs) : null,
-        ...(done?.waived ? { waivedReason: done.waived.reason } : {}),
-      };
-    }),
+    milestones: milestoneStatuses(s, t).map(({ m, status, dueAtMs, done }) => ({
+      id: m.id,
+      title: m.title,
+      phase: m.phase,
+      owner: m.owner,
+      required: m.requiredAtCheckpoint,
+      status,
+      dueAt: iso(dueAtMs),
+      completedAt: done ? iso(done.atMs) : null,
+      ...(done?.waived ? { waivedReason: done.waived.reason } : {}),
+    })),
     opportunities: s.opportunities.map((o) => ({
       opportunityId: o.opportunityId,
       ...(o.account !== undefined ? { account: o.account } : {}),
@@ -83,16 +107,7 @@ export function toView(s: DomainState, nowMs: number): OnboardingState {
       ...(c.note !== undefined ? { note: c.note } : {}),
     })),
     notifications: s.notifications,
-    indicators: {
-      timeToPortalAccessHours: portal && !portal.waived ? since(portal.atMs, HOUR) : null,
-      timeToFirstTrainingDays: since(s.firsts.training, DAY),
-      timeToFirstRegistrationDays: since(s.firsts.registration, DAY),
-      timeToFirstEngagementDays: since(s.firsts.engagement, DAY),
-      timeToFirstDealDays: since(s.firsts.deal, DAY),
-      certificationFirstAttemptPassed: s.certFirstAttempts[primaryRole(s.profile)] ?? null,
-      certificationFirstAttempts: { ...s.certFirstAttempts },
-      satisfactionScore: s.satisfactionScore,
-    },
+    indicators: indicators(s),
     rejectedEvents: s.rejectedEvents,
     graduatedAt: isoOrNull(s.graduatedAtMs),
     offboardedAt: isoOrNull(s.offboardedAtMs),
