@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Config } from '../../config/env';
 import { createRootLogger, processLogger } from '../../config/logging';
 import type { Playbook } from '../../workflows/playbook';
@@ -73,6 +73,25 @@ function apiLogger(config: Config, override: ApiServerOptions['logger']): Fastif
   );
 }
 
+/**
+ * Fastify's request logging with one line per request at `info`: the completed
+ * request says what it was (method and path) and how it ended. The line when it
+ * comes in is for `debug`: every line is a synchronous write to stdout
+ * (config/logging.ts), paid on each of the intake's events. Errors log as
+ * fastify logs them.
+ */
+class OneLinePerRequest extends LogController {
+  override incomingRequest(request: FastifyRequest): void {
+    if (!this.isLogDisabled(request)) request.log.debug({ req: request }, 'incoming request');
+  }
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (this.isLogDisabled(request)) return;
+    if (error) reply.log.error({ req: request, res: reply, err: error, responseTime: reply.elapsedTime }, 'request errored');
+    else reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+  }
+}
+
 export async function createApiServer(options: ApiServerOptions): Promise<FastifyInstance> {
   const { config } = options;
   assertSafeBinding(config.http);
@@ -84,7 +103,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
-    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    logController: new OneLinePerRequest({ requestIdLogLabel: 'requestId' }),
     loggerInstance: apiLogger(config, options.logger),
   });
   const auth = new Authenticator(config.http);

@@ -168,6 +168,11 @@ describe('logs', () => {
 
     const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(records).toContainEqual(expect.objectContaining({ requestId: 'log-check-1', msg: 'request completed' }));
+    // One line per request at info, when it completes, saying what it was and how it ended.
+    expect(records.filter((r) => r.requestId === 'log-check-1')).toEqual([
+      expect.objectContaining({ level: 'info', msg: 'request completed', req: { method: 'POST', path: '/v1/partners' }, res: { statusCode: 201 }, responseTime: expect.any(Number) }),
+    ]);
+    expect(records.filter((r) => r.msg === 'incoming request')).toEqual([]);
     const text = lines.join('\n');
     for (const secret of [...Object.values(KEYS), signature, 'Bearer', 'Secretive', 'kickoff_completed']) expect(text).not.toContain(secret);
     expect(text).not.toMatch(/@|%40|vendor\.example/);
