@@ -13,8 +13,9 @@
  *     one `events` signals with the product's event payloads, straight from a
  *     Temporal client;
  *   - product: `partners` onboardings started through the API; `clients`
- *     concurrent HTTP clients (node:http, kept-alive) POST the same events one per request (each
- *     client owns a set of partners, so each partner gets its events in order).
+ *     concurrent HTTP clients (node:http, kept alive) POST the same events one
+ *     per request (each client owns a set of partners, so each partner gets its
+ *     events in order).
  * A run is over when every signal has been applied: no workflow has a workflow
  * task pending (DescribeWorkflowExecution, after the last send). The clock runs
  * from the first send to then. Afterwards every workflow is checked: the empty
@@ -305,9 +306,9 @@ function fingerprint(view: ReturnType<typeof toView>): string {
  * The senders' HTTP client: node:http over kept-alive connections, one per
  * concurrent client. The senders stand for the LMS, the CRM and the portal,
  * which run on machines of their own, so on this one they should cost as little
- * as the floor's senders (the Temporal client's gRPC channel). Node's global
- * fetch cost 0.59-0.70 ms of CPU per event; node:http costs about 0.2, the
- * gRPC senders 0.35-0.45 (docs/operations.md, "Throughput").
+ * as the floor's senders (the Temporal client's gRPC channel). In the runs of
+ * 2026-12-01, Node's global fetch cost 0.59-0.70 ms of CPU per event, node:http
+ * 0.18-0.28, the gRPC senders 0.34-0.67 (docs/operations.md, "Throughput").
  */
 const senders = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
 
