@@ -20,12 +20,32 @@ const ops = { key: KEYS.ops };
 const manager = { key: KEYS.manager };
 const alexEmail = () => `alex-${Math.random().toString(36).slice(2, 8)}@vendor.example`;
 
-/** The Slack messages the worker wrote (no bot token here: DATA_DIR/slack), with their target. */
+/**
+ * The Slack messages the worker wrote (no bot token here: DATA_DIR/slack), with their target.
+ * Only the finished `.json` files: each is written as a temporary file and renamed, and one
+ * read half-written made this test fail in CI (Unexpected end of JSON input).
+ */
 function slackFiles(): { to: { user?: string; channel?: string }; key: string; text: string }[] {
   const dir = path.join(h.dataDir, 'slack');
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir).map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')));
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')));
 }
+
+it('reads only the finished Slack files, not one the worker is still writing', () => {
+  const dir = path.join(h.dataDir, 'slack');
+  fs.mkdirSync(dir, { recursive: true });
+  const before = slackFiles();
+  const partial = path.join(dir, 'in-progress.json.0b5e.tmp');
+  fs.writeFileSync(partial, '{"to": {"user": "U0');
+  try {
+    expect(slackFiles()).toEqual(before);
+  } finally {
+    fs.rmSync(partial);
+  }
+});
 
 describe('a manager handover', () => {
   it('takes effect at once: the next SLA message goes to the new manager, the list and the timeline follow', async () => {
