@@ -20,7 +20,6 @@ import {
   isCancellation,
   log,
   makeContinueAsNewFunc,
-  patched,
   setCurrentDetails,
   setHandler,
   upsertMemo,
@@ -68,6 +67,7 @@ import {
 import type { MigrationRequest } from './migration';
 import { deliverNotification, settleAccounts } from './proxies';
 import type { DeliveryResult, NotificationRequest } from './notifications';
+import { currentPatches, type Since } from './patches';
 import { pinnedPlaybook } from './pinnedPlaybook';
 import { parseProfile, parseProfileChange, type FieldError, type OnboardingState, type PartnerProfile } from './types';
 import { VisibilityPublisher } from './visibility';
@@ -113,20 +113,23 @@ export async function partnerOnboarding(profile: PartnerProfile, options: Onboar
       'MissingPlaybook',
     );
   }
+  // Runs started by this code take every behaviour the patches before it introduced behind
+  // one marker (./patches.ts); runs recorded before it replay each patch as they ran.
+  const since = currentPatches();
   // The pinned playbook: the worker's shared instance of the same version, hash and content (./pinnedPlaybook.ts).
   let state: DomainState = options.carried
     ? upgradeState({ ...options.carried, playbook: pinnedPlaybook(options.carried.playbook, options.carried.playbookHash) })
     : initState(parsed.value, pinnedPlaybook(options.playbook!, options.playbookHash), Date.now());
   if (!options.carried && options.playbookHash) state = { ...state, playbookHash: options.playbookHash };
   // A digest manager gets one digest across all partners (workflows/managerDigests.ts); runs started before
-  // that keep flushing their own daily digest, as their histories say. Every new run (a manager may turn
-  // the digest on later), so the marker is in every new history: an event, not a billed action.
-  if (!options.carried && patched(CROSS_PARTNER_DIGEST_PATCH)) state = withCrossPartnerDigest(state);
+  // that keep flushing their own daily digest, as their histories say. Every new run takes it (a manager
+  // may turn the digest on later).
+  if (!options.carried && since(CROSS_PARTNER_DIGEST_PATCH)) state = withCrossPartnerDigest(state);
   // The welcome's due date counts from the first moment the partner could be e-mailed (DomainState.sendFromMs);
   // runs started before that count it from the contract, as their histories say.
-  if (!options.carried && !patched(WELCOME_DUE_FROM_SEND_PATCH)) state = { ...state, sendFromMs: undefined };
+  if (!options.carried && !since(WELCOME_DUE_FROM_SEND_PATCH)) state = { ...state, sendFromMs: undefined };
   // Reminders due together go out as one message (domain/bundles.ts); runs started before send one each.
-  if (!options.carried && !patched(BUNDLED_REMINDERS_PATCH)) state = { ...state, bundleReminders: undefined };
+  if (!options.carried && !since(BUNDLED_REMINDERS_PATCH)) state = { ...state, bundleReminders: undefined };
   // The SDK holds the start arguments for the whole run: let go of their copies of
   // the playbook and of the carried state, which `state` replaces (docs/operations.md).
   delete options.playbook;
@@ -153,7 +156,7 @@ export async function partnerOnboarding(profile: PartnerProfile, options: Onboar
       if (!parsed.ok) throw ApplicationFailure.nonRetryable(describeErrors(parsed.errors), 'InvalidProfileChange');
       state = changeProfile(state, parsed.value, Date.now());
       dirty = true;
-      wokeByTimer = false;
+    wokeByTimer = false;
       return toView(state, Date.now());
     },
     {
@@ -178,7 +181,7 @@ export async function partnerOnboarding(profile: PartnerProfile, options: Onboar
       if (!outcome.ok) throw ApplicationFailure.nonRetryable(outcome.reason, outcome.code);
       state = { ...outcome.state, playbook: pinnedPlaybook(outcome.state.playbook, request.hash) };
       dirty = true;
-      wokeByTimer = false;
+    wokeByTimer = false;
       upsertMemo({ [PLAYBOOK_MEMO_KEY]: { version: request.playbook.version, hash: request.hash } });
       return { diff: outcome.diff, state: toView(state, Date.now()) };
     },
@@ -200,7 +203,7 @@ export async function partnerOnboarding(profile: PartnerProfile, options: Onboar
         if (result.outcome === 'refused') throw ApplicationFailure.nonRetryable(result.reason, 'Refused');
         state = result.state;
         dirty = true;
-        wokeByTimer = false;
+    wokeByTimer = false;
         return toView(state, Date.now());
       },
       validator: (input: unknown): void => {
@@ -216,15 +219,15 @@ export async function partnerOnboarding(profile: PartnerProfile, options: Onboar
   const acknowledgement = humanDecision('opportunity_acknowledged');
   setHandler(acknowledgeOpportunityUpdate, acknowledgement.handler, { validator: acknowledgement.validator });
 
-  const timer = new WakeUpTimer();
-  const visibility = new VisibilityPublisher();
+  const timer = new WakeUpTimer(since);
+  const visibility = new VisibilityPublisher(since);
 
   for (;;) {
     dirty = false;
     // Registrations naming an account are checked with its registry before they count (docs/accounts.md).
     const work = accountWork(state);
     if (work) {
-      if (patched(ACCOUNT_REGISTRY_PATCH)) {
+      if (since(ACCOUNT_REGISTRY_PATCH)) {
         const result = await checkAccounts(work);
         state = recordSettlement(state, work, result, Date.now());
         continue;
@@ -326,11 +329,13 @@ class WakeUpTimer {
   private scope: CancellationScope | null = null;
   fired = false;
 
+  constructor(private readonly since: Since) {}
+
   arm(wake: WakeUp | null): void {
     const at = wake?.at ?? null;
     if (at === this.at && !this.fired) return;
     const running = !this.fired && this.at !== null;
-    if (running && (at === null || at > this.at!) && patched(KEEP_EARLIER_TIMER_PATCH)) return;
+    if (running && (at === null || at > this.at!) && this.since(KEEP_EARLIER_TIMER_PATCH)) return;
     this.cancel();
     this.fired = false;
     this.at = at;

@@ -13,9 +13,10 @@
  * same memo upsert whenever it changed.
  */
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { patched, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { managerDigestEntry, reportSummary, searchAttributes, type DomainState } from './domain';
 import { DIGEST_MEMO_KEY, SA_HEALTH, SA_MANAGER, SA_PHASE, SA_REPORT_AT, SA_SEGMENT } from './messages';
+import type { Since } from './patches';
 import { REPORT_MEMO_KEY, REPORT_STAMP_WINDOW_MS } from './report';
 
 /** Runs recorded before the report memo existed replay without it. */
@@ -24,6 +25,8 @@ const REPORT_MEMO_PATCH = 'report-memo';
 const REPORT_ON_CHANGE_PATCH = 'report-on-change';
 
 export class VisibilityPublisher {
+  constructor(private readonly since: Since) {}
+
   private attributes = '';
   /** The summary as last published; the start memo (or the previous run's) counts. */
   private report = JSON.stringify(workflowInfo().memo?.[REPORT_MEMO_KEY] ?? null);
@@ -43,7 +46,7 @@ export class VisibilityPublisher {
    * decision or an answer must not linger in tomorrow's digest).
    */
   publish(state: DomainState, reportDue: boolean): void {
-    if (patched(REPORT_ON_CHANGE_PATCH)) this.publishChanges(state);
+    if (this.since(REPORT_ON_CHANGE_PATCH)) this.publishChanges(state);
     else {
       const digestChanged = this.digestEntryJson(state) !== this.digest;
       if (this.publishAttributes(state) || reportDue || this.firstTask || digestChanged) this.publishReport(state);
@@ -53,7 +56,7 @@ export class VisibilityPublisher {
 
   /** Upserts the report summary and the digest entry, those that changed (before the run ends or continues as new). */
   publishReport(state: DomainState): void {
-    if (patched(REPORT_ON_CHANGE_PATCH)) {
+    if (this.since(REPORT_ON_CHANGE_PATCH)) {
       this.publishChanges(state);
       return;
     }
@@ -63,7 +66,7 @@ export class VisibilityPublisher {
     const memo: Record<string, unknown> = {};
     if (fingerprint !== this.report) memo[REPORT_MEMO_KEY] = summary;
     if (digest !== this.digest) memo[DIGEST_MEMO_KEY] = JSON.parse(digest) as unknown;
-    if (!Object.keys(memo).length || !patched(REPORT_MEMO_PATCH)) return;
+    if (!Object.keys(memo).length || !this.since(REPORT_MEMO_PATCH)) return;
     upsertMemo(memo);
     this.report = fingerprint;
     this.digest = digest;

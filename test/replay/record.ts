@@ -12,7 +12,7 @@
  *   npx tsx test/replay/record.ts decisions          # core-decisions-by-signal-<playbook version>.json: a checkpoint
  *                                                    # decided and a milestone waived by signal (dev server)
  *   npx tsx test/replay/record.ts decision-updates   # core-decisions-by-update-<playbook version>.json: the same by
- *                                                    # Update, with refused ones (dev server)
+ *                                                    # Update, with refused ones (dev server); --suffix=NAME as above
  *   npx tsx test/replay/record.ts digest             # core-digest-manager-<playbook version>.json: the decisions by
  *                                                    # Update for a digest manager's partner (dev server)
  *
@@ -81,13 +81,14 @@ async function digestManager(): Promise<void> {
 }
 
 const mode = process.argv.slice(2).find((arg) => !arg.startsWith('--')) ?? 'happy';
+const suffix = process.argv.find((arg) => arg.startsWith('--suffix='))?.slice('--suffix='.length);
 const run =
   mode === 'happy'
-    ? happyPaths(process.argv.includes('--encrypted'), process.argv.find((arg) => arg.startsWith('--suffix='))?.slice('--suffix='.length))
+    ? happyPaths(process.argv.includes('--encrypted'), suffix)
     : mode === 'decisions'
       ? decisions(`core-decisions-by-signal-${DEFAULT_PLAYBOOK.version}`, 'signals')
       : mode === 'decision-updates'
-        ? decisions(`core-decisions-by-update-${DEFAULT_PLAYBOOK.version}`, 'updates')
+        ? decisions(`core-decisions-by-update-${DEFAULT_PLAYBOOK.version}${suffix ? `-${suffix}` : ''}`, 'updates')
         : mode === 'digest'
           ? digestManager()
           : Promise.reject(new Error(`unknown mode ${mode}: happy [--encrypted] | decisions | decision-updates | digest`));

@@ -12,6 +12,8 @@ import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { DEFAULT_PLAYBOOK } from '../../workflows/defaultPlaybook';
+import { EARLIER_PATCHES, RUN_PATCH, type Since } from '../../workflows/patches';
+import { changeVersionUpserts, patchesOf } from '../helpers/patches';
 import { quietLogs, workflowBundle } from '../helpers/temporal';
 import { replayDataConverter } from './encryptionKey';
 
@@ -67,13 +69,6 @@ test('a conflict between two partners is recorded on both sides and in the accou
   }
 });
 
-/** The patch ids a history's markers record (`patched()` calls that took the new branch). */
-function patchesOf(events: ReturnType<typeof load>['events']): string[] {
-  return (events ?? [])
-    .map((e) => e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data)
-    .filter((data): data is Uint8Array => Boolean(data))
-    .map((data) => (JSON.parse(Buffer.from(data).toString()) as { id: string }).id);
-}
 
 /** Updates accepted in a history, by name (a refused Update leaves no event). */
 function acceptedUpdates(file: string): (string | null | undefined)[] {
@@ -83,7 +78,7 @@ function acceptedUpdates(file: string): (string | null | undefined)[] {
 
 test('decisions by Update are recorded with the current default playbook and before it, and refused ones left no event', () => {
   // The journey (test/helpers/decisionJourney.ts) also tries an unknown milestone, the wrong phase and a second decision.
-  for (const file of [`core-decisions-by-update-${DEFAULT_PLAYBOOK.version}.json`, 'core-decisions-by-update.json']) {
+  for (const file of [`core-decisions-by-update-${DEFAULT_PLAYBOOK.version}.json`, 'core-decisions-by-update.json', `core-decisions-by-update-${DEFAULT_PLAYBOOK.version}-${RUN_PATCH}.json`]) {
     expect(files).toContain(file);
     expect(acceptedUpdates(file)).toEqual(['waiveMilestone', 'decideCheckpoint']);
   }
@@ -122,6 +117,10 @@ test('a welcome that business hours hold back past the contract\'s 48 hours is r
   expect(after.patches).toContain('welcome-due-from-send');
   expect(after.wakeDays).toEqual([3]);
   expect(after.healthUpserts).toBe(0);
+  // Behind the one marker of a run started today: the same.
+  const current = summary(`core-welcome-deferred-${DEFAULT_PLAYBOOK.version}-${RUN_PATCH}.json`);
+  expect(current.patches).toEqual([RUN_PATCH]);
+  expect({ wakeDays: current.wakeDays, healthUpserts: current.healthUpserts }).toEqual({ wakeDays: [3], healthUpserts: 0 });
 });
 
 test('reminders due together are recorded one by one before the bundled-reminders patch, and as one behind it (test/replay/recordRemindersDueTogether.ts)', () => {
@@ -143,6 +142,39 @@ test('reminders due together are recorded one by one before the bundled-reminder
   const after = reminders(`core-reminders-due-together-${DEFAULT_PLAYBOOK.version}-bundled.json`);
   expect(after.patches).toContain('bundled-reminders');
   expect(after.keys).toEqual(['milestone_reminder:product_training:d30+product_assessment:d30:partner']);
+  // Behind the one marker of a run started today: bundled too.
+  const current = reminders(`core-reminders-due-together-${DEFAULT_PLAYBOOK.version}-${RUN_PATCH}.json`);
+  expect(current.patches).toEqual([RUN_PATCH]);
+  expect(current.keys).toEqual(after.keys);
+});
+
+test(`runs started by today's code record one patch marker, ${RUN_PATCH}, and one TemporalChangeVersion upsert (workflows/patches.ts)`, () => {
+  const version = DEFAULT_PLAYBOOK.version;
+  const recorded = files.filter((f) => f.endsWith(`-${RUN_PATCH}.json`)).sort();
+  expect(recorded).toEqual(
+    [
+      `core-decisions-by-update-${version}`,
+      `core-happy-path-${version}`,
+      `core-reminders-due-together-${version}`,
+      `core-welcome-deferred-${version}`,
+      `strategic-happy-path-${version}`,
+      `transactional-happy-path-${version}`,
+    ].map((name) => `${name}-${RUN_PATCH}.json`),
+  );
+  for (const file of recorded) {
+    const events = load(file).events;
+    expect({ file, patches: patchesOf(events), upserts: changeVersionUpserts(events) }).toEqual({ file, patches: [RUN_PATCH], upserts: 1 });
+  }
+  // A run behind it takes every patch any earlier recording took; later patches are asked with patched() itself.
+  const earlier = new Set(plaintext.filter((f) => !recorded.includes(f)).flatMap((f) => patchesOf(load(f).events)));
+  expect([...earlier].sort()).toEqual([...EARLIER_PATCHES].sort());
+  const since: Since = () => true;
+  // @ts-expect-error a patch added after RUN_PATCH is not one `since` answers for (`npm run lint` type-checks this)
+  since('a-later-patch');
+  // Recorded before it: a marker and an upsert per patch.
+  const before = load(`core-reminders-due-together-${version}-bundled.json`).events;
+  expect(patchesOf(before)).toEqual(['cross-partner-digest', 'welcome-due-from-send', 'bundled-reminders', 'report-on-change', 'keep-earlier-timer']);
+  expect(changeVersionUpserts(before)).toBe(5);
 });
 
 test.each(plaintext)('%s replays without nondeterminism', async (file) => {

@@ -3,11 +3,13 @@
  * per segment, stalled partners and checkpoint decisions, and the seed's
  * bottleneck fixes, with server.env.sleep moving the days.
  */
-import { WorkflowFailedError } from '@temporalio/client';
+import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
 import { SA_HEALTH, SA_MANAGER, SA_PHASE, SA_SEGMENT, WORKFLOW_TYPE, onboardingWorkflowId, partnerEventSignal } from '../../workflows/messages';
 import type { LifecyclePhase, PartnerEvent, Segment } from '../../workflows/types';
-import { DAY_MS, sleepUntilDay, stateOf } from '../helpers/drive';
+import { RUN_PATCH } from '../../workflows/patches';
+import { DAY_MS, driveJourney, sleepUntilDay, stateOf } from '../helpers/drive';
 import { HAPPY_PATHS, profileFor, withIds } from '../helpers/journeys';
+import { changeVersionUpserts, patchesOf } from '../helpers/patches';
 import { startPartner } from '../helpers/runJourney';
 import { timeSkippingWorkerPerFile, uniq } from '../helpers/temporal';
 
@@ -217,5 +219,52 @@ describe('a run started as the API starts it (onboardingStart)', () => {
     const upserted = (history.events ?? []).flatMap((e) => Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}));
     // An upsert here is a billed action per partner that changes nothing (bench/workflow-cost.ts counts it).
     expect(upserted.filter((key) => contractKeys.includes(key))).toEqual([]);
+  });
+});
+
+describe('what a run started by this code records (workflows/patches.ts)', () => {
+  it(`takes every earlier patch behind one marker, ${RUN_PATCH}, and one TemporalChangeVersion upsert`, async () => {
+    const { handle, startedAt } = await start('core');
+    const partnerId = handle.workflowId.replace(/^onboarding-/, '');
+    // Through the activation checkpoint: reminders, timers re-armed, registrations checked with the account registry.
+    await driveJourney(server.env, handle, startedAt, withIds(HAPPY_PATHS.core.filter((step) => step.day <= 60), 'evt', partnerId));
+    await sleepUntilDay(server.env, startedAt, 61);
+    const events = (await handle.fetchHistory()).events;
+    const activities = new Set((events ?? []).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean));
+    expect(activities).toEqual(new Set(['deliverNotification', 'settleAccounts']));
+    expect((events ?? []).filter((e) => e.timerFiredEventAttributes).length).toBeGreaterThan(2);
+    // Before: cross-partner-digest, welcome-due-from-send, bundled-reminders, report-on-change,
+    // keep-earlier-timer and account-registry, a marker and a visibility write each.
+    expect(patchesOf(events)).toEqual([RUN_PATCH]);
+    expect(changeVersionUpserts(events)).toBe(1);
+  });
+});
+
+describe('a workflow cancelled through Temporal', () => {
+  it('ends as cancelled while it waits for an event or its timer', async () => {
+    const { handle } = await start('core');
+    // Parked in its main loop, waiting for an event or its timer: its first notifications are done
+    // and their results applied (nothing is left for a workflow task).
+    const parked = async () => {
+      const events = (await handle.fetchHistory()).events ?? [];
+      const scheduled = events.filter((e) => e.activityTaskScheduledEventAttributes).length;
+      const completed = events.filter((e) => e.activityTaskCompletedEventAttributes).length;
+      return scheduled > 0 && completed === scheduled && Boolean(events.at(-1)?.workflowTaskCompletedEventAttributes ?? events.at(-1)?.timerStartedEventAttributes);
+    };
+    for (let tries = 0; !(await parked()); tries++) {
+      if (tries > 100) throw new Error('the first notifications never finished');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await handle.cancel();
+    // Ended within seconds (a run that ignored the cancellation would wait for its next event).
+    for (let tries = 0; (await handle.describe()).status.name === 'RUNNING'; tries++) {
+      if (tries > 100) throw new Error('still running 10 s after it was cancelled');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const failure = await handle.result().catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    expect((failure as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+    const { events } = await handle.fetchHistory();
+    expect(events?.at(-1)?.workflowExecutionCanceledEventAttributes).toBeTruthy();
   });
 });
