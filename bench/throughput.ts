@@ -36,6 +36,10 @@
  * With --profile the worker and API processes load bench/profile-hook.ts, and
  * their CPU profiles over each product round's timed window (the worker's
  * workflow thread has its own) are summarized after the round.
+ * Besides events/s, it prints each process's CPU per event and their sum for
+ * each variant. With every core busy, events/s follow CPU per event, so
+ * `floor CPU vs product CPU` is the steadier ratio when the machine's speed
+ * drifts between rounds (it did by a third within runs here).
  * Prints figures; asserts nothing.
  */
 import http from 'node:http';
@@ -439,6 +443,8 @@ async function main(): Promise<void> {
     };
     const floor: number[] = [];
     const product: number[] = [];
+    // CPU ms per event over every process of the variant (the worker's threads are already in its process).
+    const cpuTotal = { floor: [] as number[], product: [] as number[] };
     for (let n = 1 - WARMUP; n <= ROUNDS; n++) {
       const warm = n < 1;
       const round = warm ? `warm-up ${n + WARMUP}` : String(n);
@@ -454,7 +460,9 @@ async function main(): Promise<void> {
           continue;
         }
         (variant === 'floor' ? floor : product).push(r.eventsPerSecond);
-        cpuRows[`${variant} round ${round}`] = r.cpu;
+        const total = Object.entries(r.cpu).reduce((sum, [name, ms]) => (name.startsWith('worker:') ? sum : sum + ms), 0);
+        cpuTotal[variant].push(total);
+        cpuRows[`${variant} round ${round}`] = { ...r.cpu, 'all processes': Math.round(total * 100) / 100 };
         workRows[`${variant} round ${round}`] = r.work;
         rows.push({ round, variant: variant === 'floor' ? 'floor: raw signals, empty workflow' : 'product: POST /events, partnerOnboarding', 'events/s': Math.round(r.eventsPerSecond), seconds: r.seconds.toFixed(2), check: r.verified });
       }
@@ -472,8 +480,14 @@ async function main(): Promise<void> {
         'floor events/s': Math.round(median(floor)),
         'product events/s': Math.round(median(product)),
         'product vs floor': ratio(median(product), median(floor)),
+        'floor CPU ms/event': median(cpuTotal.floor).toFixed(2),
+        'product CPU ms/event': median(cpuTotal.product).toFixed(2),
+        'floor CPU vs product CPU': ratio(median(cpuTotal.floor), median(cpuTotal.product)),
       },
     });
+    console.log(
+      'On a machine whose cores are all busy, events/s follow CPU per event: the last column is the ratio the machine would give the product, steadier than events/s when its speed drifts between rounds.',
+    );
   } finally {
     await Promise.all([stopChild(apiProcess), stopChild(worker), stopChild(floorWorker)]);
     await connection.close();
