@@ -156,7 +156,7 @@ export async function partnerOnboarding(profile: PartnerProfile, options: Onboar
       if (!parsed.ok) throw ApplicationFailure.nonRetryable(describeErrors(parsed.errors), 'InvalidProfileChange');
       state = changeProfile(state, parsed.value, Date.now());
       dirty = true;
-    wokeByTimer = false;
+      wokeByTimer = false;
       return toView(state, Date.now());
     },
     {
@@ -181,7 +181,7 @@ export async function partnerOnboarding(profile: PartnerProfile, options: Onboar
       if (!outcome.ok) throw ApplicationFailure.nonRetryable(outcome.reason, outcome.code);
       state = { ...outcome.state, playbook: pinnedPlaybook(outcome.state.playbook, request.hash) };
       dirty = true;
-    wokeByTimer = false;
+      wokeByTimer = false;
       upsertMemo({ [PLAYBOOK_MEMO_KEY]: { version: request.playbook.version, hash: request.hash } });
       return { diff: outcome.diff, state: toView(state, Date.now()) };
     },
@@ -203,7 +203,7 @@ export async function partnerOnboarding(profile: PartnerProfile, options: Onboar
         if (result.outcome === 'refused') throw ApplicationFailure.nonRetryable(result.reason, 'Refused');
         state = result.state;
         dirty = true;
-    wokeByTimer = false;
+        wokeByTimer = false;
         return toView(state, Date.now());
       },
       validator: (input: unknown): void => {

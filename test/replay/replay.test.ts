@@ -69,7 +69,6 @@ test('a conflict between two partners is recorded on both sides and in the accou
   }
 });
 
-
 /** Updates accepted in a history, by name (a refused Update leaves no event). */
 function acceptedUpdates(file: string): (string | null | undefined)[] {
   const events = load(file).events ?? [];
