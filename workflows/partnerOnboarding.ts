@@ -67,7 +67,7 @@ import {
 import type { MigrationRequest } from './migration';
 import { deliverNotification, settleAccounts } from './proxies';
 import type { DeliveryResult, NotificationRequest } from './notifications';
-import { currentPatches, type Since } from './patches';
+import { PATCHES, currentPatches, type Since } from './patches';
 import { pinnedPlaybook } from './pinnedPlaybook';
 import { parseProfile, parseProfileChange, type FieldError, type OnboardingState, type PartnerProfile } from './types';
 import { VisibilityPublisher } from './visibility';
@@ -86,15 +86,6 @@ export interface OnboardingOptions {
   /** State carried over by continue-as-new. */
   carried?: DomainState;
 }
-
-/** Digest managers' partners feed one digest across partners instead of sending their own. */
-const CROSS_PARTNER_DIGEST_PATCH = 'cross-partner-digest';
-
-/** Runs from before the due date of an e-mail the system sends counted from its first business moment. */
-const WELCOME_DUE_FROM_SEND_PATCH = 'welcome-due-from-send';
-
-/** Runs from before reminders due together were bundled into one message. */
-const BUNDLED_REMINDERS_PATCH = 'bundled-reminders';
 
 /** Safety net: continue-as-new well before Temporal's 10,240-event history warning. */
 const MAX_HISTORY_EVENTS = 4000;
@@ -124,12 +115,12 @@ export async function partnerOnboarding(profile: PartnerProfile, options: Onboar
   // A digest manager gets one digest across all partners (workflows/managerDigests.ts); runs started before
   // that keep flushing their own daily digest, as their histories say. Every new run takes it (a manager
   // may turn the digest on later).
-  if (!options.carried && since(CROSS_PARTNER_DIGEST_PATCH)) state = withCrossPartnerDigest(state);
+  if (!options.carried && since(PATCHES.crossPartnerDigest)) state = withCrossPartnerDigest(state);
   // The welcome's due date counts from the first moment the partner could be e-mailed (DomainState.sendFromMs);
   // runs started before that count it from the contract, as their histories say.
-  if (!options.carried && !since(WELCOME_DUE_FROM_SEND_PATCH)) state = { ...state, sendFromMs: undefined };
+  if (!options.carried && !since(PATCHES.welcomeDueFromSend)) state = { ...state, sendFromMs: undefined };
   // Reminders due together go out as one message (domain/bundles.ts); runs started before send one each.
-  if (!options.carried && !since(BUNDLED_REMINDERS_PATCH)) state = { ...state, bundleReminders: undefined };
+  if (!options.carried && !since(PATCHES.bundledReminders)) state = { ...state, bundleReminders: undefined };
   // The SDK holds the start arguments for the whole run: let go of their copies of
   // the playbook and of the carried state, which `state` replaces (docs/operations.md).
   delete options.playbook;
@@ -227,7 +218,7 @@ export async function partnerOnboarding(profile: PartnerProfile, options: Onboar
     // Registrations naming an account are checked with its registry before they count (docs/accounts.md).
     const work = accountWork(state);
     if (work) {
-      if (since(ACCOUNT_REGISTRY_PATCH)) {
+      if (since(PATCHES.accountRegistry)) {
         const result = await checkAccounts(work);
         state = recordSettlement(state, work, result, Date.now());
         continue;
@@ -273,9 +264,6 @@ export async function partnerOnboarding(profile: PartnerProfile, options: Onboar
   }
 }
 
-/** Runs recorded before the account registry counted every registration at once. */
-const ACCOUNT_REGISTRY_PATCH = 'account-registry';
-
 /** One activity for every claim and release due (the registry's answers); a registry unreachable for good leaves them unchecked. */
 async function checkAccounts(work: AccountSettlement): Promise<AccountSettlementResult> {
   try {
@@ -311,9 +299,6 @@ async function deliver(request: NotificationRequest): Promise<DeliveryResult> {
   }
 }
 
-/** Runs recorded before it re-armed the timer for every later moment, too, replay without it. */
-const KEEP_EARLIER_TIMER_PATCH = 'keep-earlier-timer';
-
 /**
  * One durable timer for the next due moment. Re-arming with the same moment
  * keeps the running timer, so a signal does not cost a new timer (each timer is
@@ -335,7 +320,7 @@ class WakeUpTimer {
     const at = wake?.at ?? null;
     if (at === this.at && !this.fired) return;
     const running = !this.fired && this.at !== null;
-    if (running && (at === null || at > this.at!) && this.since(KEEP_EARLIER_TIMER_PATCH)) return;
+    if (running && (at === null || at > this.at!) && this.since(PATCHES.keepEarlierTimer)) return;
     this.cancel();
     this.fired = false;
     this.at = at;

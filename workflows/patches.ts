@@ -22,16 +22,24 @@ import { patched } from '@temporalio/workflow';
 export const RUN_PATCH = 'run-2026-12';
 
 /** The patches from before `RUN_PATCH`: a run behind it takes every one. */
-export const EARLIER_PATCHES = [
-  'report-memo',
-  'report-on-change',
-  'account-registry',
-  'keep-earlier-timer',
-  'cross-partner-digest',
-  'welcome-due-from-send',
-  'bundled-reminders',
-] as const;
-export type EarlierPatch = (typeof EARLIER_PATCHES)[number];
+export const PATCHES = {
+  /** Runs recorded before the report memo existed replay without it. */
+  reportMemo: 'report-memo',
+  /** Runs recorded before the report went out with every change replay the older rule (status changes and timer wake-ups). */
+  reportOnChange: 'report-on-change',
+  /** Runs recorded before the account registry counted every registration at once. */
+  accountRegistry: 'account-registry',
+  /** Runs recorded before it re-armed the timer for every later moment, too, replay without it. */
+  keepEarlierTimer: 'keep-earlier-timer',
+  /** Digest managers' partners feed one digest across partners instead of sending their own. */
+  crossPartnerDigest: 'cross-partner-digest',
+  /** Runs from before the due date of an e-mail the system sends counted from its first business moment. */
+  welcomeDueFromSend: 'welcome-due-from-send',
+  /** Runs from before reminders due together were bundled into one message. */
+  bundledReminders: 'bundled-reminders',
+} as const;
+export type EarlierPatch = (typeof PATCHES)[keyof typeof PATCHES];
+export const EARLIER_PATCHES: readonly EarlierPatch[] = Object.values(PATCHES);
 
 /** `since(id)`: does this run take patch `id`'s new branch? */
 export type Since = (patchId: EarlierPatch) => boolean;

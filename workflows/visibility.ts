@@ -16,13 +16,8 @@ import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { managerDigestEntry, reportSummary, searchAttributes, type DomainState } from './domain';
 import { DIGEST_MEMO_KEY, SA_HEALTH, SA_MANAGER, SA_PHASE, SA_REPORT_AT, SA_SEGMENT } from './messages';
-import type { Since } from './patches';
+import { PATCHES, type Since } from './patches';
 import { REPORT_MEMO_KEY, REPORT_STAMP_WINDOW_MS } from './report';
-
-/** Runs recorded before the report memo existed replay without it. */
-const REPORT_MEMO_PATCH = 'report-memo';
-/** Runs recorded before the report went out with every change replay the older rule (status changes and timer wake-ups). */
-const REPORT_ON_CHANGE_PATCH = 'report-on-change';
 
 export class VisibilityPublisher {
   constructor(private readonly since: Since) {}
@@ -46,7 +41,7 @@ export class VisibilityPublisher {
    * decision or an answer must not linger in tomorrow's digest).
    */
   publish(state: DomainState, reportDue: boolean): void {
-    if (this.since(REPORT_ON_CHANGE_PATCH)) this.publishChanges(state);
+    if (this.since(PATCHES.reportOnChange)) this.publishChanges(state);
     else {
       const digestChanged = this.digestEntryJson(state) !== this.digest;
       if (this.publishAttributes(state) || reportDue || this.firstTask || digestChanged) this.publishReport(state);
@@ -56,7 +51,7 @@ export class VisibilityPublisher {
 
   /** Upserts the report summary and the digest entry, those that changed (before the run ends or continues as new). */
   publishReport(state: DomainState): void {
-    if (this.since(REPORT_ON_CHANGE_PATCH)) {
+    if (this.since(PATCHES.reportOnChange)) {
       this.publishChanges(state);
       return;
     }
@@ -66,7 +61,7 @@ export class VisibilityPublisher {
     const memo: Record<string, unknown> = {};
     if (fingerprint !== this.report) memo[REPORT_MEMO_KEY] = summary;
     if (digest !== this.digest) memo[DIGEST_MEMO_KEY] = JSON.parse(digest) as unknown;
-    if (!Object.keys(memo).length || !this.since(REPORT_MEMO_PATCH)) return;
+    if (!Object.keys(memo).length || !this.since(PATCHES.reportMemo)) return;
     upsertMemo(memo);
     this.report = fingerprint;
     this.digest = digest;
