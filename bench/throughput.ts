@@ -39,7 +39,9 @@
  * Besides events/s, it prints each process's CPU per event and their sum for
  * each variant. With every core busy, events/s follow CPU per event, so
  * `floor CPU vs product CPU` is the steadier ratio when the machine's speed
- * drifts between rounds (it did by a third within runs here).
+ * drifts between rounds (it did by a third within runs here). Each counted
+ * round runs the two variants back to back; the lowest and highest of the
+ * rounds' own ratios show how far one run's figure can be trusted.
  * Prints figures; asserts nothing.
  */
 import http from 'node:http';
@@ -484,6 +486,11 @@ async function main(): Promise<void> {
         'product CPU ms/event': median(cpuTotal.product).toFixed(2),
         'floor CPU vs product CPU': ratio(median(cpuTotal.floor), median(cpuTotal.product)),
       },
+      // Each round ran the two variants back to back: how far its own ratios spread.
+      'rounds, lowest-highest': {
+        'product vs floor': spread(product.map((p, i) => p / floor[i]!)),
+        'floor CPU vs product CPU': spread(cpuTotal.product.map((p, i) => cpuTotal.floor[i]! / p)),
+      },
     });
     console.log(
       'On a machine whose cores are all busy, events/s follow CPU per event: the last column is the ratio the machine would give the product, steadier than events/s when its speed drifts between rounds.',
@@ -493,6 +500,11 @@ async function main(): Promise<void> {
     await connection.close();
     await server.stop();
   }
+}
+
+/** The lowest and the highest of some ratios, as `0.81-1.00x`. */
+function spread(ratios: number[]): string {
+  return `${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}x`;
 }
 
 main().catch((err: unknown) => {
