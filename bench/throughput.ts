@@ -3,7 +3,7 @@
  * floor measured in the same run on the same server: raw client signals to an
  * empty signal-counting workflow (bench/baseline/workflows.ts).
  *
- *   npx tsx bench/throughput.ts [--partners 100] [--events 20] [--clients 16] [--rounds 3] [--warmup 1] [--mix journey|repeat] [--profile] [--pin]
+ *   npx tsx bench/throughput.ts [--partners 100] [--events 20] [--clients 16] [--rounds 3] [--warmup 1] [--mix journey|repeat] [--relay] [--cross] [--profile] [--pin]
  *
  * One dev server configured like `npm start`'s. The product runs as it ships:
  * `npm run worker` (workers/worker.ts) and `npm run api` (client/api/server.ts),
@@ -21,11 +21,22 @@
  * from the first send to then. Afterwards every workflow is checked: the empty
  * ones counted every signal; each onboarding shows the milestones and
  * opportunities the pure domain computes for the same events (nothing lost).
- * The variants alternate in order from round to round. Before the counted rounds,
- * `--warmup` rounds of both variants (default 1) run the same way and are only
+ * The variants take turns at going first from round to round. Before the counted rounds,
+ * `--warmup` rounds of every variant (default 1) run the same way and are only
  * reported on stderr: the first round through freshly started processes pays for
  * their JIT compilation (the API's and the clients' CPU per event was half as much
  * again as in later rounds), and no user's steady state looks like that.
+ *
+ * With --relay a third variant runs in each round: the floor's events sent as the
+ * product's are, one HTTP request each, to a bare node:http server
+ * (bench/baseline/relay.ts) that signals the empty workflow as the floor does.
+ * Its ratio to the floor is what an HTTP hop costs by itself, the most any HTTP
+ * intake can reach on these cores; the product's ratio to it is what the API's
+ * work and the workflow's add. --cross (implies --relay) tells those two apart
+ * with two more variants: the product's API in front of the empty workflow
+ * (`api-floor`), and the relay in front of the product's workflow
+ * (`relay-product`). Both send the same signal (`partnerEvent`) to the same
+ * workflow id, so each intake can feed either workflow.
  *
  * With --pin (Linux, taskset) the processes stop sharing every core: the Temporal
  * server and the workers run on all CPUs but the last, the API and this
@@ -88,6 +99,8 @@ const { values } = parseArgs({
     profile: { type: 'boolean', default: false },
     pin: { type: 'boolean', default: false },
     mix: { type: 'string', default: 'journey' },
+    relay: { type: 'boolean', default: false },
+    cross: { type: 'boolean', default: false },
   },
 });
 if (values.mix !== 'journey' && values.mix !== 'repeat') throw new Error('--mix must be journey or repeat');
@@ -259,23 +272,42 @@ function cpuPerEvent(before: Record<string, number>, after: Record<string, numbe
   return Object.fromEntries(Object.keys(after).map((k) => [k, Math.round(((after[k]! - before[k]!) * 1000 * 100) / events) / 100]));
 }
 
-async function floorRound(client: Client, taskQueue: string, round: string, processes: Processes, profiling: Profiling): Promise<RoundResult> {
-  const ids = Array.from({ length: PARTNERS }, (_, i) => `tp-floor-${slug(round)}-${i}`);
+/**
+ * A round of `partners` empty workflows, each sent its events as raw client
+ * signals (the floor), or through `http`: one POST each to the bare relay
+ * (bench/baseline/relay.ts), or to the product's API, which signal them the
+ * same way.
+ */
+async function floorRound(
+  client: Client,
+  taskQueue: string,
+  round: string,
+  processes: Processes,
+  profiling: Profiling,
+  http?: { variant: Variant; url: string },
+): Promise<RoundResult> {
+  const ids = Array.from({ length: PARTNERS }, (_, i) => `tp-${http?.variant ?? 'floor'}-${slug(round)}-${i}`);
   await pool(ids, 16, async (partnerId) => {
     await client.workflow.start(BASELINE_WORKFLOW_TYPE, { taskQueue, workflowId: onboardingWorkflowId(partnerId), args: [] });
   });
   await untilApplied(client, ids.map(onboardingWorkflowId));
+  const send = http
+    ? async (partnerId: string, event: PartnerEvent) => {
+        const status = await postJson(`${http.url}/v1/partners/${partnerId}/events`, event);
+        if (status >= 300) throw new Error(`${http.variant}: POST events: HTTP ${status}`);
+      }
+    : (partnerId: string, event: PartnerEvent) => client.workflow.getHandle(onboardingWorkflowId(partnerId)).signal(countedSignal, event);
   await profiling?.start();
   const cpu0 = cpuNow(processes);
   const t0 = performance.now();
   await Promise.all(
     schedule(ids).map(async (sends) => {
-      for (const { partnerId, event } of sends) await client.workflow.getHandle(onboardingWorkflowId(partnerId)).signal(countedSignal, event);
+      for (const { partnerId, event } of sends) await send(partnerId, event);
     }),
   );
   const t1 = await untilApplied(client, ids.map(onboardingWorkflowId));
   const cpu = cpuPerEvent(cpu0, cpuNow(processes));
-  await printProfiles(`round ${round} floor`, profiling);
+  await printProfiles(`round ${round} ${http?.variant ?? 'floor'}`, profiling);
   const counts = await Promise.all(ids.map((p) => client.workflow.getHandle(onboardingWorkflowId(p)).query(signalCountQuery)));
   const wrong = counts.filter((n) => n !== EVENTS).length;
   const work = await serverWork(client, ids.map(onboardingWorkflowId));
@@ -331,8 +363,9 @@ function postJson(url: string, body: unknown): Promise<number> {
   });
 }
 
-async function productRound(client: Client, api: string, round: string, processes: Processes, profiling: Profiling): Promise<RoundResult> {
-  const ids = Array.from({ length: PARTNERS }, (_, i) => `tp-product-${slug(round)}-${i}`);
+/** A round of `partners` onboardings started through the API, sent their events through it (or, with `relay`, through the bare relay). */
+async function productRound(client: Client, api: string, round: string, processes: Processes, profiling: Profiling, relay?: string): Promise<RoundResult> {
+  const ids = Array.from({ length: PARTNERS }, (_, i) => `tp-${relay ? 'relay-product' : 'product'}-${slug(round)}-${i}`);
   const post = async (urlPath: string, body: unknown): Promise<void> => {
     const status = await postJson(`${api}${urlPath}`, body);
     if (status >= 300) throw new Error(`POST ${urlPath}: HTTP ${status}`);
@@ -344,7 +377,14 @@ async function productRound(client: Client, api: string, round: string, processe
   const t0 = performance.now();
   await Promise.all(
     schedule(ids).map(async (sends) => {
-      for (const { partnerId, event } of sends) await post(`/v1/partners/${partnerId}/events`, event);
+      for (const { partnerId, event } of sends) {
+        if (!relay) {
+          await post(`/v1/partners/${partnerId}/events`, event);
+          continue;
+        }
+        const status = await postJson(`${relay}/v1/partners/${partnerId}/events`, event);
+        if (status >= 300) throw new Error(`relay-product: POST events: HTTP ${status}`);
+      }
     }),
   );
   const t1 = await untilApplied(client, ids.map(onboardingWorkflowId));
@@ -409,17 +449,22 @@ async function main(): Promise<void> {
     log: log('floor-worker'),
     env: { ...common, BENCH_VARIANT: 'baseline', TEMPORAL_TASK_QUEUE: floorQueue },
   });
-  process.stderr.write(`logs of the worker, the API and the floor worker in ${dataDir}\n`);
+  const relayPort = values.relay || values.cross ? await freePort() : 0;
+  const relayUrl = `http://127.0.0.1:${relayPort}`;
+  const relayProcess = relayPort
+    ? spawnTs('bench/baseline/relay.ts', { nodeArgs, log: log('relay'), env: { TEMPORAL_ADDRESS: server.address, HTTP_PORT: String(relayPort) } })
+    : undefined;
+  process.stderr.write(`logs of the worker, the API${relayProcess ? ', the relay' : ''} and the floor worker in ${dataDir}\n`);
   const rows: Record<string, string | number>[] = [];
   const cpuRows: Record<string, Record<string, number>> = {};
   const workRows: Record<string, Record<string, number>> = {};
   try {
-    await Promise.all([waitHealthy(api), ready(floorWorker, 'floor worker')]);
+    await Promise.all([waitHealthy(api), ready(floorWorker, 'floor worker'), ...(relayProcess ? [ready(relayProcess, 'relay')] : [])]);
     const serverPid = findPid(server.dbFile) ?? -1;
     let placement = 'every process on every CPU';
     if (values.pin) {
       if (serverPid < 0) throw new Error('--pin: the Temporal server process was not found');
-      placement = pinProcesses([serverPid, worker.pid!, floorWorker.pid!], [apiProcess.pid!, process.pid]);
+      placement = pinProcesses([serverPid, worker.pid!, floorWorker.pid!], [apiProcess.pid!, ...(relayProcess ? [relayProcess.pid!] : []), process.pid]);
       process.stderr.write(`pinned: ${placement}\n`);
     }
     const profiling = (children: ChildProcess[]): Profiling =>
@@ -435,40 +480,48 @@ async function main(): Promise<void> {
           }
         : undefined;
     const threads = Object.keys(cpuSecondsByThread(worker.pid!));
-    const floorProcesses: Processes = { 'temporal server': serverPid, 'floor worker': floorWorker.pid!, 'bench (client)': 0 };
-    const productProcesses: Processes = {
-      'temporal server': serverPid,
-      'npm run api': apiProcess.pid!,
-      'npm run worker': worker.pid!,
-      ...Object.fromEntries(threads.map((t) => [`worker:${t}`, worker.pid!])),
-      'bench (client)': 0,
+    const serverProcess: Processes = { 'temporal server': serverPid };
+    const emptyWorker: Processes = { 'floor worker': floorWorker.pid! };
+    const productWorker: Processes = { 'npm run worker': worker.pid!, ...Object.fromEntries(threads.map((t) => [`worker:${t}`, worker.pid!])) };
+    const apiIntake: Processes = { 'npm run api': apiProcess.pid! };
+    const relayIntake: Processes = relayProcess ? { 'relay (bare HTTP)': relayProcess.pid! } : {};
+    const bench: Processes = { 'bench (client)': 0 };
+    // Each variant: how its events go in, which workflow applies them, and the processes whose CPU it costs.
+    const run: Record<Variant, (round: string, warm: boolean) => Promise<RoundResult>> = {
+      floor: (round, warm) => floorRound(client, floorQueue, round, { ...serverProcess, ...emptyWorker, ...bench }, warm ? undefined : profiling([floorWorker])),
+      relay: (round, warm) =>
+        floorRound(client, floorQueue, round, { ...serverProcess, ...relayIntake, ...emptyWorker, ...bench }, warm ? undefined : profiling([floorWorker]), { variant: 'relay', url: relayUrl }),
+      product: (round, warm) =>
+        productRound(client, api, round, { ...serverProcess, ...apiIntake, ...productWorker, ...bench }, warm ? undefined : profiling([worker, apiProcess])),
+      'api-floor': (round) => floorRound(client, floorQueue, round, { ...serverProcess, ...apiIntake, ...emptyWorker, ...bench }, undefined, { variant: 'api-floor', url: api }),
+      'relay-product': (round) => productRound(client, api, round, { ...serverProcess, ...relayIntake, ...productWorker, ...bench }, undefined, relayUrl),
     };
-    const floor: number[] = [];
-    const product: number[] = [];
+    const variants: Variant[] = values.cross ? ['floor', 'relay', 'product', 'api-floor', 'relay-product'] : values.relay ? ['floor', 'relay', 'product'] : ['floor', 'product'];
+    const eventsPerSecond = Object.fromEntries(variants.map((v) => [v, [] as number[]])) as Record<Variant, number[]>;
     // CPU ms per event over every process of the variant (the worker's threads are already in its process).
-    const cpuTotal = { floor: [] as number[], product: [] as number[] };
+    const cpuTotal = Object.fromEntries(variants.map((v) => [v, [] as number[]])) as Record<Variant, number[]>;
     for (let n = 1 - WARMUP; n <= ROUNDS; n++) {
       const warm = n < 1;
       const round = warm ? `warm-up ${n + WARMUP}` : String(n);
-      const order = n % 2 ? (['floor', 'product'] as const) : (['product', 'floor'] as const);
-      for (const variant of order) {
+      // Each variant takes each place in the order in turn.
+      const shift = (((n - 1) % variants.length) + variants.length) % variants.length;
+      for (const variant of [...variants.slice(shift), ...variants.slice(0, shift)]) {
         process.stderr.write(`round ${round}: ${variant}, ${PARTNERS} x ${EVENTS} events, ${CLIENTS} clients...\n`);
-        const r =
-          variant === 'floor'
-            ? await floorRound(client, floorQueue, round, floorProcesses, warm ? undefined : profiling([floorWorker]))
-            : await productRound(client, api, round, productProcesses, warm ? undefined : profiling([worker, apiProcess]));
+        const r = await run[variant](round, warm);
         if (warm) {
           process.stderr.write(`round ${round}: ${variant} ${Math.round(r.eventsPerSecond)} events/s (${r.verified}); not counted\n`);
           continue;
         }
-        (variant === 'floor' ? floor : product).push(r.eventsPerSecond);
+        eventsPerSecond[variant].push(r.eventsPerSecond);
         const total = Object.entries(r.cpu).reduce((sum, [name, ms]) => (name.startsWith('worker:') ? sum : sum + ms), 0);
         cpuTotal[variant].push(total);
         cpuRows[`${variant} round ${round}`] = { ...r.cpu, 'all processes': Math.round(total * 100) / 100 };
         workRows[`${variant} round ${round}`] = r.work;
-        rows.push({ round, variant: variant === 'floor' ? 'floor: raw signals, empty workflow' : 'product: POST /events, partnerOnboarding', 'events/s': Math.round(r.eventsPerSecond), seconds: r.seconds.toFixed(2), check: r.verified });
+        rows.push({ round, variant: VARIANT_NAMES[variant], 'events/s': Math.round(r.eventsPerSecond), seconds: r.seconds.toFixed(2), check: r.verified });
       }
     }
+    const floor = eventsPerSecond.floor;
+    const product = eventsPerSecond.product;
     console.log(
       `\nthroughput: ${PARTNERS} partners x ${EVENTS} events (${values.mix}), ${CLIENTS} concurrent clients, ${ROUNDS} rounds after ${WARMUP} warm-up, one dev server (${server.address}); ${placement}`,
     );
@@ -486,7 +539,7 @@ async function main(): Promise<void> {
         'product CPU ms/event': median(cpuTotal.product).toFixed(2),
         'floor CPU vs product CPU': ratio(median(cpuTotal.floor), median(cpuTotal.product)),
       },
-      // Each round ran the two variants back to back: how far its own ratios spread.
+      // Each round ran the variants back to back: how far its own ratios spread.
       'rounds, lowest-highest': {
         'product vs floor': spread(product.map((p, i) => p / floor[i]!)),
         'floor CPU vs product CPU': spread(cpuTotal.product.map((p, i) => cpuTotal.floor[i]! / p)),
@@ -495,12 +548,42 @@ async function main(): Promise<void> {
     console.log(
       'On a machine whose cores are all busy, events/s follow CPU per event: the last column is the ratio the machine would give the product, steadier than events/s when its speed drifts between rounds.',
     );
+    if (variants.length > 2) {
+      // Every variant against the floor, in the same rounds.
+      console.table(
+        Object.fromEntries(
+          variants.map((v) => [
+            VARIANT_NAMES[v],
+            {
+              'events/s': Math.round(median(eventsPerSecond[v])),
+              'vs floor': ratio(median(eventsPerSecond[v]), median(floor)),
+              'CPU ms/event': median(cpuTotal[v]).toFixed(2),
+              'floor CPU vs its CPU': ratio(median(cpuTotal.floor), median(cpuTotal[v])),
+              'rounds, lowest-highest': spread(cpuTotal[v].map((c, i) => cpuTotal.floor[i]! / c)),
+            },
+          ]),
+        ),
+      );
+      console.log(
+        'relay: a bare node:http server (bench/baseline/relay.ts: no framework, validation, authentication, log line or metrics) that signals each event as the floor does. Its "floor CPU vs its CPU" is the most an HTTP intake reaches against the floor on these cores.',
+      );
+    }
   } finally {
-    await Promise.all([stopChild(apiProcess), stopChild(worker), stopChild(floorWorker)]);
+    await Promise.all([stopChild(apiProcess), stopChild(worker), stopChild(floorWorker), ...(relayProcess ? [stopChild(relayProcess)] : [])]);
     await connection.close();
     await server.stop();
   }
 }
+
+type Variant = 'floor' | 'relay' | 'product' | 'api-floor' | 'relay-product';
+
+const VARIANT_NAMES: Record<Variant, string> = {
+  floor: 'floor: raw signals, empty workflow',
+  relay: 'relay: bare HTTP, raw signals, empty workflow',
+  product: 'product: POST /events, partnerOnboarding',
+  'api-floor': "api-floor: the product's API, empty workflow",
+  'relay-product': 'relay-product: bare HTTP, partnerOnboarding',
+};
 
 /** The lowest and the highest of some ratios, as `0.81-1.00x`. */
 function spread(ratios: number[]): string {
