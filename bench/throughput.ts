@@ -274,7 +274,7 @@ function cpuPerEvent(before: Record<string, number>, after: Record<string, numbe
 
 /**
  * A round of `partners` empty workflows, each sent its events as raw client
- * signals (the floor), or through `http`: one POST each to the bare relay
+ * signals (the floor), or through `intake`: one POST each to the bare relay
  * (bench/baseline/relay.ts), or to the product's API, which signal them the
  * same way.
  */
@@ -284,17 +284,17 @@ async function floorRound(
   round: string,
   processes: Processes,
   profiling: Profiling,
-  http?: { variant: Variant; url: string },
+  intake?: { variant: Variant; url: string },
 ): Promise<RoundResult> {
-  const ids = Array.from({ length: PARTNERS }, (_, i) => `tp-${http?.variant ?? 'floor'}-${slug(round)}-${i}`);
+  const ids = Array.from({ length: PARTNERS }, (_, i) => `tp-${intake?.variant ?? 'floor'}-${slug(round)}-${i}`);
   await pool(ids, 16, async (partnerId) => {
     await client.workflow.start(BASELINE_WORKFLOW_TYPE, { taskQueue, workflowId: onboardingWorkflowId(partnerId), args: [] });
   });
   await untilApplied(client, ids.map(onboardingWorkflowId));
-  const send = http
+  const send = intake
     ? async (partnerId: string, event: PartnerEvent) => {
-        const status = await postJson(`${http.url}/v1/partners/${partnerId}/events`, event);
-        if (status >= 300) throw new Error(`${http.variant}: POST events: HTTP ${status}`);
+        const status = await postJson(`${intake.url}/v1/partners/${partnerId}/events`, event);
+        if (status >= 300) throw new Error(`${intake.variant}: POST events: HTTP ${status}`);
       }
     : (partnerId: string, event: PartnerEvent) => client.workflow.getHandle(onboardingWorkflowId(partnerId)).signal(countedSignal, event);
   await profiling?.start();
@@ -307,7 +307,7 @@ async function floorRound(
   );
   const t1 = await untilApplied(client, ids.map(onboardingWorkflowId));
   const cpu = cpuPerEvent(cpu0, cpuNow(processes));
-  await printProfiles(`round ${round} ${http?.variant ?? 'floor'}`, profiling);
+  await printProfiles(`round ${round} ${intake?.variant ?? 'floor'}`, profiling);
   const counts = await Promise.all(ids.map((p) => client.workflow.getHandle(onboardingWorkflowId(p)).query(signalCountQuery)));
   const wrong = counts.filter((n) => n !== EVENTS).length;
   const work = await serverWork(client, ids.map(onboardingWorkflowId));
