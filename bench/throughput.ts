@@ -292,10 +292,7 @@ async function floorRound(
   });
   await untilApplied(client, ids.map(onboardingWorkflowId));
   const send = intake
-    ? async (partnerId: string, event: PartnerEvent) => {
-        const status = await postJson(`${intake.url}/v1/partners/${partnerId}/events`, event);
-        if (status >= 300) throw new Error(`${intake.variant}: POST events: HTTP ${status}`);
-      }
+    ? (partnerId: string, event: PartnerEvent) => post(`${intake.url}/v1/partners/${partnerId}/events`, event)
     : (partnerId: string, event: PartnerEvent) => client.workflow.getHandle(onboardingWorkflowId(partnerId)).signal(countedSignal, event);
   await profiling?.start();
   const cpu0 = cpuNow(processes);
@@ -350,12 +347,17 @@ function fingerprint(view: ReturnType<typeof toView>): string {
  */
 const senders = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
 
-function postJson(url: string, body: unknown): Promise<number> {
+/** POSTs `body` as JSON; rejects unless the answer is 2xx. */
+function post(url: string, body: unknown): Promise<void> {
   const data = JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method: 'POST', agent: senders, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } }, (res) => {
       res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
+      res.on('end', () => {
+        const status = res.statusCode ?? 0;
+        if (status >= 200 && status < 300) resolve();
+        else reject(new Error(`POST ${url}: HTTP ${status}`));
+      });
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -366,25 +368,14 @@ function postJson(url: string, body: unknown): Promise<number> {
 /** A round of `partners` onboardings started through the API, sent their events through it (or, with `relay`, through the bare relay). */
 async function productRound(client: Client, api: string, round: string, processes: Processes, profiling: Profiling, relay?: string): Promise<RoundResult> {
   const ids = Array.from({ length: PARTNERS }, (_, i) => `tp-${relay ? 'relay-product' : 'product'}-${slug(round)}-${i}`);
-  const post = async (urlPath: string, body: unknown): Promise<void> => {
-    const status = await postJson(`${api}${urlPath}`, body);
-    if (status >= 300) throw new Error(`POST ${urlPath}: HTTP ${status}`);
-  };
-  await pool(ids, 16, (partnerId) => post('/v1/partners', profile(partnerId)));
+  await pool(ids, 16, (partnerId) => post(`${api}/v1/partners`, profile(partnerId)));
   await untilApplied(client, ids.map(onboardingWorkflowId), true); // welcome e-mails out of the way
   await profiling?.start();
   const cpu0 = cpuNow(processes);
   const t0 = performance.now();
   await Promise.all(
     schedule(ids).map(async (sends) => {
-      for (const { partnerId, event } of sends) {
-        if (!relay) {
-          await post(`/v1/partners/${partnerId}/events`, event);
-          continue;
-        }
-        const status = await postJson(`${relay}/v1/partners/${partnerId}/events`, event);
-        if (status >= 300) throw new Error(`relay-product: POST events: HTTP ${status}`);
-      }
+      for (const { partnerId, event } of sends) await post(`${relay ?? api}/v1/partners/${partnerId}/events`, event);
     }),
   );
   const t1 = await untilApplied(client, ids.map(onboardingWorkflowId));
