@@ -3,7 +3,7 @@
  * floor measured in the same run on the same server: raw client signals to an
  * empty signal-counting workflow (bench/baseline/workflows.ts).
  *
- *   npx tsx bench/throughput.ts [--partners 100] [--events 20] [--clients 16] [--rounds 3] [--warmup 1] [--mix journey|repeat] [--relay] [--cross] [--profile] [--pin]
+ *   npx tsx bench/throughput.ts [--partners 100] [--events 20] [--clients 16] [--rounds 3] [--warmup 1] [--mix journey|repeat] [--relay] [--cross] [--batch 1] [--profile] [--pin]
  *
  * One dev server configured like `npm start`'s. The product runs as it ships:
  * `npm run worker` (workers/worker.ts) and `npm run api` (client/api/server.ts),
@@ -37,6 +37,13 @@
  * (`api-floor`), and the relay in front of the product's workflow
  * (`relay-product`). Both send the same signal (`partnerEvent`) to the same
  * workflow id, so each intake can feed either workflow.
+ *
+ * With --batch N (1 to 100, default 1) every sender sends a partner's events N
+ * at a time, in order: the HTTP variants POST them as one array (the API takes
+ * up to 100 events per request and signals them in order), the floor sends the
+ * same N raw signals back to back. Both sides then send in the same order, so
+ * the ratio shows what the intake costs a system that batches (a CRM sync),
+ * with the HTTP request paid once per N events.
  *
  * With --pin (Linux, taskset) the processes stop sharing every core: the Temporal
  * server and the workers run on all CPUs but the last, the API and this
@@ -101,6 +108,7 @@ const { values } = parseArgs({
     mix: { type: 'string', default: 'journey' },
     relay: { type: 'boolean', default: false },
     cross: { type: 'boolean', default: false },
+    batch: { type: 'string', default: '1' },
   },
 });
 if (values.mix !== 'journey' && values.mix !== 'repeat') throw new Error('--mix must be journey or repeat');
@@ -109,8 +117,10 @@ const EVENTS = Number(values.events);
 const CLIENTS = Number(values.clients);
 const ROUNDS = Number(values.rounds);
 const WARMUP = Number(values.warmup);
+const BATCH = Number(values.batch);
 if (!(Number.isInteger(ROUNDS) && ROUNDS >= 1)) throw new Error('--rounds must be a whole number of 1 or more');
 if (!(Number.isInteger(WARMUP) && WARMUP >= 0)) throw new Error('--warmup must be a whole number of 0 or more');
+if (!(Number.isInteger(BATCH) && BATCH >= 1 && BATCH <= 100)) throw new Error('--batch must be a whole number from 1 to 100 (the API takes up to 100 events per request)');
 
 /** An account of the partner's own: partners registering one account are channel conflicts (docs/accounts.md). */
 const accountOf = (partnerId: string) => `Globex ${partnerId}`;
@@ -164,15 +174,18 @@ function profile(partnerId: string): PartnerProfile {
   };
 }
 
-/** Each client's sends: its partners' events, round-robin over its partners, each partner's in order. */
-function schedule(partnerIds: string[]): { partnerId: string; event: PartnerEvent }[][] {
+/** Each client's sends: its partners' events, `--batch` at a time, round-robin over its partners, each partner's in order. */
+function schedule(partnerIds: string[]): { partnerId: string; events: PartnerEvent[] }[][] {
   return Array.from({ length: CLIENTS }, (_, c) => {
     const mine = partnerIds.filter((_, i) => i % CLIENTS === c).map((p) => ({ partnerId: p, events: journey(p) }));
-    const out: { partnerId: string; event: PartnerEvent }[] = [];
-    for (let n = 0; n < EVENTS; n++) for (const m of mine) out.push({ partnerId: m.partnerId, event: m.events[n]! });
+    const out: { partnerId: string; events: PartnerEvent[] }[] = [];
+    for (let n = 0; n < EVENTS; n += BATCH) for (const m of mine) out.push({ partnerId: m.partnerId, events: m.events.slice(n, n + BATCH) });
     return out;
   });
 }
+
+/** One request's body: a single event as an object (as systems send one), several as an array. */
+const eventsBody = (events: PartnerEvent[]): PartnerEvent | PartnerEvent[] => (events.length === 1 ? events[0]! : events);
 
 /** A round's name as part of a partner id ("warm-up 1" -> "warm-up-1"). */
 const slug = (round: string) => round.replace(/[^A-Za-z0-9]+/g, '-');
@@ -292,14 +305,17 @@ async function floorRound(
   });
   await untilApplied(client, ids.map(onboardingWorkflowId));
   const send = intake
-    ? (partnerId: string, event: PartnerEvent) => post(`${intake.url}/v1/partners/${partnerId}/events`, event)
-    : (partnerId: string, event: PartnerEvent) => client.workflow.getHandle(onboardingWorkflowId(partnerId)).signal(countedSignal, event);
+    ? (partnerId: string, events: PartnerEvent[]) => post(`${intake.url}/v1/partners/${partnerId}/events`, eventsBody(events))
+    : async (partnerId: string, events: PartnerEvent[]) => {
+        const handle = client.workflow.getHandle(onboardingWorkflowId(partnerId));
+        for (const event of events) await handle.signal(countedSignal, event);
+      };
   await profiling?.start();
   const cpu0 = cpuNow(processes);
   const t0 = performance.now();
   await Promise.all(
     schedule(ids).map(async (sends) => {
-      for (const { partnerId, event } of sends) await send(partnerId, event);
+      for (const { partnerId, events } of sends) await send(partnerId, events);
     }),
   );
   const t1 = await untilApplied(client, ids.map(onboardingWorkflowId));
@@ -375,7 +391,7 @@ async function productRound(client: Client, api: string, round: string, processe
   const t0 = performance.now();
   await Promise.all(
     schedule(ids).map(async (sends) => {
-      for (const { partnerId, event } of sends) await post(`${relay ?? api}/v1/partners/${partnerId}/events`, event);
+      for (const { partnerId, events } of sends) await post(`${relay ?? api}/v1/partners/${partnerId}/events`, eventsBody(events));
     }),
   );
   const t1 = await untilApplied(client, ids.map(onboardingWorkflowId));
@@ -514,7 +530,7 @@ async function main(): Promise<void> {
     const floor = eventsPerSecond.floor;
     const product = eventsPerSecond.product;
     console.log(
-      `\nthroughput: ${PARTNERS} partners x ${EVENTS} events (${values.mix}), ${CLIENTS} concurrent clients, ${ROUNDS} rounds after ${WARMUP} warm-up, one dev server (${server.address}); ${placement}`,
+      `\nthroughput: ${PARTNERS} partners x ${EVENTS} events (${values.mix}${BATCH > 1 ? `, ${BATCH} per request` : ''}), ${CLIENTS} concurrent clients, ${ROUNDS} rounds after ${WARMUP} warm-up, one dev server (${server.address}); ${placement}`,
     );
     console.table(rows);
     console.log('CPU ms per event, by process (and by thread of the product worker: "node main" runs the activities, "node other" the workflow code and V8 helpers), during the timed window:');

@@ -1,7 +1,9 @@
 /**
  * The least an HTTP intake can do: a bare `node:http` server that turns each
- * `POST /v1/partners/{partnerId}/events` into one raw signal to the empty
- * signal-counting workflow (./workflows.ts) and answers 202. No framework, no
+ * `POST /v1/partners/{partnerId}/events` into raw signals to the empty
+ * signal-counting workflow (./workflows.ts), one per event (the body is one
+ * event or an array of them, signalled in order, as the API does), and
+ * answers 202. No framework, no
  * validation, no authentication, no log line, no metrics: bench/throughput.ts's
  * `--relay` variant uses it to measure what any HTTP hop costs in front of the
  * floor, apart from what the product's API adds.
@@ -14,6 +16,8 @@ import http from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { onboardingWorkflowId } from '../../workflows/messages';
 import { countedSignal } from './workflows';
+
+type Event = { eventId?: unknown };
 
 const EVENTS_PATH = /^\/v1\/partners\/([^/]+)\/events$/;
 
@@ -41,20 +45,23 @@ async function main(): Promise<void> {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const partnerId = decodeURIComponent(match[1]!);
-      let event: { eventId?: unknown };
+      let body: Event | Event[];
       try {
-        event = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { eventId?: unknown };
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Event | Event[];
       } catch {
         answer(res, 400, { error: 'the body is not JSON' });
         return;
       }
-      client.workflow
-        .getHandle(onboardingWorkflowId(partnerId))
-        .signal(countedSignal, event)
-        .then(
-          () => answer(res, 202, { partnerId, accepted: 1, eventIds: [event.eventId] }),
-          (err: unknown) => answer(res, 502, { error: err instanceof Error ? err.message : String(err) }),
-        );
+      const events = Array.isArray(body) ? body : [body];
+      const handle = client.workflow.getHandle(onboardingWorkflowId(partnerId));
+      // One event: one signal, nothing else; several: one after the other.
+      const sent = Array.isArray(body)
+        ? body.reduce<Promise<void>>((before, event) => before.then(() => handle.signal(countedSignal, event)), Promise.resolve())
+        : handle.signal(countedSignal, body);
+      sent.then(
+        () => answer(res, 202, { partnerId, accepted: events.length, eventIds: events.map((e) => e.eventId) }),
+        (err: unknown) => answer(res, 502, { error: err instanceof Error ? err.message : String(err) }),
+      );
     });
   });
   server.keepAliveTimeout = 60_000;
