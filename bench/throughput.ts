@@ -59,7 +59,8 @@
  * `floor CPU vs product CPU` is the steadier ratio when the machine's speed
  * drifts between rounds (it did by a third within runs here). Each counted
  * round runs the two variants back to back; the lowest and highest of the
- * rounds' own ratios show how far one run's figure can be trusted.
+ * rounds' own ratios show how far one run's figure can be trusted, and their
+ * median is the figure least moved by the machine's drift between rounds.
  * Prints figures; asserts nothing.
  */
 import http from 'node:http';
@@ -551,6 +552,11 @@ async function main(): Promise<void> {
         'product vs floor': spread(product.map((p, i) => p / floor[i]!)),
         'floor CPU vs product CPU': spread(cpuTotal.product.map((p, i) => cpuTotal.floor[i]! / p)),
       },
+      // The median of the rounds' own ratios: each pairs variants run back to back, so the machine's drift between rounds cancels.
+      'rounds, median of their ratios': {
+        'product vs floor': `${median(product.map((p, i) => p / floor[i]!)).toFixed(2)}x`,
+        'floor CPU vs product CPU': `${median(cpuTotal.product.map((p, i) => cpuTotal.floor[i]! / p)).toFixed(2)}x`,
+      },
     });
     console.log(
       'On a machine whose cores are all busy, events/s follow CPU per event: the last column is the ratio the machine would give the product, steadier than events/s when its speed drifts between rounds.',
@@ -567,6 +573,7 @@ async function main(): Promise<void> {
               'CPU ms/event': median(cpuTotal[v]).toFixed(2),
               'floor CPU vs its CPU': ratio(median(cpuTotal.floor), median(cpuTotal[v])),
               'rounds, lowest-highest': spread(cpuTotal[v].map((c, i) => cpuTotal.floor[i]! / c)),
+              'rounds, median': `${median(cpuTotal[v].map((c, i) => cpuTotal.floor[i]! / c)).toFixed(2)}x`,
             },
           ]),
         ),
