@@ -309,6 +309,7 @@ async function floorRound(
     ? (partnerId: string, events: PartnerEvent[]) => post(`${intake.url}/v1/partners/${partnerId}/events`, eventsBody(events))
     : async (partnerId: string, events: PartnerEvent[]) => {
         const handle = client.workflow.getHandle(onboardingWorkflowId(partnerId));
+        if (events.length === 1) return handle.signal(countedSignal, events[0]!); // one event: the signal, as before --batch
         for (const event of events) await handle.signal(countedSignal, event);
       };
   await profiling?.start();

@@ -3,10 +3,10 @@
  * `POST /v1/partners/{partnerId}/events` into raw signals to the empty
  * signal-counting workflow (./workflows.ts), one per event (the body is one
  * event or an array of them, signalled in order, as the API does), and
- * answers 202. No framework, no
- * validation, no authentication, no log line, no metrics: bench/throughput.ts's
- * `--relay` variant uses it to measure what any HTTP hop costs in front of the
- * floor, apart from what the product's API adds.
+ * answers 202. No framework, no validation, no authentication, no log line,
+ * no metrics: bench/throughput.ts's `--relay` variant uses it to measure what
+ * any HTTP hop costs in front of the floor, apart from what the product's API
+ * adds.
  *
  *   TEMPORAL_ADDRESS=... HTTP_PORT=... node --import tsx bench/baseline/relay.ts
  *
