@@ -27,7 +27,7 @@ import { parseConfig } from '../../config/env';
 import { createOnboardingWorker } from '../../workers/createWorker';
 import { accountActivitiesFor } from '../../client/accounts';
 import { eventually } from '../api/harness';
-import { COHORT, DAY_MS, EXPECTED, cohortEvents, cohortProfile, expectCohortReport } from '../helpers/reportCohort';
+import { COHORT, DAY_MS, EXPECTED, cohortEvents, cohortProfile, expectCohortReport, matchesCohortReport } from '../helpers/reportCohort';
 import { createDevEnv, uniq, workflowBundle } from '../helpers/temporal';
 import { ReportWarmingUpError } from '../../client/errors';
 import type { Client } from '@temporalio/client';
@@ -73,13 +73,16 @@ afterAll(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** Visibility is eventually consistent: poll until every partner published its final summary. */
-function settledReport(filter = {}): Promise<OnboardingReport> {
-  return eventually(
-    () => buildReport(env.client, { manager, ...filter }, Date.now()),
-    (r) => r.partners === EXPECTED.partners && r.byPhase.graduated === EXPECTED.byPhase.graduated && r.byPhase.offboarded === 1,
-    30_000,
-  );
+/**
+ * Visibility is eventually consistent, and a partner is in the report from its
+ * start memo on, before its first workflow task publishes what its events did:
+ * poll until the report shows the whole cohort's figures. (Waiting for the
+ * graduated and offboarded partners only let a slower partner's start summary
+ * through: one run saw seven portal-access times of eight.) After 30 s the
+ * caller's assertions show what differs.
+ */
+function settledReport(): Promise<OnboardingReport> {
+  return eventually(() => buildReport(env.client, { manager }, Date.now()), (r) => matchesCohortReport(r, partnerId), 30_000);
 }
 
 it('computes every indicator and the top bottleneck of the cohort from visibility', async () => {
