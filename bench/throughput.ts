@@ -531,6 +531,9 @@ async function main(): Promise<void> {
     }
     const floor = eventsPerSecond.floor;
     const product = eventsPerSecond.product;
+    // Each round's own ratios: the variants of a round ran back to back.
+    const eventRatios = product.map((p, i) => p / floor[i]!);
+    const cpuRatios = (v: Variant) => cpuTotal[v].map((c, i) => cpuTotal.floor[i]! / c);
     console.log(
       `\nthroughput: ${PARTNERS} partners x ${EVENTS} events (${values.mix}${BATCH > 1 ? `, ${BATCH} per request` : ''}), ${CLIENTS} concurrent clients, ${ROUNDS} rounds after ${WARMUP} warm-up, one dev server (${server.address}); ${placement}`,
     );
@@ -549,15 +552,9 @@ async function main(): Promise<void> {
         'floor CPU vs product CPU': ratio(median(cpuTotal.floor), median(cpuTotal.product)),
       },
       // Each round ran the variants back to back: how far its own ratios spread.
-      'rounds, lowest-highest': {
-        'product vs floor': spread(product.map((p, i) => p / floor[i]!)),
-        'floor CPU vs product CPU': spread(cpuTotal.product.map((p, i) => cpuTotal.floor[i]! / p)),
-      },
+      'rounds, lowest-highest': { 'product vs floor': spread(eventRatios), 'floor CPU vs product CPU': spread(cpuRatios('product')) },
       // The median of the rounds' own ratios: each pairs variants run back to back, so the machine's drift between rounds cancels.
-      'rounds, median of their ratios': {
-        'product vs floor': `${median(product.map((p, i) => p / floor[i]!)).toFixed(2)}x`,
-        'floor CPU vs product CPU': `${median(cpuTotal.product.map((p, i) => cpuTotal.floor[i]! / p)).toFixed(2)}x`,
-      },
+      'rounds, median of their ratios': { 'product vs floor': ratio(median(eventRatios), 1), 'floor CPU vs product CPU': ratio(median(cpuRatios('product')), 1) },
     });
     console.log(
       'On a machine whose cores are all busy, events/s follow CPU per event: the last column is the ratio the machine would give the product, steadier than events/s when its speed drifts between rounds.',
@@ -573,8 +570,8 @@ async function main(): Promise<void> {
               'vs floor': ratio(median(eventsPerSecond[v]), median(floor)),
               'CPU ms/event': median(cpuTotal[v]).toFixed(2),
               'floor CPU vs its CPU': ratio(median(cpuTotal.floor), median(cpuTotal[v])),
-              'rounds, lowest-highest': spread(cpuTotal[v].map((c, i) => cpuTotal.floor[i]! / c)),
-              'rounds, median': `${median(cpuTotal[v].map((c, i) => cpuTotal.floor[i]! / c)).toFixed(2)}x`,
+              'rounds, lowest-highest': spread(cpuRatios(v)),
+              'rounds, median': ratio(median(cpuRatios(v)), 1),
             },
           ]),
         ),
