@@ -31,7 +31,7 @@ import {
   withCrossPartnerDigest,
   type DomainState,
 } from '../workflows/domain';
-import type { PartnerProfile } from '../workflows/types';
+import { corePartner } from './sandbox/domainPass';
 
 const { values } = parseArgs({
   options: {
@@ -48,21 +48,9 @@ const START = Date.parse('2027-01-05T10:00:00Z');
 const STEPS = ['applyEvent', 'accountWork', 'advance', 'searchAttributes', 'reportSummary', 'digestEntry', 'nextWake', 'currentDetails'] as const;
 type Step = (typeof STEPS)[number];
 
-function profile(partnerId: string): PartnerProfile {
-  return {
-    partnerId,
-    name: `Domain cost ${partnerId}`,
-    segment: 'core',
-    role: 'sales',
-    timezone: 'Europe/Berlin',
-    partnerManager: { name: 'Dana Ruiz', email: 'dana@vendor.example', slackUserId: 'U0DANA' },
-    contacts: [{ role: 'sales', name: 'Lee Park', email: 'lee@partner.example' }],
-  };
-}
-
 /** A started partner, its first requests delivered, with `seen` event ids already in its window. */
 function started(partnerId: string, seen: number): DomainState {
-  let s = withCrossPartnerDigest(initState(profile(partnerId), DEFAULT_PLAYBOOK, START));
+  let s = withCrossPartnerDigest(initState(corePartner(partnerId, `Domain cost ${partnerId}`), DEFAULT_PLAYBOOK, START));
   if (seen) s = { ...s, seenEventIds: Array.from({ length: seen }, (_, i) => `${partnerId}-earlier-${i}`) };
   const first = advance(s, START);
   s = first.state;
