@@ -59,7 +59,7 @@ export function compileForNode(config: WebpackConfig): WebpackConfig {
 }
 
 /** The loader `localBuiltIns` adds (plain JavaScript: webpack loads it with Node's own require). */
-export const BUILT_INS_LOADER = require.resolve('./builtInsLoader.js');
+const BUILT_INS_LOADER = require.resolve('./builtInsLoader.js');
 
 /**
  * The workflow code's own modules (workflows/**) bind the built-ins they name
